@@ -228,7 +228,8 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
   if (available < h.minAvailable[host]) h.minAvailable[host] = available;
   const systemPressure = hostGuestMemory > 0.0 ? 100.0 * hostDemand / hostGuestMemory : 0.0;
   h.systemPressure[host] = systemPressure;
-  h.avgPressure[host] += alpha * (systemPressure - h.avgPressure[host]);
+  if (h.elapsed[host] == 0.0) h.avgPressure[host] = systemPressure;
+  else h.avgPressure[host] += alpha * (systemPressure - h.avgPressure[host]);
   h.added[host] += hostAdded;
   h.removed[host] += hostRemoved;
   h.addOps[host] += hostAddOps;

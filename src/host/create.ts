@@ -1,0 +1,45 @@
+// Turning user options into a fleet: the engine and the balancer options shared by all its hosts.
+import { DynamicMemoryError } from '../errors.ts';
+import type { Engine, EngineKind } from '../engine/engine.ts';
+import { createJsEngine } from '../engine/js-engine.ts';
+import { createWasmEngine } from '../engine/wasm-engine.ts';
+import { loadCoreModule } from '../engine/load-wasm.ts';
+import { Fleet, type BalancerOptions } from './fleet.ts';
+
+/** Options of the fleet as a whole (accepted by createHost and createCluster). */
+export interface EngineOptions {
+  /** 'wasm' (default): the WebAssembly core; 'js': the reference engine in plain JavaScript. */
+  engine?: EngineKind;
+  /** The Wasm core's bytes or compiled module, where the default loader cannot find it (bundlers). */
+  wasm?: BufferSource | WebAssembly.Module | URL;
+  /** Seconds between balancer ticks. Default 1. */
+  balancerIntervalSeconds?: number;
+  /** Seconds a booting VM holds its startup RAM before its Dynamic Memory components report. Default 30. */
+  bootSeconds?: number;
+  /** Time constant of the Average Pressure moving average, seconds. Default 60. */
+  pressureWindowSeconds?: number;
+}
+
+export const ENGINE_OPTION_FIELDS = ['engine', 'wasm', 'balancerIntervalSeconds', 'bootSeconds', 'pressureWindowSeconds'];
+
+function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new DynamicMemoryError('InvalidSetting', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, not ${String(value)}.`, { field });
+  }
+  return value;
+}
+
+export async function createFleet(options: EngineOptions): Promise<Fleet> {
+  const kind = options.engine ?? 'wasm';
+  if (kind !== 'wasm' && kind !== 'js') {
+    throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${String(kind)}.`, { field: 'engine' });
+  }
+  const balancer: BalancerOptions = {
+    balancerIntervalSeconds: positive(options.balancerIntervalSeconds, 'balancerIntervalSeconds', 1),
+    bootSeconds: positive(options.bootSeconds, 'bootSeconds', 30, true),
+    pressureWindowSeconds: positive(options.pressureWindowSeconds, 'pressureWindowSeconds', 60),
+  };
+  const engine: Engine = kind === 'js' ? createJsEngine() : await createWasmEngine(await loadCoreModule(options.wasm));
+  return new Fleet(engine, balancer);
+}

@@ -1,0 +1,229 @@
+// The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
+// (names, settings) that the tick never touches.
+import { OFF, STARTING, RUNNING } from '../../assembly/kernel/store.ts';
+import { DynamicMemoryError } from '../errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { VmSettings } from '../settings.ts';
+import type { ResolvedHostOptions } from './options.ts';
+
+export { OFF, STARTING, RUNNING };
+
+/** Options of the balancer itself, shared by every host of a fleet. */
+export interface BalancerOptions {
+  /** Seconds between balancer ticks. Default 1. */
+  balancerIntervalSeconds: number;
+  /** Seconds a booting VM holds its startup RAM before its guest reports. Default 30. */
+  bootSeconds: number;
+  /** Time constant of the average-pressure moving average, seconds. Default 60. */
+  pressureWindowSeconds: number;
+}
+
+export interface VmRecord {
+  readonly name: string;
+  readonly slot: number;
+  settings: VmSettings;
+  /** Index of the host the VM is on, or -1 while unplaced (a cluster VM that has not started yet). */
+  host: number;
+}
+
+export interface HostRecord {
+  readonly index: number;
+  options: ResolvedHostOptions;
+  failed: boolean;
+}
+
+export class Fleet {
+  readonly engine: Engine;
+  readonly balancer: BalancerOptions;
+  readonly hosts: HostRecord[] = [];
+  private readonly bySlot: (VmRecord | undefined)[] = [];
+  private readonly byName = new Map<string, VmRecord>();
+  private readonly freeSlots: number[] = [];
+  private orderDirty = true;
+  /** Weight of the newest sample in the pressure averages, per tick. */
+  private readonly alpha: number;
+  /** Simulated seconds since the fleet was created. */
+  timeSeconds = 0;
+
+  constructor(engine: Engine, balancer: BalancerOptions) {
+    this.engine = engine;
+    this.balancer = balancer;
+    this.alpha = 1 - Math.exp(-balancer.balancerIntervalSeconds / balancer.pressureWindowSeconds);
+  }
+
+  addHost(options: ResolvedHostOptions): HostRecord {
+    if (this.hosts.some((h) => h.options.name === options.name)) {
+      throw new DynamicMemoryError('DuplicateHost', `A host named '${options.name}' already exists.`, { host: options.name });
+    }
+    const index = this.hosts.length;
+    this.ensureCapacity(this.byName.size, index + 1);
+    const record: HostRecord = { index, options, failed: false };
+    this.hosts.push(record);
+    const h = this.engine.hosts;
+    h.up[index] = 1;
+    this.writeHostOptions(record);
+    h.minAvailable[index] = options.memoryMB - options.reserveMB;
+    h.available[index] = options.memoryMB - options.reserveMB;
+    this.orderDirty = true;
+    return record;
+  }
+
+  writeHostOptions(record: HostRecord): void {
+    const h = this.engine.hosts;
+    h.memory[record.index] = record.options.memoryMB;
+    h.reserve[record.index] = record.options.reserveMB;
+    h.balloonRate[record.index] = record.options.balloonRateMBps;
+  }
+
+  hostByName(name: string): HostRecord {
+    const host = this.hosts.find((h) => h.options.name === name);
+    if (!host) {
+      throw new DynamicMemoryError('UnknownHost', `There is no host named '${String(name)}'.`, { host: String(name) });
+    }
+    return host;
+  }
+
+  get vmCount(): number {
+    return this.byName.size;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** The VM called `name`, or an UnknownVm error. */
+  vm(name: unknown): VmRecord {
+    const record = typeof name === 'string' ? this.byName.get(name) : undefined;
+    if (!record) {
+      throw new DynamicMemoryError('UnknownVm', `There is no VM named ${JSON.stringify(String(name))}.`, { vm: String(name) });
+    }
+    return record;
+  }
+
+  /** Every VM, in the order they were added. */
+  allVms(): IterableIterator<VmRecord> {
+    return this.byName.values();
+  }
+
+  addVm(name: string, settings: VmSettings, host: number): VmRecord {
+    if (this.byName.has(name)) {
+      throw new DynamicMemoryError('DuplicateVm', `A VM named '${name}' already exists.`, { vm: name, field: 'name' });
+    }
+    this.ensureCapacity(this.byName.size + 1, this.hosts.length);
+    const slot = this.freeSlots.pop() ?? this.bySlot.length;
+    const record: VmRecord = { name, slot, settings, host };
+    this.bySlot[slot] = record;
+    this.byName.set(name, record);
+    this.clearSlot(slot);
+    this.engine.vms.host[slot] = host;
+    this.writeSettings(record);
+    this.orderDirty = true;
+    return record;
+  }
+
+  removeVm(record: VmRecord): void {
+    this.byName.delete(record.name);
+    this.bySlot[record.slot] = undefined;
+    this.clearSlot(record.slot);
+    this.engine.vms.host[record.slot] = -1;
+    this.freeSlots.push(record.slot);
+    this.orderDirty = true;
+  }
+
+  moveVm(record: VmRecord, host: number): void {
+    record.host = host;
+    this.engine.vms.host[record.slot] = host;
+    this.orderDirty = true;
+  }
+
+  /** Copy a VM's settings into the columns the kernel reads. */
+  writeSettings(record: VmRecord): void {
+    const v = this.engine.vms;
+    const s = record.settings;
+    const i = record.slot;
+    v.startup[i] = s.startupMB;
+    v.dynamic[i] = s.dynamicMemory ? 1 : 0;
+    v.minimum[i] = s.minimumMB;
+    v.maximum[i] = s.maximumMB;
+    v.guestOsMax[i] = s.guestOsMaxMB ?? 0;
+    v.buffer[i] = s.bufferPercent;
+    v.weight[i] = s.weight;
+    v.guestDm[i] = s.guestSupportsDynamicMemory ? 1 : 0;
+  }
+
+  /** The VMs of a host, by slot. */
+  slotsOf(host: number): number[] {
+    const slots: number[] = [];
+    for (const record of this.byName.values()) if (record.host === host) slots.push(record.slot);
+    return slots;
+  }
+
+  /** Physical memory held by the VMs of a host, MB. */
+  heldOn(host: number): number {
+    const v = this.engine.vms;
+    let held = 0;
+    for (const slot of this.slotsOf(host)) held += v.assigned[slot]!;
+    return held;
+  }
+
+  /** Memory VMs could still be given on a host, MB. */
+  freeOn(host: number): number {
+    const o = this.hosts[host]!.options;
+    return o.memoryMB - o.reserveMB - this.heldOn(host);
+  }
+
+  /** Run balancer ticks for `seconds` of simulated time, in one engine call. */
+  advance(seconds: unknown): void {
+    const interval = this.balancer.balancerIntervalSeconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      throw new DynamicMemoryError('InvalidArgument', `advance() takes a finite number of seconds ≥ 0, not ${String(seconds)}.`,
+        { field: 'seconds' });
+    }
+    const ticks = seconds / interval;
+    if (!Number.isInteger(ticks)) {
+      throw new DynamicMemoryError('InvalidArgument',
+        `advance(${seconds}): seconds must be a whole number of balancer intervals (${interval} s).`, { field: 'seconds' });
+    }
+    if (ticks === 0) return;
+    this.rebuildOrder();
+    this.engine.run(this.hosts.length, ticks, interval, this.alpha);
+    this.timeSeconds += seconds;
+  }
+
+  private rebuildOrder(): void {
+    if (!this.orderDirty) return;
+    const v = this.engine.vms;
+    const h = this.engine.hosts;
+    const hostCount = this.hosts.length;
+    const counts = new Int32Array(hostCount + 1);
+    for (const record of this.bySlot) if (record && record.host >= 0) counts[record.host + 1]!++;
+    for (let host = 0; host < hostCount; host++) {
+      counts[host + 1]! += counts[host]!;
+      h.hostStart[host] = counts[host]!;
+      h.hostEnd[host] = counts[host]!;
+    }
+    for (const record of this.bySlot) {
+      if (!record || record.host < 0) continue;
+      v.order[h.hostEnd[record.host]!++] = record.slot;
+    }
+    this.orderDirty = false;
+  }
+
+  private clearSlot(slot: number): void {
+    for (const column of Object.values(this.engine.vms)) (column as Float64Array)[slot] = 0;
+    this.engine.vms.state[slot] = OFF;
+  }
+
+  private ensureCapacity(vms: number, hosts: number): void {
+    const e = this.engine;
+    const neededSlots = Math.max(vms, this.bySlot.length + (this.freeSlots.length > 0 ? 0 : 1));
+    if (neededSlots <= e.vmCapacity && hosts <= e.hostCapacity) return;
+    const vmCapacity = neededSlots <= e.vmCapacity ? e.vmCapacity : Math.max(64, e.vmCapacity * 2, neededSlots);
+    const hostCapacity = hosts <= e.hostCapacity ? e.hostCapacity : Math.max(4, e.hostCapacity * 2, hosts);
+    e.grow(vmCapacity, hostCapacity);
+  }
+}
+
+export function isOn(state: number): boolean {
+  return state === STARTING || state === RUNNING;
+}

@@ -1,0 +1,147 @@
+// The Host facade: the public API of one Hyper-V host (alone, or a member of a cluster).
+import { DynamicMemoryError } from '../errors.ts';
+import { newVmSettings, changedSettings, type VmConfig } from '../settings.ts';
+import { Fleet, RUNNING, OFF, isOn, type HostRecord, type VmRecord } from './fleet.ts';
+import { resolveHostOptions, type HostOptions } from './options.ts';
+import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
+import { startVm, restartVm, stopVm, planStartupHold } from './lifecycle.ts';
+import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from './snapshot.ts';
+
+export type CreateHostOptions = HostOptions & EngineOptions;
+
+export class Host {
+  /** @internal */ readonly fleet: Fleet;
+  /** @internal */ readonly record: HostRecord;
+
+  /** @internal Use createHost() or a cluster's host(). */
+  constructor(fleet: Fleet, record: HostRecord) {
+    this.fleet = fleet;
+    this.record = record;
+  }
+
+  get name(): string { return this.record.options.name; }
+  get memoryMB(): number { return this.record.options.memoryMB; }
+  /** The host reserve in force, MB. */
+  get reserveMB(): number { return this.record.options.reserveMB; }
+  get maxVmMemoryMB(): number { return this.record.options.maxVmMemoryMB; }
+  /** 'wasm' or 'js'. */
+  get engine(): string { return this.fleet.engine.kind; }
+  /** Simulated seconds so far. */
+  get timeSeconds(): number { return this.fleet.timeSeconds; }
+  /** True while the host is failed (cluster members only). */
+  get failed(): boolean { return this.record.failed; }
+
+  /** A VM on this host; UnknownVm if there is none of that name here. */
+  private own(name: unknown): VmRecord {
+    const record = this.fleet.vm(name);
+    if (record.host !== this.record.index) {
+      throw new DynamicMemoryError('UnknownVm', `There is no VM named '${record.name}' on host '${this.name}'.`,
+        { vm: record.name, host: this.name });
+    }
+    return record;
+  }
+
+  /**
+   * Add a VM (off) to this host. Missing settings take their defaults.
+   * @example host.addVm({ name: 'vdi-1', startupMB: 2048, minimumMB: 512, maximumMB: 8192 });
+   */
+  addVm(config: VmConfig): VmSnapshot {
+    const settings = newVmSettings(config, this.maxVmMemoryMB);
+    const record = this.fleet.addVm(config.name, settings, this.record.index);
+    return vmSnapshot(this.fleet, record);
+  }
+
+  /** Remove a VM that is off. */
+  removeVm(name: string): void {
+    const record = this.own(name);
+    if (isOn(this.fleet.engine.vms.state[record.slot]!)) {
+      throw new DynamicMemoryError('InvalidState', `VM '${record.name}' must be off to be removed.`, { vm: record.name });
+    }
+    this.fleet.removeVm(record);
+  }
+
+  /** Start a VM that is off. @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when it does not fit. */
+  start(name: string): void {
+    startVm(this.fleet, this.own(name));
+  }
+
+  /** Restart a running VM; Smart Paging bridges what memory cannot be found. */
+  restart(name: string): void {
+    restartVm(this.fleet, this.own(name));
+  }
+
+  /** Turn a VM off; its memory is free at once. */
+  stop(name: string): void {
+    stopVm(this.fleet, this.own(name));
+  }
+
+  /** Set the guest's committed memory, whole MB ≥ 0. */
+  setDemand(name: string, demandMB: number): void {
+    const record = this.own(name);
+    if (typeof demandMB !== 'number' || !Number.isInteger(demandMB) || demandMB < 0) {
+      throw new DynamicMemoryError('InvalidSetting',
+        `VM '${record.name}': demandMB must be a whole number of MB ≥ 0, not ${String(demandMB)}.`,
+        { vm: record.name, field: 'demandMB' });
+    }
+    const v = this.fleet.engine.vms;
+    v.demand[record.slot] = demandMB;
+    v.demandExact[record.slot] = demandMB;
+    v.demandRate[record.slot] = 0;
+  }
+
+  /**
+   * Change memory settings under Hyper-V's runtime rules; all or nothing.
+   * @example host.setMemory('vdi-1', { maximumMB: 16384, bufferPercent: 30 });
+   */
+  setMemory(name: string, change: Partial<VmConfig>): VmSnapshot {
+    const record = this.own(name);
+    const state = this.fleet.engine.vms.state[record.slot]!;
+    const next = changedSettings(record.name, record.settings, change, state !== OFF, this.maxVmMemoryMB);
+    let commit = () => {};
+    if (state === RUNNING && next.dynamicMemory && !next.guestSupportsDynamicMemory && record.settings.guestSupportsDynamicMemory) {
+      commit = planStartupHold(this.fleet, record);
+    }
+    commit();
+    record.settings = next;
+    this.fleet.writeSettings(record);
+    return vmSnapshot(this.fleet, record);
+  }
+
+  /** Run the balancer for `seconds` of simulated time (in a cluster, every host advances together). */
+  advance(seconds: number): void {
+    this.fleet.advance(seconds);
+  }
+
+  /** A snapshot of a VM on this host. */
+  vm(name: string): VmSnapshot {
+    return vmSnapshot(this.fleet, this.own(name));
+  }
+
+  /** Snapshots of every VM on this host. */
+  vms(): VmSnapshot[] {
+    const out: VmSnapshot[] = [];
+    for (const record of this.fleet.allVms()) if (record.host === this.record.index) out.push(vmSnapshot(this.fleet, record));
+    return out;
+  }
+
+  /** Host-wide counters ("Hyper-V Dynamic Memory Balancer"). */
+  counters(): HostCounters {
+    return hostCounters(this.fleet, this.record.index);
+  }
+}
+
+/**
+ * Create a Hyper-V host with Dynamic Memory.
+ * @example
+ * const host = await createHost({ memoryMB: 65536 });
+ * host.addVm({ name: 'vdi-1', startupMB: 2048, minimumMB: 512, maximumMB: 8192 });
+ * host.start('vdi-1');
+ * host.setDemand('vdi-1', 1000);
+ * host.advance(60);
+ * host.vm('vdi-1').assignedMB; // 1200
+ */
+export async function createHost(options: CreateHostOptions): Promise<Host> {
+  const resolved = resolveHostOptions(options, ENGINE_OPTION_FIELDS);
+  const fleet = await createFleet(options);
+  return new Host(fleet, fleet.addHost(resolved));
+}

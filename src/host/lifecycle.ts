@@ -1,0 +1,166 @@
+// Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
+// VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
+import { DynamicMemoryError, outOfMemory } from '../errors.ts';
+import { OFF, STARTING, RUNNING, isOn, type Fleet, type VmRecord } from './fleet.ts';
+
+/** What a reclaim would take from each VM, decided before anything changes. */
+interface ReclaimPlan {
+  takes: { slot: number; mb: number }[];
+  total: number;
+}
+
+/** The lowest memory the balancer may leave a running VM: its minimum, or startup RAM for a guest without
+ * Dynamic Memory. Booting and static VMs give nothing. */
+function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
+  const v = fleet.engine.vms;
+  if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0) return undefined;
+  return v.guestDm[slot] === 0 ? v.startup[slot]! : v.minimum[slot]!;
+}
+
+/** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`. */
+function planReclaim(fleet: Fleet, host: number, wanted: number, except: number): ReclaimPlan {
+  const v = fleet.engine.vms;
+  const candidates: { slot: number; spare: number; weight: number }[] = [];
+  for (const slot of fleet.slotsOf(host)) {
+    const floor = slot === except ? undefined : reclaimFloor(fleet, slot);
+    if (floor === undefined) continue;
+    const spare = v.assigned[slot]! - floor;
+    if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
+  }
+  candidates.sort((a, b) => a.weight - b.weight || b.spare - a.spare || a.slot - b.slot);
+  const plan: ReclaimPlan = { takes: [], total: 0 };
+  for (const c of candidates) {
+    if (plan.total >= wanted) break;
+    const mb = Math.min(c.spare, wanted - plan.total);
+    plan.takes.push({ slot: c.slot, mb });
+    plan.total += mb;
+  }
+  return plan;
+}
+
+/** Balloon the planned memory out of each VM (its Smart Paging goes first) and count it. */
+function applyReclaim(fleet: Fleet, host: number, plan: ReclaimPlan): void {
+  const v = fleet.engine.vms;
+  const h = fleet.engine.hosts;
+  for (const { slot, mb } of plan.takes) {
+    const removed = mb + v.smartPaging[slot]!;
+    v.assigned[slot]! -= mb;
+    v.smartPaging[slot] = 0;
+    v.removed[slot]! += removed;
+    v.removeOps[slot]! += 1;
+    h.removed[host]! += removed;
+    h.removeOps[host]! += 1;
+  }
+}
+
+/** Physical memory for `wanted` MB more on the VM's host: free memory first, then reclaim. Returns what
+ * could be found (≤ wanted) and a commit function; nothing changes until commit. */
+function findMemory(fleet: Fleet, record: VmRecord, wanted: number): { found: number; commit: () => void } {
+  const host = record.host;
+  const free = Math.max(0, fleet.freeOn(host));
+  if (free >= wanted) return { found: wanted, commit: () => {} };
+  const plan = planReclaim(fleet, host, wanted - free, record.slot);
+  return { found: free + plan.total, commit: () => applyReclaim(fleet, host, plan) };
+}
+
+/** A fresh boot: the VM holds startup RAM (part of it possibly in Smart Paging) for the boot duration. */
+function boot(fleet: Fleet, record: VmRecord, physicalMB: number, smartPagingMB: number): void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  const startup = record.settings.startupMB;
+  v.state[i] = STARTING;
+  v.assigned[i] = physicalMB;
+  v.smartPaging[i] = smartPagingMB;
+  v.bootLeft[i] = fleet.balancer.bootSeconds;
+  v.guestVisible[i] = startup;
+  v.pressure[i] = (100 * v.demand[i]!) / startup;
+  v.avgPressure[i] = 0;
+  v.minPressure[i] = -1; // the kernel starts the pressure statistics at the first tick
+  v.maxPressure[i] = 0;
+}
+
+function checkHostUp(fleet: Fleet, record: VmRecord): void {
+  const host = fleet.hosts[record.host]!;
+  if (host.failed) {
+    throw new DynamicMemoryError('InvalidState', `Host '${host.options.name}' has failed: VM '${record.name}' cannot start there.`,
+      { vm: record.name, host: host.options.name });
+  }
+}
+
+/**
+ * Start a VM that is off: its startup RAM from free memory, then by reclaiming from running VMs. Never Smart
+ * Paging. Throws OutOfMemory (and changes nothing) when it does not fit.
+ */
+export function startVm(fleet: Fleet, record: VmRecord): void {
+  const v = fleet.engine.vms;
+  if (v.state[record.slot] !== OFF) {
+    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already running.`, { vm: record.name });
+  }
+  checkHostUp(fleet, record);
+  const startup = record.settings.startupMB;
+  const memory = findMemory(fleet, record, startup);
+  if (memory.found < startup) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  memory.commit();
+  boot(fleet, record, startup, 0);
+}
+
+/** Whether a start would succeed right now, without changing anything. */
+export function canStart(fleet: Fleet, record: VmRecord): boolean {
+  return findMemory(fleet, record, record.settings.startupMB).found >= record.settings.startupMB;
+}
+
+/**
+ * Restart a running VM: it needs its startup RAM again. Free memory first, then reclaim; only what neither
+ * can supply is backed by Smart Paging (at most startup − minimum, since the VM still holds its minimum).
+ */
+export function restartVm(fleet: Fleet, record: VmRecord): void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  if (!isOn(v.state[i]!)) {
+    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is off: start it instead of restarting it.`,
+      { vm: record.name });
+  }
+  const startup = record.settings.startupMB;
+  const held = v.assigned[i]!;
+  if (held >= startup) {
+    boot(fleet, record, startup, 0); // the reboot gives back anything above startup RAM
+    return;
+  }
+  const memory = findMemory(fleet, record, startup - held);
+  memory.commit();
+  boot(fleet, record, held + memory.found, startup - held - memory.found);
+}
+
+export function stopVm(fleet: Fleet, record: VmRecord): void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  if (v.state[i] === OFF) {
+    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already off.`, { vm: record.name });
+  }
+  v.state[i] = OFF;
+  v.assigned[i] = 0;
+  v.smartPaging[i] = 0;
+  v.bootLeft[i] = 0;
+  v.pressure[i] = 0;
+}
+
+/**
+ * A running VM's guest stops supporting Dynamic Memory (OS install or upgrade): it needs exactly its startup
+ * RAM now, found like a start (free, then reclaim). Returns a commit function, or throws OutOfMemory.
+ */
+export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  const startup = record.settings.startupMB;
+  const held = v.assigned[i]! + v.smartPaging[i]!;
+  if (v.state[i] !== RUNNING || v.dynamic[i] === 0 || held >= startup) return () => {};
+  const memory = findMemory(fleet, record, startup - v.assigned[i]!);
+  if (memory.found < startup - v.assigned[i]!) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  return () => {
+    memory.commit();
+    v.added[i]! += startup - held;
+    v.addOps[i]! += 1;
+    v.assigned[i] = startup;
+    v.smartPaging[i] = 0;
+  };
+}

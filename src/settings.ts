@@ -1,0 +1,179 @@
+// VM memory settings: their defaults, the rules of the settings table, and the runtime-change rules.
+import { DynamicMemoryError } from './errors.ts';
+
+/** A VM's memory settings, all amounts in MB. */
+export interface VmSettings {
+  /** Memory to boot; the whole size of a VM without Dynamic Memory. 32 ≤ x ≤ maximumMB, multiple of 2. */
+  startupMB: number;
+  dynamicMemory: boolean;
+  /** Floor after boot. 32 ≤ x ≤ startupMB, multiple of 2. */
+  minimumMB: number;
+  /** Ceiling. startupMB ≤ x ≤ the host's maxVmMemoryMB, multiple of 2. */
+  maximumMB: number;
+  /** Headroom over demand, 5…2000 %. */
+  bufferPercent: number;
+  /** Share under contention, 0…10000 (PowerShell -Priority × 100). */
+  weight: number;
+  /** Most memory the guest OS can use (caps the effective maximum); null when the guest sets no cap. */
+  guestOsMaxMB: number | null;
+  /** False during an OS install or upgrade or without Dynamic Memory components: the VM uses its startup RAM. */
+  guestSupportsDynamicMemory: boolean;
+}
+
+/** What `addVm` takes: a name and any settings (the rest take their defaults). */
+export interface VmConfig extends Partial<VmSettings> {
+  name: string;
+}
+
+/** The default and largest maximum: 1 TB. */
+export const DEFAULT_MAX_VM_MEMORY_MB = 1_048_576;
+
+const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
+  'startupMB', 'dynamicMemory', 'minimumMB', 'maximumMB', 'bufferPercent', 'weight',
+  'guestOsMaxMB', 'guestSupportsDynamicMemory',
+];
+const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
+const BOOLEAN_FIELDS = new Set<string>(['dynamicMemory', 'guestSupportsDynamicMemory']);
+/** Settings that only mean something with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
+const DYNAMIC_ONLY_FIELDS = new Set<string>(['minimumMB', 'maximumMB', 'bufferPercent']);
+/** They describe the guest, not the VM's memory settings: they may change at any time. */
+const GUEST_FIELDS = new Set<string>(['guestOsMaxMB', 'guestSupportsDynamicMemory']);
+
+function invalid(vm: string, field: string, message: string): DynamicMemoryError {
+  return new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${message}`, { vm, field });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return typeof value;
+}
+
+/** Checks one field's type and own range; rules between fields are checked by `checkRelations`. */
+function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: number): void {
+  if (BOOLEAN_FIELDS.has(field)) {
+    if (typeof value !== 'boolean') throw invalid(vm, field, `${field} must be true or false, not ${describe(value)}.`);
+    return;
+  }
+  if (field === 'guestOsMaxMB' && value === null) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(vm, field, `${field} must be a finite number, not ${describe(value)}.`);
+  }
+  if (!Number.isInteger(value)) throw invalid(vm, field, `${field} must be a whole number, not ${value}.`);
+  if (value < 0) throw invalid(vm, field, `${field} must not be negative (${value}).`);
+  if (MEMORY_FIELDS.has(field)) {
+    if (value % 2 !== 0) {
+      throw new DynamicMemoryError('NotAligned',
+        `VM '${vm}': Memory values must be properly aligned: ${field} ${value} MB is not a multiple of 2 MB.`,
+        { vm, field });
+    }
+    if (value < 32) throw invalid(vm, field, `${field} ${value} MB is below the smallest allowed, 32 MB.`);
+    if (value > maxVmMemoryMB) {
+      throw invalid(vm, field, `${field} ${value} MB is above the host's largest VM memory, ${maxVmMemoryMB} MB.`);
+    }
+  } else if (field === 'bufferPercent') {
+    if (value < 5 || value > 2000) throw invalid(vm, field, `bufferPercent must be between 5 and 2000, not ${value}.`);
+  } else if (field === 'weight') {
+    if (value > 10000) throw invalid(vm, field, `weight must be between 0 and 10000, not ${value}.`);
+  } else if (field === 'guestOsMaxMB') {
+    if (value < 32) throw invalid(vm, field, `guestOsMaxMB must be at least 32 MB, not ${value}.`);
+  }
+}
+
+function checkRelations(vm: string, s: VmSettings): void {
+  if (s.minimumMB > s.startupMB) {
+    throw invalid(vm, 'minimumMB', `minimumMB ${s.minimumMB} MB must not exceed startupMB ${s.startupMB} MB.`);
+  }
+  if (s.startupMB > s.maximumMB) {
+    throw invalid(vm, 'maximumMB', `maximumMB ${s.maximumMB} MB must not be below startupMB ${s.startupMB} MB.`);
+  }
+}
+
+function checkObject(vm: string, input: unknown, what: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${what} must be an object, not ${describe(input)}.`, { vm });
+  }
+  return input as Record<string, unknown>;
+}
+
+function checkKnown(vm: string, record: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(record)) {
+    if (!allowed.includes(key)) {
+      throw invalid(vm, key, `unknown setting '${key}' (known: ${allowed.join(', ')}).`);
+    }
+  }
+}
+
+/**
+ * The full settings of a new VM: defaults filled in, every rule checked.
+ * @throws DynamicMemoryError naming the VM, the field and the rule.
+ */
+export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraFields: readonly string[] = []): VmSettings {
+  const record = checkObject('?', config, 'a VM');
+  const name = record.name;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new DynamicMemoryError('InvalidSetting', `A VM needs a non-empty string name, not ${describe(name)}.`, { field: 'name' });
+  }
+  checkKnown(name, record, ['name', ...SETTING_FIELDS, ...extraFields]);
+  for (const field of SETTING_FIELDS) {
+    if (record[field] !== undefined) checkField(name, field, record[field], maxVmMemoryMB);
+  }
+  const given = record as Partial<VmSettings>;
+  const startupMB = given.startupMB ?? 512;
+  const settings: VmSettings = {
+    startupMB,
+    dynamicMemory: given.dynamicMemory ?? true,
+    minimumMB: given.minimumMB ?? Math.min(512, startupMB),
+    maximumMB: given.maximumMB ?? Math.min(DEFAULT_MAX_VM_MEMORY_MB, maxVmMemoryMB),
+    bufferPercent: given.bufferPercent ?? 20,
+    weight: given.weight ?? 5000,
+    guestOsMaxMB: given.guestOsMaxMB ?? null,
+    guestSupportsDynamicMemory: given.guestSupportsDynamicMemory ?? true,
+  };
+  checkRelations(name, settings);
+  return settings;
+}
+
+/**
+ * The settings after a change, checked as a whole against the runtime rules: off, anything valid goes;
+ * running with Dynamic Memory, only raise maximumMB, lower minimumMB, change bufferPercent and weight;
+ * the guest fields may change at any time. All or nothing: the caller applies the result or nothing.
+ */
+export function changedSettings(vm: string, current: VmSettings, change: unknown, running: boolean,
+  maxVmMemoryMB: number): VmSettings {
+  const record = checkObject(vm, change, 'a settings change');
+  checkKnown(vm, record, SETTING_FIELDS);
+  for (const [field, value] of Object.entries(record)) {
+    if (value !== undefined) checkField(vm, field, value, maxVmMemoryMB);
+  }
+  const next: VmSettings = { ...current };
+  for (const field of SETTING_FIELDS) {
+    if (record[field] !== undefined) (next as unknown as Record<string, unknown>)[field] = record[field];
+  }
+  if (!next.dynamicMemory) {
+    for (const field of DYNAMIC_ONLY_FIELDS) {
+      const key = field as keyof VmSettings;
+      if (record[field] !== undefined && record[field] !== current[key]) {
+        throw invalid(vm, field, `${field} applies only with Dynamic Memory; it is off for this VM.`);
+      }
+    }
+  }
+  if (running) {
+    for (const field of SETTING_FIELDS) {
+      if (GUEST_FIELDS.has(field) || next[field] === current[field]) continue;
+      const allowed = current.dynamicMemory && (
+        field === 'bufferPercent' || field === 'weight'
+        || (field === 'maximumMB' && next.maximumMB > current.maximumMB)
+        || (field === 'minimumMB' && next.minimumMB < current.minimumMB));
+      if (!allowed) {
+        const rule = !current.dynamicMemory ? `${field} of a running VM without Dynamic Memory cannot change`
+          : field === 'maximumMB' ? 'maximumMB can only be raised while the VM is running'
+          : field === 'minimumMB' ? 'minimumMB can only be lowered while the VM is running'
+          : `${field} can only change while the VM is off`;
+        throw new DynamicMemoryError('InvalidState', `VM '${vm}': ${rule}.`, { vm, field });
+      }
+    }
+  }
+  checkRelations(vm, next);
+  return next;
+}
