@@ -4,7 +4,7 @@ import { newVmSettings, changedSettings, type VmConfig } from '../settings.ts';
 import { Fleet, RUNNING, OFF, isOn, type HostRecord, type VmRecord } from './fleet.ts';
 import { resolveHostOptions, type HostOptions } from './options.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
-import { startVm, restartVm, stopVm, planStartupHold } from './lifecycle.ts';
+import { startVm, restartVm, stopVm, planStartupHold, trimToCeiling } from './lifecycle.ts';
 import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from './snapshot.ts';
 
 export type CreateHostOptions = HostOptions & EngineOptions;
@@ -104,6 +104,7 @@ export class Host {
     commit();
     record.settings = next;
     this.fleet.writeSettings(record);
+    if (state === RUNNING) trimToCeiling(this.fleet, record);
     return vmSnapshot(this.fleet, record);
   }
 

@@ -2,6 +2,7 @@
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { OFF, STARTING, RUNNING, isOn, type Fleet, type VmRecord } from './fleet.ts';
+import type { VmSettings } from '../settings.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -163,4 +164,30 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
     v.assigned[i] = startup;
     v.smartPaging[i] = 0;
   };
+}
+
+/** The most a running Dynamic Memory VM may hold: its maximum capped by the guest OS, or exactly its startup
+ * RAM for a guest without Dynamic Memory. */
+export function effectiveMaximum(settings: VmSettings): number {
+  if (!settings.guestSupportsDynamicMemory) return settings.startupMB;
+  const cap = settings.guestOsMaxMB;
+  return cap !== null && cap < settings.maximumMB ? Math.max(cap, settings.minimumMB) : settings.maximumMB;
+}
+
+/** After a guest change lowers a running VM's ceiling, the memory above it is taken back at once (Smart
+ * Paging first), so no VM is ever above its effective maximum. */
+export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
+  const v = fleet.engine.vms;
+  const h = fleet.engine.hosts;
+  const i = record.slot;
+  if (v.dynamic[i] === 0) return;
+  const excess = v.assigned[i]! + v.smartPaging[i]! - effectiveMaximum(record.settings);
+  if (excess <= 0) return;
+  const fromPaging = Math.min(v.smartPaging[i]!, excess);
+  v.smartPaging[i]! -= fromPaging;
+  v.assigned[i]! -= excess - fromPaging;
+  v.removed[i]! += excess;
+  v.removeOps[i]! += 1;
+  h.removed[record.host]! += excess;
+  h.removeOps[record.host]! += 1;
 }
