@@ -6,3 +6,4 @@ export { type HostOptions, autoReserveMB, CLUSTER_RESERVE_MB } from './host/opti
 export { type EngineOptions } from './host/create.ts';
 export { type VmSnapshot, type HostCounters, type VmState, type MemoryStatus } from './host/snapshot.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
+export { createCluster, Cluster, type ClusterOptions, type FailoverReport, type ClusterCounters } from './cluster/cluster.ts';

@@ -1,10 +1,11 @@
 // The Host facade: the public API of one Hyper-V host (alone, or a member of a cluster).
 import { DynamicMemoryError } from '../errors.ts';
-import { newVmSettings, changedSettings, type VmConfig } from '../settings.ts';
-import { Fleet, RUNNING, OFF, isOn, type HostRecord, type VmRecord } from './fleet.ts';
+import { newVmSettings, type VmConfig } from '../settings.ts';
+import { Fleet, type HostRecord, type VmRecord } from './fleet.ts';
+import { removeVm, setDemand, setMemory } from './vm-ops.ts';
 import { resolveHostOptions, type HostOptions } from './options.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
-import { startVm, restartVm, stopVm, planStartupHold, trimToCeiling } from './lifecycle.ts';
+import { startVm, restartVm, stopVm } from './lifecycle.ts';
 import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from './snapshot.ts';
 
 export type CreateHostOptions = HostOptions & EngineOptions;
@@ -53,11 +54,7 @@ export class Host {
 
   /** Remove a VM that is off. */
   removeVm(name: string): void {
-    const record = this.own(name);
-    if (isOn(this.fleet.engine.vms.state[record.slot]!)) {
-      throw new DynamicMemoryError('InvalidState', `VM '${record.name}' must be off to be removed.`, { vm: record.name });
-    }
-    this.fleet.removeVm(record);
+    removeVm(this.fleet, this.own(name));
   }
 
   /** Start a VM that is off. @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when it does not fit. */
@@ -77,16 +74,7 @@ export class Host {
 
   /** Set the guest's committed memory, whole MB ≥ 0. */
   setDemand(name: string, demandMB: number): void {
-    const record = this.own(name);
-    if (typeof demandMB !== 'number' || !Number.isInteger(demandMB) || demandMB < 0) {
-      throw new DynamicMemoryError('InvalidSetting',
-        `VM '${record.name}': demandMB must be a whole number of MB ≥ 0, not ${String(demandMB)}.`,
-        { vm: record.name, field: 'demandMB' });
-    }
-    const v = this.fleet.engine.vms;
-    v.demand[record.slot] = demandMB;
-    v.demandExact[record.slot] = demandMB;
-    v.demandRate[record.slot] = 0;
+    setDemand(this.fleet, this.own(name), demandMB);
   }
 
   /**
@@ -94,18 +82,7 @@ export class Host {
    * @example host.setMemory('vdi-1', { maximumMB: 16384, bufferPercent: 30 });
    */
   setMemory(name: string, change: Partial<VmConfig>): VmSnapshot {
-    const record = this.own(name);
-    const state = this.fleet.engine.vms.state[record.slot]!;
-    const next = changedSettings(record.name, record.settings, change, state !== OFF, this.maxVmMemoryMB);
-    let commit = () => {};
-    if (state === RUNNING && next.dynamicMemory && !next.guestSupportsDynamicMemory && record.settings.guestSupportsDynamicMemory) {
-      commit = planStartupHold(this.fleet, record);
-    }
-    commit();
-    record.settings = next;
-    this.fleet.writeSettings(record);
-    if (state === RUNNING) trimToCeiling(this.fleet, record);
-    return vmSnapshot(this.fleet, record);
+    return setMemory(this.fleet, this.own(name), change);
   }
 
   /** Run the balancer for `seconds` of simulated time (in a cluster, every host advances together). */

@@ -119,7 +119,7 @@ export function hostCounters(fleet: Fleet, host: number): HostCounters {
     if (v.state[slot] !== 0) runningVms++;
   }
   return {
-    availableMemoryMB: o.memoryMB - o.reserveMB - assignedMB,
+    availableMemoryMB: fleet.hosts[host]!.failed ? 0 : o.memoryMB - o.reserveMB - assignedMB,
     averagePressure: h.avgPressure[host]!,
     systemCurrentPressure: h.systemPressure[host]!,
     addedMemoryMB: h.added[host]!,

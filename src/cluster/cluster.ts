@@ -1,0 +1,189 @@
+// A failover cluster: many hosts in one store (one engine call balances them all), placement and failover.
+import { DynamicMemoryError } from '../errors.ts';
+import { newVmSettings, type VmConfig } from '../settings.ts';
+import { Host } from '../host/host.ts';
+import { RUNNING, isOn, type Fleet, type VmRecord } from '../host/fleet.ts';
+import { resolveHostOptions, type HostOptions } from '../host/options.ts';
+import { createFleet, type EngineOptions } from '../host/create.ts';
+import { restartVm, startVm, stopVm } from '../host/lifecycle.ts';
+import { removeVm, setDemand, setMemory } from '../host/vm-ops.ts';
+import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from '../host/snapshot.ts';
+import { placeAndStart } from './placement.ts';
+
+export interface ClusterOptions extends EngineOptions {
+  /** The member hosts; each needs a unique name. failoverCluster defaults to true for members. */
+  hosts: (HostOptions & { name: string })[];
+}
+
+/** What a host failure did to each of its running VMs. */
+export interface FailoverReport {
+  host: string;
+  /** VMs started again on a surviving host. */
+  restarted: { vm: string; host: string }[];
+  /** VMs that fit nowhere: off, unplaced, with the OutOfMemory error a start would give. */
+  failed: { vm: string; error: DynamicMemoryError }[];
+}
+
+export interface ClusterCounters extends HostCounters {
+  hosts: number;
+  failedHosts: number;
+}
+
+export class Cluster {
+  /** @internal */ readonly fleet: Fleet;
+  private readonly members: Host[];
+
+  /** @internal Use createCluster(). */
+  constructor(fleet: Fleet) {
+    this.fleet = fleet;
+    this.members = fleet.hosts.map((record) => new Host(fleet, record));
+  }
+
+  get engine(): string { return this.fleet.engine.kind; }
+  get timeSeconds(): number { return this.fleet.timeSeconds; }
+
+  /** A member host: the full Host API, for the VMs on it. */
+  host(name: string): Host {
+    return this.members[this.fleet.hostByName(name).index]!;
+  }
+
+  hosts(): Host[] {
+    return [...this.members];
+  }
+
+  /**
+   * Add a VM without a host: it is placed when it starts. (To add a VM to a given host: `cluster.host(h).addVm`.)
+   */
+  addVm(config: VmConfig): VmSnapshot {
+    const maxVm = Math.min(...this.fleet.hosts.map((h) => h.options.maxVmMemoryMB));
+    const record = this.fleet.addVm(config.name, newVmSettings(config, maxVm), -1);
+    return vmSnapshot(this.fleet, record);
+  }
+
+  /** Start a VM: on its host if it has one, else placed on the live host with the most available memory. */
+  start(name: string): void {
+    const record = this.fleet.vm(name);
+    if (record.host < 0) placeAndStart(this.fleet, record);
+    else startVm(this.fleet, record);
+  }
+
+  stop(name: string): void { stopVm(this.fleet, this.fleet.vm(name)); }
+  restart(name: string): void { restartVm(this.fleet, this.fleet.vm(name)); }
+  removeVm(name: string): void { removeVm(this.fleet, this.fleet.vm(name)); }
+  setDemand(name: string, demandMB: number): void { setDemand(this.fleet, this.fleet.vm(name), demandMB); }
+  setMemory(name: string, change: Partial<VmConfig>): VmSnapshot { return setMemory(this.fleet, this.fleet.vm(name), change); }
+  vm(name: string): VmSnapshot { return vmSnapshot(this.fleet, this.fleet.vm(name)); }
+
+  /** Every VM of the cluster, placed or not. */
+  vms(): VmSnapshot[] {
+    return [...this.fleet.allVms()].map((record) => vmSnapshot(this.fleet, record));
+  }
+
+  /** Run every host's balancer for `seconds`, in one engine call per batch. */
+  advance(seconds: number): void {
+    this.fleet.advance(seconds);
+  }
+
+  /**
+   * A host fails: its running VMs go off and are started on the surviving hosts like starts from off (no Smart
+   * Paging), highest weight first. A VM that fits nowhere stays off and unplaced, reported with its error.
+   */
+  failHost(name: string): FailoverReport {
+    const host = this.fleet.hostByName(name);
+    if (host.failed) {
+      throw new DynamicMemoryError('InvalidState', `Host '${name}' has already failed.`, { host: name });
+    }
+    const v = this.fleet.engine.vms;
+    const victims: VmRecord[] = [];
+    for (const record of this.fleet.allVms()) {
+      if (record.host === host.index && isOn(v.state[record.slot]!)) victims.push(record);
+    }
+    victims.sort((a, b) => b.settings.weight - a.settings.weight || a.slot - b.slot);
+    for (const record of victims) stopVm(this.fleet, record);
+    host.failed = true;
+    this.fleet.engine.hosts.up[host.index] = 0;
+    const report: FailoverReport = { host: name, restarted: [], failed: [] };
+    for (const record of victims) {
+      this.fleet.moveVm(record, -1);
+      try {
+        const to = placeAndStart(this.fleet, record);
+        report.restarted.push({ vm: record.name, host: this.fleet.hosts[to]!.options.name });
+      } catch (error) {
+        if (!(error instanceof DynamicMemoryError)) throw error;
+        report.failed.push({ vm: record.name, error });
+      }
+    }
+    return report;
+  }
+
+  /** A failed host comes back, empty, and takes VMs again. */
+  recoverHost(name: string): void {
+    const host = this.fleet.hostByName(name);
+    if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
+    host.failed = false;
+    this.fleet.engine.hosts.up[host.index] = 1;
+  }
+
+  /** Counters summed over the live hosts; pressures are those of the cluster's VMs taken together. */
+  counters(): ClusterCounters {
+    const live = this.fleet.hosts.filter((h) => !h.failed);
+    const parts = live.map((h) => hostCounters(this.fleet, h.index));
+    const sum = (key: keyof HostCounters) => parts.reduce((s, c) => s + c[key], 0);
+    const v = this.fleet.engine.vms;
+    let demand = 0;
+    let memory = 0;
+    for (const record of this.fleet.allVms()) {
+      const i = record.slot;
+      if (record.host < 0 || v.state[i] !== RUNNING || v.dynamic[i] === 0) continue;
+      demand += v.demand[i]!;
+      memory += v.assigned[i]! + v.smartPaging[i]!;
+    }
+    const weightedAverage = parts.reduce((s, c) => s + c.averagePressure * c.assignedMB, 0);
+    const assigned = sum('assignedMB');
+    return {
+      availableMemoryMB: sum('availableMemoryMB'),
+      averagePressure: assigned > 0 ? weightedAverage / assigned : 0,
+      systemCurrentPressure: memory > 0 ? (100 * demand) / memory : 0,
+      addedMemoryMB: sum('addedMemoryMB'),
+      removedMemoryMB: sum('removedMemoryMB'),
+      memoryAddOperations: sum('memoryAddOperations'),
+      memoryRemoveOperations: sum('memoryRemoveOperations'),
+      memoryMB: sum('memoryMB'),
+      reserveMB: sum('reserveMB'),
+      assignedMB: assigned,
+      smartPagingMB: sum('smartPagingMB'),
+      runningVms: sum('runningVms'),
+      hosts: this.fleet.hosts.length,
+      failedHosts: this.fleet.hosts.length - live.length,
+    };
+  }
+}
+
+
+/**
+ * Create a failover cluster.
+ * @example
+ * const cluster = await createCluster({ hosts: [{ name: 'n1', memoryMB: 262144 }, { name: 'n2', memoryMB: 262144 }] });
+ * cluster.addVm({ name: 'sql-1', startupMB: 8192 });
+ * cluster.start('sql-1');            // placed on the host with the most available memory
+ * const report = cluster.failHost(cluster.vm('sql-1').host!);
+ */
+export async function createCluster(options: ClusterOptions): Promise<Cluster> {
+  if (typeof options !== 'object' || options === null || !Array.isArray(options.hosts) || options.hosts.length === 0) {
+    throw new DynamicMemoryError('InvalidSetting', 'createCluster needs hosts: a non-empty array of host options.', { field: 'hosts' });
+  }
+  const resolved = options.hosts.map((h, i) => {
+    if (typeof h !== 'object' || h === null || typeof h.name !== 'string') {
+      throw new DynamicMemoryError('InvalidSetting', `hosts[${i}] needs a name.`, { field: `hosts[${i}].name` });
+    }
+    return resolveHostOptions({ failoverCluster: true, ...h });
+  });
+  const names = new Set<string>();
+  for (const h of resolved) {
+    if (names.has(h.name)) throw new DynamicMemoryError('DuplicateHost', `Two hosts are named '${h.name}'.`, { host: h.name });
+    names.add(h.name);
+  }
+  const fleet = await createFleet(options);
+  for (const h of resolved) fleet.addHost(h);
+  return new Cluster(fleet);
+}

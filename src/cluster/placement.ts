@@ -1,0 +1,29 @@
+// Where a VM starts in a cluster: the live host with the most available memory that can take it.
+import { outOfMemory } from '../errors.ts';
+import { canStart, startVm } from '../host/lifecycle.ts';
+import type { Fleet, VmRecord } from '../host/fleet.ts';
+
+/** Live hosts, most available memory first (ties: the order the hosts were given). */
+export function hostsByAvailableMemory(fleet: Fleet): number[] {
+  const live = fleet.hosts.filter((h) => !h.failed).map((h) => ({ index: h.index, free: fleet.freeOn(h.index) }));
+  live.sort((a, b) => b.free - a.free || a.index - b.index);
+  return live.map((h) => h.index);
+}
+
+/**
+ * Start a VM on the live host with the most available memory where it fits (free memory, then reclaim, as a
+ * start from off: never Smart Paging). Throws OutOfMemory, leaving the VM off and where it was, if none fits.
+ */
+export function placeAndStart(fleet: Fleet, record: VmRecord): number {
+  const home = record.host;
+  for (const host of hostsByAvailableMemory(fleet)) {
+    if (record.settings.startupMB > fleet.hosts[host]!.options.maxVmMemoryMB) continue;
+    fleet.moveVm(record, host);
+    if (canStart(fleet, record)) {
+      startVm(fleet, record);
+      return host;
+    }
+  }
+  fleet.moveVm(record, home);
+  throw outOfMemory(record.name, record.settings.startupMB);
+}
