@@ -1,0 +1,139 @@
+// Building a scenario's cluster: hosts, VMs one by one and fleets of VMs from trace folders.
+import { DynamicMemoryError } from '../errors.ts';
+import { TraceError } from '../traces/errors.ts';
+import type { DemandTrace, TraceRepairs } from '../traces/types.ts';
+import type { VmConfig } from '../settings.ts';
+import { createCluster, type Cluster } from '../cluster/cluster.ts';
+import { constantCurve, inlineCurve, traceCurve, type DemandCurve } from './demand-curve.ts';
+import { ScenarioError, parseDuration, type Scenario, type ScenarioVm } from './scenario.ts';
+import type { TraceLoader } from './trace-loader.ts';
+
+/** A VM of the run, with where its demand comes from. */
+export interface SimVm {
+  name: string;
+  curve: DemandCurve;
+  /** Memory a static configuration would give it, MB. */
+  staticMB: number;
+  startAtZero: boolean;
+}
+
+export interface TraceFileReport {
+  file: string;
+  repairs: TraceRepairs;
+}
+
+export interface BuiltScenario {
+  cluster: Cluster;
+  vms: SimVm[];
+  traceFiles: TraceFileReport[];
+}
+
+/** Rethrow a library refusal as a scenario error naming the field's path. */
+function at<T>(path: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof DynamicMemoryError) {
+      throw new ScenarioError(error.field ? `${path}.${error.field}` : path, error.message);
+    }
+    throw error;
+  }
+}
+
+async function readAll(loader: TraceLoader, file: string, path: string, cache: Map<string, DemandTrace[]>): Promise<DemandTrace[]> {
+  const cached = cache.get(file);
+  if (cached) return cached;
+  try {
+    const traces = await loader.read(file);
+    cache.set(file, traces);
+    return traces;
+  } catch (error) {
+    if (error instanceof TraceError) {
+      throw new ScenarioError(path, error.message, { file: error.file, line: error.line });
+    }
+    throw new ScenarioError(path, (error as Error).message, { file });
+  }
+}
+
+const isIdle = (trace: DemandTrace) => trace.demandMB.every((x) => x === 0);
+
+export async function buildScenario(scenario: Scenario, loader: TraceLoader): Promise<BuiltScenario> {
+  const clustered = scenario.hosts.length > 1;
+  const cluster = await at('hosts', () => createCluster({
+    hosts: scenario.hosts.map((h, i) => ({ failoverCluster: clustered, ...h, name: h.name ?? (clustered ? `host-${i + 1}` : 'host') })),
+    ...(scenario.engine ? { engine: scenario.engine } : {}),
+    ...(scenario.balancerIntervalSeconds !== undefined ? { balancerIntervalSeconds: scenario.balancerIntervalSeconds } : {}),
+    ...(scenario.bootSeconds !== undefined ? { bootSeconds: scenario.bootSeconds } : {}),
+    ...(scenario.pressureWindowSeconds !== undefined ? { pressureWindowSeconds: scenario.pressureWindowSeconds } : {}),
+  }));
+  const hostNames = cluster.hosts().map((h) => h.name);
+  const soleHost = clustered ? undefined : hostNames[0];
+  const cache = new Map<string, DemandTrace[]>();
+  const vms: SimVm[] = [];
+
+  const add = (path: string, config: VmConfig, host: string | undefined) => at(path, () => {
+    if (host !== undefined && !hostNames.includes(host)) {
+      throw new ScenarioError(`${path}.host`, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
+    }
+    if (host === undefined) cluster.addVm(config);
+    else cluster.host(host).addVm(config);
+  });
+
+  for (const [i, vm] of (scenario.vms ?? []).entries()) {
+    const path = `vms[${i}]`;
+    const { host, start, staticMB, demandMB, trace, traceVm, demand, traceOffset, ...config } = vm as ScenarioVm;
+    let curve = constantCurve(0);
+    let provisioned: number | undefined;
+    if (demandMB !== undefined) {
+      if (!(Number.isFinite(demandMB) && demandMB >= 0)) throw new ScenarioError(`${path}.demandMB`, 'expected MB ≥ 0.');
+      curve = constantCurve(demandMB);
+    } else if (demand !== undefined) {
+      curve = inlineCurve(demand);
+    } else if (trace !== undefined) {
+      const traces = await readAll(loader, trace, `${path}.trace`, cache);
+      const wanted = traceVm ?? (traces.length === 1 ? traces[0]!.vm : vm.name);
+      const found = traces.find((t) => t.vm === wanted);
+      if (!found) throw new ScenarioError(`${path}.traceVm`, `${trace} has no VM '${wanted}' (it has ${traces.map((t) => t.vm).join(', ')}).`);
+      curve = traceCurve(found, traceOffset === undefined ? 0 : parseDuration(traceOffset, `${path}.traceOffset`));
+      provisioned = found.provisionedMB;
+    }
+    add(path, config, host ?? soleHost);
+    vms.push({ name: vm.name, curve, staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512, startAtZero: start !== false });
+  }
+
+  for (const [i, fleet] of (scenario.fleets ?? []).entries()) {
+    const path = `fleets[${i}]`;
+    let files: string[];
+    try {
+      files = await loader.list(fleet.traces);
+    } catch (error) {
+      throw new ScenarioError(`${path}.traces`, (error as Error).message, { file: fleet.traces });
+    }
+    const traces: DemandTrace[] = [];
+    for (const file of files) traces.push(...(await readAll(loader, file, `${path}.traces`, cache)));
+    const usable = fleet.skipIdle === false ? traces : traces.filter((t) => !isIdle(t));
+    if (usable.length === 0) throw new ScenarioError(`${path}.traces`, `no usable traces in ${fleet.traces}.`);
+    const count = fleet.count ?? usable.length;
+    const shift = fleet.copyShift === undefined ? 3600 : parseDuration(fleet.copyShift, `${path}.copyShift`);
+    const template = fleet.template ?? {};
+    for (let k = 0; k < count; k++) {
+      const trace = usable[k % usable.length]!;
+      const copy = Math.floor(k / usable.length);
+      const name = `${fleet.prefix ?? ''}${trace.vm}${copy > 0 ? `#${copy}` : ''}`;
+      const config: VmConfig = { ...template, name };
+      if (fleet.maximumFromProvisioned && trace.provisionedMB !== undefined) {
+        config.maximumMB = Math.max(trace.provisionedMB, config.startupMB ?? 512);
+      }
+      const host = fleet.hosts ? fleet.hosts[k % fleet.hosts.length] : soleHost;
+      add(`${path}[${k}] (${name})`, config, host);
+      vms.push({
+        name, curve: traceCurve(trace, copy * shift),
+        staticMB: trace.provisionedMB ?? template.startupMB ?? 512, startAtZero: fleet.start !== false,
+      });
+    }
+  }
+  if (vms.length === 0) throw new ScenarioError('vms', 'the scenario has no VMs (give vms or fleets).');
+
+  const traceFiles = [...cache.entries()].flatMap(([file, traces]) => traces.map((t) => ({ file: traces.length > 1 ? `${file} (${t.vm})` : file, repairs: t.repairs })));
+  return { cluster, vms, traceFiles };
+}

@@ -1,0 +1,108 @@
+// Time series sampled during a run: per host, the whole cluster, and (optionally) per VM.
+import type { Cluster } from '../cluster/cluster.ts';
+
+export interface HostSeries {
+  name: string;
+  /** Σ physical memory given to VMs, MB. */
+  assignedMB: number[];
+  /** Σ demand of the VMs that are on, MB. */
+  demandMB: number[];
+  /** Available Memory, MB. */
+  availableMB: number[];
+  /** System Current Pressure. */
+  pressure: number[];
+  averagePressure: number[];
+  /** Σ Smart Paging in use, MB. */
+  smartPagingMB: number[];
+  runningVms: number[];
+}
+
+export interface VmSeries {
+  name: string;
+  assignedMB: number[];
+  demandMB: number[];
+  pressure: number[];
+  smartPagingMB: number[];
+}
+
+export interface SimulationSeries {
+  /** Sample times, simulated seconds. */
+  timeSeconds: number[];
+  hosts: HostSeries[];
+  /** Σ over the hosts (pressure: Σ demand / Σ memory of all running Dynamic Memory VMs). */
+  total: Omit<HostSeries, 'name'>;
+  vms: VmSeries[];
+}
+
+const emptyHost = (name: string): HostSeries => ({
+  name, assignedMB: [], demandMB: [], availableMB: [], pressure: [], averagePressure: [], smartPagingMB: [], runningVms: [],
+});
+
+export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries {
+  const { name: _, ...total } = emptyHost('');
+  return {
+    timeSeconds: [],
+    hosts: cluster.hosts().map((h) => emptyHost(h.name)),
+    total,
+    vms: vmNames.map((name) => ({ name, assignedMB: [], demandMB: [], pressure: [], smartPagingMB: [] })),
+  };
+}
+
+/** Append one sample of every series, reading the columns once. */
+export function takeSample(series: SimulationSeries, cluster: Cluster, t: number): void {
+  const fleet = cluster.fleet;
+  const v = fleet.engine.vms;
+  const h = fleet.engine.hosts;
+  const hostCount = fleet.hosts.length;
+  const assigned = new Float64Array(hostCount);
+  const demand = new Float64Array(hostCount);
+  const paged = new Float64Array(hostCount);
+  const running = new Float64Array(hostCount);
+  const dmDemand = new Float64Array(hostCount);
+  const dmMemory = new Float64Array(hostCount);
+  for (const record of fleet.allVms()) {
+    const host = record.host;
+    const i = record.slot;
+    if (host < 0 || v.state[i] === 0) continue;
+    assigned[host] += v.assigned[i]!;
+    paged[host] += v.smartPaging[i]!;
+    demand[host] += v.demand[i]!;
+    running[host] += 1;
+    if (v.state[i] === 2 && v.dynamic[i] !== 0) {
+      dmDemand[host] += v.demand[i]!;
+      dmMemory[host] += v.assigned[i]! + v.smartPaging[i]!;
+    }
+  }
+  series.timeSeconds.push(t);
+  const total = series.total;
+  let totals = [0, 0, 0, 0, 0, 0, 0, 0];
+  series.hosts.forEach((s, host) => {
+    const record = fleet.hosts[host]!;
+    const available = record.failed ? 0 : record.options.memoryMB - record.options.reserveMB - assigned[host]!;
+    s.assignedMB.push(assigned[host]!);
+    s.demandMB.push(demand[host]!);
+    s.availableMB.push(available);
+    s.pressure.push(dmMemory[host]! > 0 ? (100 * dmDemand[host]!) / dmMemory[host]! : 0);
+    s.averagePressure.push(h.avgPressure[host]!);
+    s.smartPagingMB.push(paged[host]!);
+    s.runningVms.push(running[host]!);
+    totals = [totals[0]! + assigned[host]!, totals[1]! + demand[host]!, totals[2]! + available, totals[3]! + dmDemand[host]!,
+      totals[4]! + dmMemory[host]!, totals[5]! + paged[host]!, totals[6]! + running[host]!,
+      totals[7]! + h.avgPressure[host]! * assigned[host]!];
+  });
+  total.assignedMB.push(totals[0]!);
+  total.demandMB.push(totals[1]!);
+  total.availableMB.push(totals[2]!);
+  total.pressure.push(totals[4]! > 0 ? (100 * totals[3]!) / totals[4]! : 0);
+  total.averagePressure.push(totals[0]! > 0 ? totals[7]! / totals[0]! : 0);
+  total.smartPagingMB.push(totals[5]!);
+  total.runningVms.push(totals[6]!);
+  for (const s of series.vms) {
+    const i = fleet.vm(s.name).slot;
+    const on = v.state[i] !== 0;
+    s.assignedMB.push(v.assigned[i]!);
+    s.demandMB.push(on ? v.demand[i]! : 0);
+    s.pressure.push(on ? v.pressure[i]! : 0);
+    s.smartPagingMB.push(v.smartPaging[i]!);
+  }
+}

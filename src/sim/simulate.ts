@@ -1,0 +1,152 @@
+// Trace-driven simulation: demand streamed into the engine in batches of ticks, counters sampled, a summary.
+import { DynamicMemoryError } from '../errors.ts';
+import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
+import { demandAt, constantCurve } from './demand-curve.ts';
+import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
+import { checkScenario, parseDuration, ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts';
+import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
+import { newSeries, takeSample, type SimulationSeries } from './series.ts';
+import { summarize, type SimulationSummary } from './summary.ts';
+
+export interface SimulateOptions {
+  /** Where relative trace paths start (Node: a folder; browsers: a URL). Default: the working directory or page. */
+  baseDir?: string;
+  /** Supply traces yourself (tests, browsers, other storage). */
+  traceLoader?: TraceLoader;
+  /** Called after each batch of ticks with simulated seconds done and in all. */
+  onProgress?: (doneSeconds: number, totalSeconds: number) => void;
+}
+
+export interface SimulationResult {
+  summary: SimulationSummary;
+  series: SimulationSeries;
+  /** The cluster at the end of the run, for further questions. */
+  cluster: Cluster;
+}
+
+/** Things that happen during a run, as recorded for the summary. */
+export interface RunLog {
+  startFailures: { vm: string; atSeconds: number; code: string; message: string }[];
+  failovers: (FailoverReport & { atSeconds: number })[];
+  eventErrors: { atSeconds: number; event: string; code: string; message: string }[];
+}
+
+function whole(seconds: number, interval: number, path: string): number {
+  if (Math.abs(seconds / interval - Math.round(seconds / interval)) > 1e-9) {
+    throw new ScenarioError(path, `${seconds} s is not a whole number of balancer intervals (${interval} s).`);
+  }
+  return Math.round(seconds / interval) * interval;
+}
+
+function describeEvent(e: ScenarioEvent): string {
+  return 'vm' in e ? `${e.action} ${e.vm}` : `${e.action} ${e.host}`;
+}
+
+/**
+ * Run a scenario: real demand traces through the balancer, counters sampled over time, and a summary.
+ * @example
+ * const { summary } = await simulate({
+ *   duration: '24h',
+ *   hosts: [{ memoryMB: 262144 }],
+ *   fleets: [{ traces: 'data/bitbrains-sample', template: { startupMB: 2048, minimumMB: 512 }, maximumFromProvisioned: true }],
+ * });
+ * console.log(summary.memory.savedPercent);
+ */
+export async function simulate(input: Scenario, options: SimulateOptions = {}): Promise<SimulationResult> {
+  const scenario = checkScenario(input);
+  const loader = options.traceLoader ?? (await defaultTraceLoader(options.baseDir));
+  const built = await buildScenario(scenario, loader);
+  const { cluster } = built;
+  const fleet = cluster.fleet;
+  const interval = fleet.balancer.balancerIntervalSeconds;
+  const duration = whole(parseDuration(scenario.duration ?? '24h', 'duration'), interval, 'duration');
+  const sampleEvery = whole(parseDuration(scenario.sampleInterval ?? 300, 'sampleInterval'), interval, 'sampleInterval');
+  const traceStep = whole(parseDuration(scenario.traceStep ?? 300, 'traceStep'), interval, 'traceStep');
+  const events = (scenario.events ?? []).map((e, i) => ({ e, at: whole(parseDuration(e.at, `events[${i}].at`), interval, `events[${i}].at`) }));
+  events.forEach(({ e }, i) => {
+    if ('vm' in e && !fleet.has(e.vm)) throw new ScenarioError(`events[${i}].vm`, `no VM is named '${e.vm}'.`);
+    if ('host' in e) { try { fleet.hostByName(e.host); } catch { throw new ScenarioError(`events[${i}].host`, `no host is named '${e.host}'.`); } }
+  });
+  events.sort((a, b) => a.at - b.at);
+
+  const slots = built.vms.map((vm) => fleet.vm(vm.name).slot);
+  const log: RunLog = { startFailures: [], failovers: [], eventErrors: [] };
+  const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
+  const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
+
+  const feedDemand = (t: number) => {
+    const v = fleet.engine.vms;
+    built.vms.forEach((vm, k) => {
+      const slot = slots[k]!;
+      const now = Math.max(0, demandAt(vm.curve, t));
+      const next = Math.max(0, demandAt(vm.curve, t + traceStep));
+      v.demandExact[slot] = now;
+      v.demandRate[slot] = (next - now) / traceStep;
+      v.demand[slot] = Math.floor(now + 0.5);
+    });
+  };
+
+  const start = (vm: SimVm, t: number) => {
+    try {
+      cluster.start(vm.name);
+    } catch (error) {
+      if (!(error instanceof DynamicMemoryError)) throw error;
+      log.startFailures.push({ vm: vm.name, atSeconds: t, code: error.code, message: error.message });
+    }
+  };
+
+  const apply = (event: ScenarioEvent, t: number) => {
+    try {
+      switch (event.action) {
+        case 'start': start(built.vms.find((v) => v.name === event.vm) ?? { name: event.vm } as SimVm, t); break;
+        case 'stop': cluster.stop(event.vm); break;
+        case 'restart': cluster.restart(event.vm); break;
+        case 'setMemory': cluster.setMemory(event.vm, event.settings); break;
+        case 'setDemand': {
+          const vm = built.vms.find((v) => v.name === event.vm)!;
+          vm.curve = constantCurve(event.demandMB);
+          cluster.setDemand(event.vm, event.demandMB);
+          break;
+        }
+        case 'failHost': log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t }); break;
+        case 'recoverHost': cluster.recoverHost(event.host); break;
+      }
+    } catch (error) {
+      if (!(error instanceof DynamicMemoryError)) throw error;
+      log.eventErrors.push({ atSeconds: t, event: describeEvent(event), code: error.code, message: error.message });
+    }
+  };
+
+  const wallStart = Date.now();
+  feedDemand(0);
+  for (const vm of built.vms) if (vm.startAtZero) start(vm, 0);
+  let nextEvent = 0;
+  while (nextEvent < events.length && events[nextEvent]!.at === 0) apply(events[nextEvent++]!.e, 0);
+  takeSample(series, cluster, 0);
+
+  let t = 0;
+  let nextSample = sampleEvery;
+  let nextFeed = traceStep;
+  while (t < duration) {
+    const eventAt = nextEvent < events.length ? events[nextEvent]!.at : Infinity;
+    const until = Math.min(duration, nextSample, nextFeed, eventAt);
+    fleet.advance(until - t);
+    t = until;
+    if (t === nextSample || t === duration) {
+      takeSample(series, cluster, t);
+      nextSample += sampleEvery;
+    }
+    if (t === nextFeed) {
+      feedDemand(t);
+      nextFeed += traceStep;
+    }
+    while (nextEvent < events.length && events[nextEvent]!.at === t) apply(events[nextEvent++]!.e, t);
+    options.onProgress?.(t, duration);
+  }
+
+  const summary = summarize({
+    scenario, cluster, vms: built.vms, series, log, traceFiles: built.traceFiles as TraceFileReport[],
+    durationSeconds: duration, wallSeconds: (Date.now() - wallStart) / 1000,
+  });
+  return { summary, series, cluster };
+}

@@ -1,0 +1,147 @@
+// The summary of a run: memory saved against static memory, pressure, shortfall, Smart Paging, failures,
+// headroom, and what the trace readers repaired.
+import type { Cluster } from '../cluster/cluster.ts';
+import type { TraceRepairs } from '../traces/types.ts';
+import type { SimVm, TraceFileReport } from './build.ts';
+import type { Scenario } from './scenario.ts';
+import type { SimulationSeries } from './series.ts';
+import type { RunLog } from './simulate.ts';
+
+export interface SimulationSummary {
+  scenario: string;
+  engine: string;
+  durationSeconds: number;
+  hosts: number;
+  vms: number;
+  memory: {
+    /** Σ host memory and reserve, MB. */
+    hostMemoryMB: number;
+    reserveMB: number;
+    /** What the same VMs would hold with static memory (provisioned memory, else startup RAM), MB. */
+    staticMB: number;
+    /** Time-average of Σ assigned memory, MB. */
+    meanAssignedMB: number;
+    peakAssignedMB: number;
+    meanDemandMB: number;
+    /** staticMB − meanAssignedMB. */
+    savedMB: number;
+    savedPercent: number;
+  };
+  pressure: {
+    /** Time-average of the System Current Pressure (over hosts, weighted by time). */
+    average: number;
+    /** Highest System Current Pressure of any host at any tick. */
+    peak: number;
+  };
+  shortfall: {
+    /** Σ over VMs of seconds with demand above the memory they had. */
+    vmSecondsShort: number;
+    /** Guest paging: Σ (demand − memory) over those seconds, MB·s. */
+    guestPagingMBs: number;
+  };
+  smartPaging: {
+    mbSeconds: number;
+    /** Highest Smart Paging in use on a host at any tick, MB. */
+    peakMB: number;
+    /** VMs that used Smart Paging at all. */
+    vms: number;
+  };
+  startFailures: RunLog['startFailures'];
+  failovers: { atSeconds: number; host: string; restarted: number; failed: string[] }[];
+  eventErrors: RunLog['eventErrors'];
+  headroom: {
+    /** Least Available Memory summed over the hosts, among the samples, MB. */
+    minAvailableMB: number;
+    /** Least Available Memory of any single host at any tick, MB. */
+    minHostAvailableMB: number;
+  };
+  traces: { files: number; repairs: TraceRepairs; repaired: TraceFileReport[] };
+  wallSeconds: number;
+}
+
+export interface SummaryInput {
+  scenario: Scenario;
+  cluster: Cluster;
+  vms: SimVm[];
+  series: SimulationSeries;
+  log: RunLog;
+  traceFiles: TraceFileReport[];
+  durationSeconds: number;
+  wallSeconds: number;
+}
+
+export function summarize(input: SummaryInput): SimulationSummary {
+  const { cluster, series, log, durationSeconds } = input;
+  const fleet = cluster.fleet;
+  const h = fleet.engine.hosts;
+  const v = fleet.engine.vms;
+  let pressureSeconds = 0;
+  let elapsed = 0;
+  let peak = 0;
+  let assignedMBs = 0;
+  let pagingMBs = 0;
+  let shortSeconds = 0;
+  let smartPagingMBs = 0;
+  let smartPagingPeak = 0;
+  let minHostAvailable = Infinity;
+  let hostMemoryMB = 0;
+  let reserveMB = 0;
+  for (const host of fleet.hosts) {
+    const i = host.index;
+    pressureSeconds += h.pressureSeconds[i]!;
+    elapsed += h.elapsed[i]!;
+    peak = Math.max(peak, h.peakPressure[i]!);
+    assignedMBs += h.assignedMBs[i]!;
+    pagingMBs += h.pagingMBs[i]!;
+    shortSeconds += h.shortVmSeconds[i]!;
+    smartPagingMBs += h.smartPagingMBs[i]!;
+    smartPagingPeak = Math.max(smartPagingPeak, h.peakSmartPaging[i]!);
+    minHostAvailable = Math.min(minHostAvailable, h.minAvailable[i]!);
+    hostMemoryMB += host.options.memoryMB;
+    reserveMB += host.options.reserveMB;
+  }
+  const ran = input.vms.filter((vm) => v.guestVisible[fleet.vm(vm.name).slot]! > 0);
+  const staticMB = ran.reduce((s, vm) => s + vm.staticMB, 0);
+  const meanAssignedMB = durationSeconds > 0 ? assignedMBs / durationSeconds : 0;
+  const demandSamples = series.total.demandMB;
+  const repairs: TraceRepairs = { duplicateTimestamps: 0, outOfOrder: 0, gaps: 0, gapSeconds: 0 };
+  for (const f of input.traceFiles) {
+    repairs.duplicateTimestamps += f.repairs.duplicateTimestamps;
+    repairs.outOfOrder += f.repairs.outOfOrder;
+    repairs.gaps += f.repairs.gaps;
+    repairs.gapSeconds += f.repairs.gapSeconds;
+  }
+  return {
+    scenario: input.scenario.name ?? 'scenario',
+    engine: cluster.engine,
+    durationSeconds,
+    hosts: fleet.hosts.length,
+    vms: input.vms.length,
+    memory: {
+      hostMemoryMB,
+      reserveMB,
+      staticMB,
+      meanAssignedMB,
+      peakAssignedMB: series.total.assignedMB.reduce((m, x) => Math.max(m, x), 0),
+      meanDemandMB: demandSamples.length ? demandSamples.reduce((s, x) => s + x, 0) / demandSamples.length : 0,
+      savedMB: staticMB - meanAssignedMB,
+      savedPercent: staticMB > 0 ? (100 * (staticMB - meanAssignedMB)) / staticMB : 0,
+    },
+    pressure: { average: elapsed > 0 ? (pressureSeconds / elapsed) : 0, peak },
+    shortfall: { vmSecondsShort: shortSeconds, guestPagingMBs: pagingMBs },
+    smartPaging: {
+      mbSeconds: smartPagingMBs,
+      peakMB: smartPagingPeak,
+      vms: input.vms.filter((vm) => v.smartPagingMBs[fleet.vm(vm.name).slot]! > 0).length,
+    },
+    startFailures: log.startFailures,
+    failovers: log.failovers.map((f) => ({ atSeconds: f.atSeconds, host: f.host, restarted: f.restarted.length, failed: f.failed.map((x) => x.vm) })),
+    eventErrors: log.eventErrors,
+    headroom: {
+      minAvailableMB: series.total.availableMB.reduce((m, x) => Math.min(m, x), Infinity),
+      minHostAvailableMB: Number.isFinite(minHostAvailable) ? minHostAvailable : 0,
+    },
+    traces: { files: input.traceFiles.length, repairs, repaired: input.traceFiles.filter((f) => f.repairs.duplicateTimestamps + f.repairs.outOfOrder + f.repairs.gaps > 0) },
+    wallSeconds: input.wallSeconds,
+  };
+}

@@ -1,0 +1,53 @@
+// How a scenario's trace paths become traces: from files in Node, by fetch in browsers, or by a loader the
+// caller supplies.
+import type { DemandTrace } from '../traces/types.ts';
+import { parseBitbrains, vmNameFromSource } from '../traces/bitbrains.ts';
+import { isGenericCsvHeader, parseGenericCsv } from '../traces/generic-csv.ts';
+
+export interface TraceLoader {
+  /** Every trace in one file (Bitbrains: one; generic CSV: one per VM). */
+  read(path: string): Promise<DemandTrace[]>;
+  /** The trace files of a folder or glob, sorted. */
+  list(pattern: string): Promise<string[]>;
+}
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+/** Parse a trace file's text by its header. */
+export function parseTraceText(text: string, source: string): DemandTrace[] {
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0).replace(/^\uFEFF/, '');
+  if (isGenericCsvHeader(firstLine)) return parseGenericCsv(text, source);
+  return [parseBitbrains(text, source, vmNameFromSource(source))];
+}
+
+const browserLoader = (base: string | undefined): TraceLoader => ({
+  async read(path) {
+    const url = new URL(path, base ?? (globalThis as { location?: { href: string } }).location?.href);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${path}: cannot fetch trace (HTTP ${response.status})`);
+    let stream = response.body!;
+    if (/\.gz$/i.test(url.pathname)) stream = stream.pipeThrough(new DecompressionStream('gzip'));
+    return parseTraceText(await new Response(stream).text(), path);
+  },
+  async list(pattern) {
+    throw new Error(`${pattern}: listing a folder of traces needs Node; give each VM's trace instead.`);
+  },
+});
+
+/** Files relative to `baseDir` in Node; URLs relative to `baseDir` (or the page) in browsers. */
+export async function defaultTraceLoader(baseDir?: string): Promise<TraceLoader> {
+  if (!isNode()) return browserLoader(baseDir);
+  // Variable specifiers keep browser bundlers away from Node-only modules.
+  const pathModule = 'node:path';
+  const path = (await import(/* @vite-ignore */ pathModule)) as typeof import('node:path');
+  const files = (await import(/* @vite-ignore */ new URL('../node/read-traces.js', import.meta.url).href)) as
+    typeof import('../node/read-traces.ts');
+  const resolve = (p: string) => (baseDir === undefined ? p : path.resolve(baseDir, p));
+  return {
+    read: (p) => files.readTraceFile(resolve(p)),
+    list: (p) => files.listTraceFiles(resolve(p)),
+  };
+}
