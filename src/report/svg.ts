@@ -1,0 +1,354 @@
+// A small line-chart builder that writes SVG as a string: no DOM, no dependencies, so it runs in Node and browsers
+// alike and its output can be pasted into a self-contained HTML page.
+//
+// Text sizes are estimated (no font metrics without a DOM): about 0.6 em per character, which is what system-ui sans
+// fonts average; labels are laid out with that margin to spare.
+
+/** One line of a chart. */
+export interface ChartLine {
+  label: string;
+  /** One value per entry of `times`; NaN leaves a gap. */
+  values: ArrayLike<number>;
+  /** Any SVG paint (`#0072B2`, `teal`); a colour-blind-safe palette is used when omitted. */
+  color?: string;
+  dashed?: boolean;
+}
+
+/** A shaded horizontal band between two y values, e.g. a zone of concern. It widens the y axis to show all of it. */
+export interface ChartBand {
+  from: number;
+  to: number;
+  label?: string;
+  color?: string;
+}
+
+export interface LineChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** Sample times, seconds. The time unit, "(s)" or "(h:mm)", is appended to `xLabel`. */
+  times: ArrayLike<number>;
+  lines: ChartLine[];
+  /** Size of the whole chart (legend included), px. Defaults 760 × 300. */
+  width?: number;
+  height?: number;
+  /** Fixed bottom of the y axis; by default 0, or the least value when some are negative. Values below are clamped. */
+  yMin?: number;
+  band?: ChartBand[];
+  /** `id` of the `<svg>` element (also used, suffixed, for its `<title>`). */
+  id?: string;
+  /** Text for `<desc>`; by default one naming the lines and the time range. */
+  description?: string;
+  /** Most points drawn per line; longer lines are reduced to the minimum and maximum of each bucket. Default 1,500. */
+  maxPoints?: number;
+  /** Add the SVG namespace, needed when the chart is saved as its own `.svg` file (not inside HTML). */
+  standalone?: boolean;
+}
+
+/** Colour-blind-safe (Okabe–Ito, yellow dropped for contrast on white) followed by a few more distinct hues. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B', '#7F7F7F', '#BCBD22'];
+
+const FONT_PX = 12;
+const CHAR_PX = FONT_PX * 0.6;
+
+/**
+ * Escapes text for XML and HTML, in element content and in quoted attributes alike.
+ * @example
+ * escapeXml('<b>&"x"'); // "&lt;b&gt;&amp;&quot;x&quot;"
+ */
+export function escapeXml(s: string): string {
+  return String(s).replace(/[&<>"']/g, (c) => (
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+}
+
+/**
+ * A number with a fixed count of decimals and comma-grouped thousands, independent of the runtime's locale (so
+ * reports are the same everywhere). Non-finite numbers become "—".
+ * @example
+ * formatNumber(262144);      // "262,144"
+ * formatNumber(-1234.5, 1);  // "-1,234.5"
+ */
+export function formatNumber(x: number, decimals = 0): string {
+  if (!Number.isFinite(x)) return '—';
+  const fixed = Math.abs(x).toFixed(decimals);
+  const [whole, frac] = fixed.split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  // Rounding may turn a tiny negative into zero: do not print "-0".
+  const negative = x < 0 && Number(fixed) !== 0;
+  return (negative ? '-' : '') + grouped + (frac === undefined ? '' : `.${frac}`);
+}
+
+/**
+ * Seconds as a clock of simulated time, hours not wrapping at 24 (a 48 h run ends at "48:00").
+ * @example
+ * formatClock(5400);         // "1:30"
+ * formatClock(5405, true);   // "1:30:05"
+ */
+export function formatClock(seconds: number, withSeconds = false): string {
+  if (!Number.isFinite(seconds)) return '—';
+  const sign = seconds < 0 ? '-' : '';
+  const total = Math.round(Math.abs(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(2, '0');
+  return withSeconds ? `${sign}${h}:${mm}:${String(s).padStart(2, '0')}` : `${sign}${h}:${mm}`;
+}
+
+/**
+ * Reduces a line to at most `maxPoints` points while keeping its peaks: the samples are cut into `maxPoints / 2`
+ * buckets and each bucket keeps its smallest and largest value, in time order. (Averaging or taking every n-th sample
+ * would hide exactly the spikes a reader looks for.) A bucket with no finite value becomes one NaN, a gap.
+ * @example
+ * const { times, values } = downsample(t, pressure, 1500); // 86,400 samples → ≤ 1,500
+ */
+export function downsample(times: ArrayLike<number>, values: ArrayLike<number>, maxPoints = 1500): { times: number[]; values: number[] } {
+  const n = Math.min(times.length, values.length);
+  const outT: number[] = [];
+  const outV: number[] = [];
+  if (n <= maxPoints) {
+    for (let i = 0; i < n; i++) { outT.push(times[i]!); outV.push(values[i]!); }
+    return { times: outT, values: outV };
+  }
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor((b * n) / buckets);
+    const end = Math.floor(((b + 1) * n) / buckets);
+    let iMin = -1;
+    let iMax = -1;
+    for (let i = start; i < end; i++) {
+      const v = values[i]!;
+      if (!Number.isFinite(v)) continue;
+      if (iMin < 0 || v < values[iMin]!) iMin = i;
+      if (iMax < 0 || v > values[iMax]!) iMax = i;
+    }
+    if (iMin < 0) {
+      // Collapse consecutive empty buckets into one gap marker.
+      if (outV.length === 0 || !Number.isNaN(outV[outV.length - 1])) { outT.push(times[start]!); outV.push(NaN); }
+      continue;
+    }
+    const first = Math.min(iMin, iMax);
+    const second = Math.max(iMin, iMax);
+    outT.push(times[first]!); outV.push(values[first]!);
+    if (second !== first) { outT.push(times[second]!); outV.push(values[second]!); }
+  }
+  return { times: outT, values: outV };
+}
+
+/** A "nice" step (1, 2, 2.5 or 5 × 10ⁿ) that cuts `span` into about `target` parts. */
+function niceStep(span: number, target: number): number {
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / mag;
+  const step = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 2.5 ? 2.5 : norm <= 5 ? 5 : 10;
+  return step * mag;
+}
+
+/** Decimals needed to print multiples of `step` exactly (0.25 → 2). */
+function decimalsFor(step: number): number {
+  for (let d = 0; d <= 6; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;
+  }
+  return 6;
+}
+
+// Steps that read well on a clock: seconds, minutes, quarter hours, hours, and whole days.
+const CLOCK_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300];
+
+interface TimeAxis { ticks: number[]; format: (t: number) => string; unit: string }
+
+function timeAxis(x0: number, x1: number, maxTicks: number): TimeAxis {
+  const span = x1 - x0;
+  // Under ten minutes seconds read better than "0:03"; beyond that hours:minutes, as a day of traces is 86,400 s.
+  const clock = span >= 600;
+  const steps = clock ? CLOCK_STEPS : SECOND_STEPS;
+  let step = steps.find((s) => span / s <= maxTicks);
+  if (step === undefined) step = clock ? 86400 * Math.ceil(span / maxTicks / 86400) : niceStep(span, maxTicks);
+  const ticks: number[] = [];
+  for (let t = Math.ceil(x0 / step) * step; t <= x1 + 1e-9; t += step) ticks.push(t);
+  const decimals = decimalsFor(step);
+  return {
+    ticks,
+    format: clock ? (t) => formatClock(t) : (t) => formatNumber(t, decimals),
+    unit: clock ? 'h:mm' : 's',
+  };
+}
+
+const r1 = (x: number): string => String(Math.round(x * 10) / 10);
+
+/** Width, px, that `text` takes at the chart font size, estimated. */
+const textWidth = (text: string): number => text.length * CHAR_PX;
+
+/**
+ * A line chart over time as an `<svg>` string: axes with nice ticks (time in h:mm when a run spans ten minutes or
+ * more), light grid lines, optional shaded bands, a legend, and `<title>`/`<desc>` for screen readers. All text is
+ * escaped. Lines longer than `maxPoints` are reduced per bucket to min and max so peaks survive; an 86,400-sample
+ * day stays around 30 kB per line.
+ * @example
+ * const svg = lineChart({
+ *   title: 'Assigned memory', xLabel: 'Time', yLabel: 'MB', times: series.timeSeconds,
+ *   lines: [
+ *     { label: 'Assigned', values: series.total.assignedMB },
+ *     { label: 'Demand', values: series.total.demandMB, dashed: true },
+ *   ],
+ * });
+ */
+export function lineChart(options: LineChartOptions): string {
+  const width = options.width ?? 760;
+  const height = options.height ?? 300;
+  const maxPoints = options.maxPoints ?? 1500;
+  const bands = options.band ?? [];
+  const { times, lines } = options;
+  for (const line of lines) {
+    if (line.values.length !== times.length) {
+      throw new RangeError(`lineChart: line "${line.label}" has ${line.values.length} values for ${times.length} times.`);
+    }
+  }
+
+  // Domains: x over the finite times; y over the finite values and the bands, from 0 unless values go below.
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    if (Number.isFinite(t)) { x0 = Math.min(x0, t); x1 = Math.max(x1, t); }
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const line of lines) {
+    for (let i = 0; i < line.values.length; i++) {
+      const v = line.values[i]!;
+      if (Number.isFinite(v) && Number.isFinite(times[i]!)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
+  }
+  const hasData = hi >= lo;
+  for (const b of bands) {
+    for (const v of [b.from, b.to]) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  }
+  if (!(x1 >= x0)) { x0 = 0; x1 = 1; }
+  if (x1 === x0) x1 = x0 + 1;
+  if (!(hi >= lo)) { lo = 0; hi = 1; }
+  let yLo = options.yMin ?? Math.min(0, lo);
+  if (hi <= yLo) hi = yLo + 1;
+  const yStep = niceStep(hi - yLo, 5);
+  if (options.yMin === undefined) yLo = Math.floor(yLo / yStep) * yStep;
+  const yHi = Math.ceil(hi / yStep - 1e-9) * yStep;
+  const yDecimals = decimalsFor(yStep);
+  const yTicks: number[] = [];
+  for (let v = Math.ceil(yLo / yStep - 1e-9) * yStep; v <= yHi + yStep * 1e-9; v += yStep) yTicks.push(v);
+  const yTickLabels = yTicks.map((v) => formatNumber(v, yDecimals));
+
+  // Legend first: its row count decides how tall the plot can be.
+  const legendItems = lines.map((l) => ({ label: l.label, w: 26 + textWidth(l.label) + 14 }));
+  const left = 22 + Math.max(...yTickLabels.map(textWidth), 10) + 8;
+  const right = 16;
+  const plotW = Math.max(40, width - left - right);
+  const legendRows: { label: string; x: number; index: number }[][] = [[]];
+  let cursor = 0;
+  legendItems.forEach((item, index) => {
+    if (cursor > 0 && cursor + item.w > plotW) { legendRows.push([]); cursor = 0; }
+    legendRows[legendRows.length - 1]!.push({ label: item.label, x: cursor, index });
+    cursor += item.w;
+  });
+  const legendH = lines.length ? legendRows.length * 18 : 0;
+  const top = 30;
+  const bottom = 20 + 20 + legendH + 6;
+  const plotH = Math.max(40, height - top - bottom);
+  const totalH = top + plotH + bottom;
+
+  const xs = (t: number) => left + ((t - x0) / (x1 - x0)) * plotW;
+  // Clamp rather than clip: a clipPath needs a document-unique id, which a string builder cannot promise.
+  const ys = (v: number) => top + plotH - ((Math.min(Math.max(v, yLo), yHi) - yLo) / (yHi - yLo)) * plotH;
+
+  const axis = timeAxis(x0, x1, Math.max(2, Math.floor(plotW / 80)));
+  // Lines without a colour take palette entries in turn, skipping those other lines chose, so no two look alike.
+  const taken = new Set(lines.map((l) => l.color?.toLowerCase()).filter(Boolean));
+  const free = PALETTE.filter((c) => !taken.has(c.toLowerCase()));
+  const pool = free.length ? free : PALETTE;
+  let nextFree = 0;
+  const colors = lines.map((l) => l.color ?? pool[nextFree++ % pool.length]!);
+  const colorOf = (_line: ChartLine, i: number) => colors[i]!;
+  const titleId = options.id ? `${options.id}-title` : undefined;
+  const description = options.description
+    // Semicolons: labels such as "Current, all hosts" hold commas themselves.
+    ?? `${lines.map((l) => l.label).join('; ')}. ${options.xLabel} ${axis.format(x0)} to ${axis.format(x1)} (${axis.unit}).`;
+
+  const out: string[] = [];
+  out.push(`<svg${options.standalone ? ' xmlns="http://www.w3.org/2000/svg"' : ''}${options.id ? ` id="${escapeXml(options.id)}"` : ''}`
+    + ` class="chart" viewBox="0 0 ${width} ${totalH}" width="${width}" height="${totalH}" role="img"`
+    + `${titleId ? ` aria-labelledby="${escapeXml(titleId)}"` : ''} font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="${FONT_PX}">`);
+  out.push(`<title${titleId ? ` id="${escapeXml(titleId)}"` : ''}>${escapeXml(options.title)}</title>`);
+  out.push(`<desc>${escapeXml(description)}</desc>`);
+  out.push(`<rect width="${width}" height="${totalH}" fill="#fff"/>`);
+  out.push(`<text x="${left}" y="18" font-size="14" font-weight="600" fill="#222">${escapeXml(options.title)}</text>`);
+
+  for (const b of bands) {
+    const yA = ys(Math.max(b.from, b.to));
+    const yB = ys(Math.min(b.from, b.to));
+    const color = escapeXml(b.color ?? '#D55E00');
+    out.push(`<rect x="${r1(left)}" y="${r1(yA)}" width="${r1(plotW)}" height="${r1(Math.max(0, yB - yA))}" fill="${color}" fill-opacity="0.12"/>`);
+    if (b.label) out.push(`<text x="${r1(left + plotW - 4)}" y="${r1(yA + 13)}" text-anchor="end" fill="${color}">${escapeXml(b.label)}</text>`);
+  }
+
+  // Grid and tick labels.
+  const grid: string[] = [];
+  yTicks.forEach((v, i) => {
+    const y = r1(ys(v));
+    grid.push(`<line x1="${r1(left)}" y1="${y}" x2="${r1(left + plotW)}" y2="${y}"/>`);
+    out.push(`<text x="${r1(left - 6)}" y="${y}" dy="0.32em" text-anchor="end" fill="#444">${escapeXml(yTickLabels[i]!)}</text>`);
+  });
+  for (const t of axis.ticks) {
+    const x = r1(xs(t));
+    grid.push(`<line x1="${x}" y1="${r1(top)}" x2="${x}" y2="${r1(top + plotH)}"/>`);
+    out.push(`<text x="${x}" y="${r1(top + plotH + 15)}" text-anchor="middle" fill="#444">${escapeXml(axis.format(t))}</text>`);
+  }
+  out.push(`<g stroke="#e4e4e4" stroke-width="1">${grid.join('')}</g>`);
+  out.push(`<path d="M${r1(left)},${r1(top)}V${r1(top + plotH)}H${r1(left + plotW)}" fill="none" stroke="#888"/>`);
+  out.push(`<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH + 34)}" text-anchor="middle" fill="#222">${escapeXml(`${options.xLabel} (${axis.unit})`)}</text>`);
+  out.push(`<text transform="translate(13 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`);
+
+  if (!hasData) {
+    out.push(`<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH / 2)}" text-anchor="middle" fill="#888">No data</text>`);
+  }
+
+  lines.forEach((line, k) => {
+    const reduced = downsample(times, line.values, maxPoints);
+    let d = '';
+    let open = false;
+    let runLength = 0;
+    for (let i = 0; i < reduced.times.length; i++) {
+      const t = reduced.times[i]!;
+      const v = reduced.values[i]!;
+      if (!Number.isFinite(t) || !Number.isFinite(v)) {
+        // A lone point between gaps would draw nothing: give it a zero-length segment, shown by the round cap.
+        if (open && runLength === 1) d += 'h0';
+        open = false;
+        continue;
+      }
+      d += `${open ? 'L' : 'M'}${r1(xs(t))},${r1(ys(v))}`;
+      runLength = open ? runLength + 1 : 1;
+      open = true;
+    }
+    if (open && runLength === 1) d += 'h0';
+    if (!d) return;
+    out.push(`<path class="series" d="${d}" fill="none" stroke="${escapeXml(colorOf(line, k))}" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round"`
+      + `${line.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeXml(line.label)}</title></path>`);
+  });
+
+  if (lines.length) {
+    const legendTop = top + plotH + 44;
+    legendRows.forEach((row, r) => {
+      const y = legendTop + r * 18;
+      for (const item of row) {
+        const line = lines[item.index]!;
+        const x = left + item.x;
+        out.push(`<line x1="${r1(x)}" y1="${r1(y)}" x2="${r1(x + 20)}" y2="${r1(y)}" stroke="${escapeXml(colorOf(line, item.index))}" stroke-width="2.5"`
+          + `${line.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+        out.push(`<text x="${r1(x + 26)}" y="${r1(y)}" dy="0.32em" fill="#222">${escapeXml(item.label)}</text>`);
+      }
+    });
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { reportHtml, type ComparisonReport } from '../src/report/html.ts';
+import { reportHtml as fromIndex, timeSeriesCsv, lineChart } from '../src/report/index.ts';
+import type { HostSeries, SimulationSeries } from '../src/sim/series.ts';
+import type { SimulationSummary } from '../src/sim/summary.ts';
+
+const EVIL = '<b>&"x"';
+const EVIL_ESCAPED = '&lt;b&gt;&amp;&quot;x&quot;';
+
+function host(name: string, n: number, scale: number): HostSeries {
+  const demand = Array.from({ length: n }, (_, i) => scale * (1000 + 400 * Math.sin(i / 3)));
+  return {
+    name,
+    assignedMB: demand.map((d) => Math.round(d * 1.2)),
+    demandMB: demand,
+    availableMB: demand.map((d) => 16384 - Math.round(d * 1.2)),
+    pressure: demand.map((d) => (100 * d) / Math.round(d * 1.2)),
+    averagePressure: demand.map(() => 83),
+    smartPagingMB: demand.map((_, i) => (i === 5 ? 256 : 0)),
+    runningVms: demand.map(() => 2),
+  };
+}
+
+function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: SimulationSeries } {
+  const hosts = Array.from({ length: hostCount }, (_, k) => host(k === 0 ? `host ${EVIL}` : `h${k + 1}`, n, 1 + k / 2));
+  const sum = (pick: (h: HostSeries) => number[]) => Array.from({ length: n }, (_, i) => hosts.reduce((s, h) => s + pick(h)[i]!, 0));
+  const series: SimulationSeries = {
+    timeSeconds: Array.from({ length: n }, (_, i) => i * 3600),
+    hosts,
+    total: {
+      assignedMB: sum((h) => h.assignedMB), demandMB: sum((h) => h.demandMB), availableMB: sum((h) => h.availableMB),
+      pressure: hosts[0]!.pressure, averagePressure: hosts[0]!.averagePressure, smartPagingMB: sum((h) => h.smartPagingMB),
+      runningVms: sum((h) => h.runningVms),
+    },
+    vms: [{ name: EVIL, assignedMB: [], demandMB: [], pressure: [], smartPagingMB: [] }],
+  };
+  // The cast lets the fixture carry fields that a newer SimulationSummary adds (startTime) and an older one lacks.
+  const summary = {
+    scenario: `scenario ${EVIL}`,
+    engine: 'wasm',
+    durationSeconds: (n - 1) * 3600,
+    hosts: hostCount,
+    vms: 2 * hostCount,
+    memory: { hostMemoryMB: 16384 * hostCount, reserveMB: 2048 * hostCount, staticMB: 4096 * hostCount, meanAssignedMB: 2500,
+      peakAssignedMB: 4000, meanDemandMB: 2000, savedMB: 8192 - 2500, savedPercent: 69.5 },
+    pressure: { average: 83.2, peak: 104.7 },
+    shortfall: { vmSecondsShort: 120, guestPagingMBs: 3456.5 },
+    smartPaging: { mbSeconds: 76800, peakMB: 256, vms: 1 },
+    startFailures: [{ vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` }],
+    failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL] }],
+    eventErrors: Array.from({ length: 250 }, (_, i) => ({ atSeconds: i, event: `stop vm${i}`, code: 'NotFound', message: 'No such VM.' })),
+    headroom: { minAvailableMB: 12000, minHostAvailableMB: 5000 },
+    traces: {
+      files: 3,
+      repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 },
+      repaired: [{ file: `traces/${EVIL}.csv`, repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 } }],
+    },
+    startTime: '2013-08-12T00:00:00.000Z',
+    wallSeconds: 1.25,
+  } as SimulationSummary;
+  return { summary, series };
+}
+
+/** The `<svg …>…</svg>` element with this id. */
+function chart(html: string, id: string): string | undefined {
+  const start = html.indexOf(`<svg id="${id}"`);
+  if (start < 0) return undefined;
+  return html.slice(start, html.indexOf('</svg>', start) + 6);
+}
+
+describe('reportHtml', () => {
+  const { summary, series } = fixture();
+  const html = reportHtml(summary, series);
+
+  it('is one page with the four charts by id, each an <svg> that draws a line', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    for (const id of ['chart-assigned', 'chart-available', 'chart-pressure', 'chart-smart-paging']) {
+      const svg = chart(html, id);
+      expect(svg, id).toBeDefined();
+      expect(svg!).toMatch(/<(path|polyline) class="series" d="M[\d.]+,[\d.]+L/);
+      expect(html.split(`id="${id}"`)).toHaveLength(2); // ids are unique
+    }
+    // Two hosts: each also gets its own assigned-vs-demand chart.
+    expect(chart(html, 'chart-assigned-host-1')).toBeDefined();
+    expect(chart(html, 'chart-assigned-host-2')).toBeDefined();
+  });
+
+  it('needs nothing from the network and runs no scripts', () => {
+    expect(html).not.toContain('http://');
+    expect(html).not.toContain('https://');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/\b(src|href)=/i);
+    expect(html).not.toMatch(/@import|url\(/i);
+  });
+
+  it('escapes every user string', () => {
+    expect(html).not.toContain(EVIL);
+    expect(html).toContain(`scenario ${EVIL_ESCAPED}`); // header and <title>
+    expect(html).toContain(`<td>${EVIL_ESCAPED}</td>`); // start failure VM
+    expect(html).toContain(`traces/${EVIL_ESCAPED}.csv`); // repaired trace
+    expect(html).toContain(`Host host ${EVIL_ESCAPED}`); // per-host chart title
+  });
+
+  it('shows the key figures and the incident tables, capping long tables', () => {
+    expect(html).toContain('Memory saved');
+    expect(html).toContain('2013-08-12T00:00:00.000Z');
+    expect(html).toContain('5,692 MB (69.5 %)');
+    expect(html).toContain('Start failures (1)');
+    expect(html).toContain('Failovers (1)');
+    expect(html).toContain('Event errors (250)');
+    expect(html).toContain('… 50 more');
+    expect(html).toContain('stop vm199');
+    expect(html).not.toContain('stop vm200<');
+    expect(html).toContain('Repaired trace files (1)');
+    expect(html).not.toContain('dynmem vs Hyper-V recorded');
+  });
+
+  it('renders the comparison with Hyper-V when given', () => {
+    const comparison: ComparisonReport = {
+      perVm: [
+        { vm: EVIL, samples: 288, meanAbsErrorMB: 42.25, p95AbsErrorMB: 128, within5Percent: 0.9375 },
+        { vm: 'db', samples: 0, meanAbsErrorMB: NaN, p95AbsErrorMB: NaN, within5Percent: NaN },
+      ],
+      overall: { samples: 288, meanAbsErrorMB: 42.25, p95AbsErrorMB: 128, within5Percent: 0.9375 },
+    };
+    const page = reportHtml(summary, series, { title: 'Compared', comparison });
+    expect(page).toContain('dynmem vs Hyper-V recorded');
+    expect(page).toContain(`<td>${EVIL_ESCAPED}</td><td class="num">288</td><td class="num">42.3</td><td class="num">128</td><td class="num">93.8 %</td>`);
+    expect(page).toContain('<td class="num">—</td>');
+    expect(page).toContain('All VMs');
+    expect(page).toContain('<title>Compared</title>');
+    expect(() => reportHtml(summary, series, { comparison: {} as ComparisonReport })).toThrow(TypeError);
+  });
+
+  it('leaves out empty tables and per-host charts for one host or many', () => {
+    const one = fixture(1);
+    one.summary.startFailures = [];
+    one.summary.failovers = [];
+    one.summary.eventErrors = [];
+    one.summary.traces.repaired = [];
+    const page = reportHtml(one.summary, one.series);
+    expect(page).not.toContain('Start failures (');
+    expect(page).not.toContain('Event errors (');
+    expect(page).not.toContain('chart-assigned-host-');
+    const many = fixture(9);
+    expect(reportHtml(many.summary, many.series)).not.toContain('chart-assigned-host-');
+  });
+
+  it('stays small for a day sampled every second', () => {
+    const { summary: s, series: day } = fixture(8, 86_400);
+    day.timeSeconds = day.timeSeconds.map((_, i) => i);
+    const page = reportHtml(s, day);
+    expect(page.length).toBeLessThan(1_500_000);
+  });
+
+  it('is re-exported from the report index', () => {
+    expect(fromIndex).toBe(reportHtml);
+    expect(typeof timeSeriesCsv).toBe('function');
+    expect(typeof lineChart).toBe('function');
+  });
+});
