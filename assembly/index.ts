@@ -2,14 +2,17 @@
 // so the facade reads and writes the columns through typed-array views without copying.
 import { VmStore, HostStore } from './kernel/store.ts';
 import { tick } from './kernel/balancer.ts';
+import { Packed } from './kernel/waterfill.ts';
 
 let vms = new VmStore(0);
 let hosts = new HostStore(0);
+let packed = new Packed(0);
 
 /** Replace the stores with larger ones; the facade copies the old columns and refreshes its views. */
 export function allocate(vmCapacity: i32, hostCapacity: i32): void {
   vms = new VmStore(vmCapacity);
   hosts = new HostStore(hostCapacity);
+  packed = new Packed(vmCapacity);
 }
 
 /** Address of the data of column `index` (declaration order) of the VM store (`which` 0) or host store (1).
@@ -22,5 +25,16 @@ export function columnPointer(which: i32, index: i32): usize {
 
 /** Run `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */
 export function run(hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
-  tick(vms, hosts, hostCount, ticks, dt, alpha);
+  tick(vms, hosts, packed, hostCount, ticks, dt, alpha);
+}
+
+/** Benchmark floor: one streaming pass over the columns a tick reads and writes (no balancer logic). */
+export function streamPass(count: i32): f64 {
+  let sum = 0.0;
+  for (let i = 0; i < count; i++) {
+    const goal = Math.min(vms.maximum[i], Math.max(vms.minimum[i], vms.demand[i] * (1.0 + vms.buffer[i] / 100.0)));
+    vms.goal[i] = goal;
+    sum += goal * vms.weight[i] + vms.assigned[i];
+  }
+  return sum;
 }

@@ -1,37 +1,60 @@
 // The balancer tick for every host, over the structure-of-arrays store. Portable (asc and tsc).
 import { VmStore, HostStore, OFF, STARTING, RUNNING } from './store.ts';
-import { waterFill } from './waterfill.ts';
+import { waterFill, level, hand, Packed } from './waterfill.ts';
 
 /** Run `ticks` balancer ticks of `dt` seconds on every live host. `alpha` is the weight of the newest sample in
  * the average-pressure moving average (computed by the caller so both engines share it bit for bit). */
-export function tick(v: VmStore, h: HostStore, hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
+export function tick(v: VmStore, h: HostStore, p: Packed, hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
   for (let t = 0; t < ticks; t++) {
     for (let host = 0; host < hostCount; host++) {
       if (h.up[host] == 0) continue;
-      tickHost(v, h, host, dt, alpha);
+      tickHost(v, h, p, host, dt, alpha);
     }
   }
 }
 
-/** goal = base + a weighted share of `pool` over the tier's needs (top − base). `base` may alias `v.need`. */
-function fillTier(v: VmStore, h: HostStore, host: i32, base: Float64Array, top: Float64Array, pool: f64): void {
+/** goal = base + a weighted share of `pool` over the tier's needs (top − base); `base` null means zero.
+ * The common case (weighted VMs short of memory) packs the needs in the same pass that computes them. */
+function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64Array | null, top: Float64Array, pool: f64): void {
   const order = v.order;
   const from = h.hostStart[host];
   const to = h.hostEnd[host];
   const need = v.need;
+  const goal = v.goal;
+  const weight = v.weight;
+  const packNeed = p.need;
+  const packWeight = p.weight;
+  const packRatio = p.ratio;
+  const packSlot = p.slot;
+  let count = 0;
+  let weightedNeed = 0.0;
   for (let k = from; k < to; k++) {
     const i = order[k];
-    need[i] = top[i] - base[i];
+    const b = base == null ? 0.0 : base[i];
+    const n = top[i] - b;
+    need[i] = n;
+    goal[i] = b;
+    const w = weight[i];
+    if (n > 0.0 && w != 0.0) {
+      packNeed[count] = n;
+      packWeight[count] = w;
+      packRatio[count] = n / w;
+      packSlot[count] = i;
+      count++;
+      weightedNeed += n;
+    }
   }
-  h.lambdaAlloc[host] = waterFill(order, from, to, need, v.weight, pool, h.lambdaAlloc[host], v.grant);
-  const grant = v.grant;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
-    v.goal[i] = (base == need ? 0.0 : base[i]) + grant[i];
+  if (pool < weightedNeed) {
+    const lambda = level(p, count, pool, h.lambdaAlloc[host]);
+    hand(p, count, pool, lambda, goal);
+    h.lambdaAlloc[host] = lambda;
+  } else {
+    // Weighted VMs all fit; weight-0 VMs share the rest (rare: the general path).
+    waterFill(order, from, to, need, weight, pool, h.lambdaAlloc[host], goal, p);
   }
 }
 
-function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): void {
+function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha: f64): void {
   const order = v.order;
   const from = h.hostStart[host];
   const to = h.hostEnd[host];
@@ -43,6 +66,28 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
   const upper = v.upper;
   const goal = v.goal;
   const need = v.need;
+  const dynamic = v.dynamic;
+  const guestDm = v.guestDm;
+  const startup = v.startup;
+  const minimum = v.minimum;
+  const maximum = v.maximum;
+  const guestOsMax = v.guestOsMax;
+  const buffer = v.buffer;
+  const demandExact = v.demandExact;
+  const demandRate = v.demandRate;
+  const bootLeft = v.bootLeft;
+  const pressure = v.pressure;
+  const avgPressure = v.avgPressure;
+  const minPressure = v.minPressure;
+  const maxPressure = v.maxPressure;
+  const added = v.added;
+  const removed = v.removed;
+  const addOps = v.addOps;
+  const removeOps = v.removeOps;
+  const guestVisible = v.guestVisible;
+  const shortSeconds = v.shortSeconds;
+  const pagingMBs = v.pagingMBs;
+  const smartPagingMBs = v.smartPagingMBs;
 
   // 1. Boots finish, demand ramps, and each balanced VM gets its floor, demand level and target.
   let heldOutside = 0.0;
@@ -57,37 +102,37 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
     upper[i] = 0.0;
     goal[i] = 0.0;
     if (s == OFF) continue;
-    const rate = v.demandRate[i];
+    const rate = demandRate[i];
     if (rate != 0.0) {
-      const exact = v.demandExact[i] + rate * dt;
-      v.demandExact[i] = exact;
+      const exact = demandExact[i] + rate * dt;
+      demandExact[i] = exact;
       demand[i] = exact > 0.0 ? Math.floor(exact + 0.5) : 0.0;
     }
     if (s == STARTING) {
-      const left = v.bootLeft[i] - dt;
-      v.bootLeft[i] = left > 0.0 ? left : 0.0;
-      if (left > 0.0 || v.dynamic[i] == 0) {
+      const left = bootLeft[i] - dt;
+      bootLeft[i] = left > 0.0 ? left : 0.0;
+      if (left > 0.0 || dynamic[i] == 0) {
         heldOutside += assigned[i];
         if (left <= 0.0) state[i] = RUNNING;
         continue;
       }
       state[i] = RUNNING;
-    } else if (v.dynamic[i] == 0) {
+    } else if (dynamic[i] == 0) {
       heldOutside += assigned[i];
       continue;
     }
     // A running Dynamic Memory VM: its range, and where demand and demand plus buffer fall in it.
-    let lo = v.minimum[i];
-    let hi = v.maximum[i];
-    if (v.guestDm[i] == 0) {
-      lo = v.startup[i];
+    let lo = minimum[i];
+    let hi = maximum[i];
+    if (guestDm[i] == 0) {
+      lo = startup[i];
       hi = lo;
     } else {
-      const cap = v.guestOsMax[i];
+      const cap = guestOsMax[i];
       if (cap > 0.0 && cap < hi) hi = cap > lo ? cap : lo;
     }
     const d = demand[i];
-    const ideal = d + Math.ceil(d * v.buffer[i] / 100.0);
+    const ideal = d + Math.ceil(d * buffer[i] / 100.0);
     const demandLevel = Math.min(hi, Math.max(lo, d));
     const target = Math.min(hi, Math.max(lo, ideal));
     lower[i] = lo;
@@ -104,19 +149,18 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
   const pool = h.memory[host] - h.reserve[host] - heldOutside;
   if (balancedCount > 0 && sumTarget > pool) {
     if (sumDemandLevel <= pool) {
-      fillTier(v, h, host, upper, goal, pool - sumDemandLevel);
+      fillTier(v, h, p, host, upper, goal, pool - sumDemandLevel);
     } else if (sumLower <= pool) {
-      fillTier(v, h, host, lower, upper, pool - sumLower);
+      fillTier(v, h, p, host, lower, upper, pool - sumLower);
     } else {
       // Minimums do not fit (admission control prevents this): share the whole pool by weight.
-      const zero = v.need;
-      for (let k = from; k < to; k++) zero[order[k]] = 0.0;
-      fillTier(v, h, host, zero, lower, pool > 0.0 ? pool : 0.0);
+      fillTier(v, h, p, host, null, lower, pool > 0.0 ? pool : 0.0);
     }
   }
 
   // 3. Move toward the goals: balloon down at a finite rate first (Smart Paging memory goes first), then
-  // hand out what is free; if more is wanted than is free, the wants are water-filled by weight too.
+  // hand out what is free; if more is wanted than is free (memory still being ballooned out of others),
+  // each gets the same fraction of what it wants, in whole MB.
   const step = h.balloonRate[host] * dt;
   let balancedHeld = 0.0;
   let wantTotal = 0.0;
@@ -147,10 +191,7 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
   }
   let free = pool - balancedHeld;
   if (free < 0.0) free = 0.0;
-  const rationed = wantTotal > free;
-  if (rationed) {
-    h.lambdaMove[host] = waterFill(order, from, to, need, v.weight, free, h.lambdaMove[host], goal);
-  }
+  const fraction = wantTotal > free ? free / wantTotal : 1.0;
 
   // 4. Apply additions and update every counter in the same pass.
   let hostHeld = 0.0;
@@ -169,55 +210,56 @@ function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): voi
     if (s == OFF) continue;
     let phys = assigned[i];
     let paged = smartPaging[i];
-    const give = rationed ? goal[i] : need[i];
-    let added = 0.0;
+    const want = need[i];
+    const give = fraction < 1.0 ? Math.floor(want * fraction) : want;
+    let grew = 0.0;
     if (give > 0.0) {
       const before = phys + paged;
       phys += give;
       const after = phys > before ? phys : before;
       paged = after - phys;
-      added = after - before;
+      grew = after - before;
       assigned[i] = phys;
       smartPaging[i] = paged;
     }
-    const removed = removedNow[i];
-    if (added > 0.0) {
-      v.added[i] += added;
-      v.addOps[i] += 1.0;
-      hostAdded += added;
+    const shrunk = removedNow[i];
+    if (grew > 0.0) {
+      added[i] += grew;
+      addOps[i] += 1.0;
+      hostAdded += grew;
       hostAddOps += 1.0;
     }
-    if (removed > 0.0) {
-      v.removed[i] += removed;
-      v.removeOps[i] += 1.0;
-      hostRemoved += removed;
+    if (shrunk > 0.0) {
+      removed[i] += shrunk;
+      removeOps[i] += 1.0;
+      hostRemoved += shrunk;
       hostRemoveOps += 1.0;
     }
     const guestMemory = phys + paged;
     const d = demand[i];
-    const p = guestMemory > 0.0 ? 100.0 * d / guestMemory : 0.0;
-    v.pressure[i] = p;
-    if (v.minPressure[i] < 0.0) {
+    const now = guestMemory > 0.0 ? 100.0 * d / guestMemory : 0.0;
+    pressure[i] = now;
+    if (minPressure[i] < 0.0) {
       // first sample since the VM started
-      v.avgPressure[i] = p;
-      v.minPressure[i] = p;
-      v.maxPressure[i] = p;
+      avgPressure[i] = now;
+      minPressure[i] = now;
+      maxPressure[i] = now;
     } else {
-      v.avgPressure[i] += alpha * (p - v.avgPressure[i]);
-      if (p < v.minPressure[i]) v.minPressure[i] = p;
-      if (p > v.maxPressure[i]) v.maxPressure[i] = p;
+      avgPressure[i] += alpha * (now - avgPressure[i]);
+      if (now < minPressure[i]) minPressure[i] = now;
+      if (now > maxPressure[i]) maxPressure[i] = now;
     }
-    if (guestMemory > v.guestVisible[i]) v.guestVisible[i] = guestMemory;
+    if (guestMemory > guestVisible[i]) guestVisible[i] = guestMemory;
     if (d > guestMemory) {
-      v.shortSeconds[i] += dt;
-      v.pagingMBs[i] += (d - guestMemory) * dt;
+      shortSeconds[i] += dt;
+      pagingMBs[i] += (d - guestMemory) * dt;
       hostShort += dt;
       hostPaging += (d - guestMemory) * dt;
     }
-    if (paged > 0.0) v.smartPagingMBs[i] += paged * dt;
+    if (paged > 0.0) smartPagingMBs[i] += paged * dt;
     hostHeld += phys;
     hostPaged += paged;
-    if (s == RUNNING && v.dynamic[i] != 0) {
+    if (s == RUNNING && dynamic[i] != 0) {
       hostDemand += d;
       hostGuestMemory += guestMemory;
     }

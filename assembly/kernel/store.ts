@@ -98,9 +98,8 @@ export class HostStore {
   reserve: Float64Array;
   /** MB a VM can give back by ballooning per second. */
   balloonRate: Float64Array;
-  /** Last tick's water levels: a starting point only, never the answer. */
+  /** Last tick's water level: a starting point only, never the answer. */
   lambdaAlloc: Float64Array;
-  lambdaMove: Float64Array;
   // counters
   available: Float64Array;
   systemPressure: Float64Array;
@@ -128,7 +127,6 @@ export class HostStore {
     this.reserve = new Float64Array(capacity);
     this.balloonRate = new Float64Array(capacity);
     this.lambdaAlloc = new Float64Array(capacity);
-    this.lambdaMove = new Float64Array(capacity);
     this.available = new Float64Array(capacity);
     this.systemPressure = new Float64Array(capacity);
     this.avgPressure = new Float64Array(capacity);

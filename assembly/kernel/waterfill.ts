@@ -1,84 +1,119 @@
 // Exact weighted water-fill in whole MB. Portable (asc and tsc).
 //
-// Share `pool` MB among the VMs order[from..to): each gets min(need, λ × weight), with λ the level at which
-// the shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full, then evenly.
+// Share `pool` MB among the VMs order[from..to): each gets min(need, λ × weight), with λ the level at which the
+// shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full, then evenly.
+// The needs worth sharing are first packed into contiguous scratch columns, so the search runs over dense
+// arrays with no indirection.
 
-/** The level λ that fills `pool`, by Newton steps on the concave piecewise-linear Σ min(need, λw).
- * From any start, the first step lands at or below the answer and later steps climb to it, changing the
- * capped/uncapped split each time, so the loop ends; the answer is taken from the final split alone. */
-function level(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array,
-  unitWeights: bool, pool: f64, start: f64): f64 {
+/** Scratch columns for the packed needs (as long as the VM store). */
+export class Packed {
+  need: Float64Array;
+  weight: Float64Array;
+  ratio: Float64Array;
+  share: Float64Array;
+  slot: Int32Array;
+
+  constructor(capacity: i32) {
+    this.need = new Float64Array(capacity);
+    this.weight = new Float64Array(capacity);
+    this.ratio = new Float64Array(capacity);
+    this.share = new Float64Array(capacity);
+    this.slot = new Int32Array(capacity);
+  }
+}
+
+/** The level λ at which the first `count` packed needs fill `pool` (which is below their sum).
+ * Newton steps on the concave piecewise-linear Σ min(need, λw): from any start the first step lands at or below
+ * the answer and later ones climb to it; the answer is the one λ consistent with its own capped/open split, so
+ * it does not depend on the start. */
+export function level(p: Packed, count: i32, pool: f64, start: f64): f64 {
+  const need = p.need;
+  const weight = p.weight;
+  const ratio = p.ratio;
   let lambda = start > 0.0 ? start : 0.0;
-  let first = true;
-  while (true) {
+  for (let step = 0; step < 200; step++) {
     let cappedNeed = 0.0;
     let openWeight = 0.0;
-    for (let k = from; k < to; k++) {
-      const i = order[k];
-      const n = need[i];
-      if (n <= 0.0) continue;
-      const w = weight[i];
-      if (unitWeights ? w != 0.0 : w == 0.0) continue;
-      const wi = unitWeights ? 1.0 : w;
-      if (n <= lambda * wi) cappedNeed += n;
-      else openWeight += wi;
+    let highestCapped = 0.0;
+    let lowestOpen = Infinity;
+    for (let j = 0; j < count; j++) {
+      const r = ratio[j];
+      if (r <= lambda) {
+        cappedNeed += need[j];
+        if (r > highestCapped) highestCapped = r;
+      } else {
+        openWeight += weight[j];
+        if (r < lowestOpen) lowestOpen = r;
+      }
     }
     if (openWeight == 0.0) {
-      // Everything capped yet over the pool: the start was too high; climb from zero.
-      lambda = 0.0;
-      first = false;
+      lambda = 0.0; // everything capped yet over the pool: the start was too high
       continue;
     }
     const next = (pool - cappedNeed) / openWeight;
-    if (next == lambda || (!first && next < lambda)) return next > lambda ? next : lambda;
+    if (next >= highestCapped && next < lowestOpen) return next;
     lambda = next;
-    first = false;
   }
   return lambda;
 }
 
-/** Grant each VM its whole-MB share; returns MB handed out (never above `pool`). */
-function fill(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array,
-  unitWeights: bool, pool: f64, lambda: f64, grant: Float64Array): f64 {
+/** Shares of the first `count` packed needs at level λ, added to out[slot]; exactly `pool` MB in all: the
+ * whole MB lost to rounding go one each, in VM order, to the VMs still short. */
+export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: Float64Array): void {
+  const need = p.need;
+  const share = p.share;
   let given = 0.0;
+  for (let j = 0; j < count; j++) {
+    const n = need[j];
+    const s = Math.min(n, Math.floor(lambda * p.weight[j]));
+    share[j] = s;
+    given += s;
+  }
+  // Floating point can put λ a hair high: take single MB back, in VM order, until within the pool.
+  for (let j = 0; j < count && given > pool; j++) {
+    if (share[j] > 0.0) {
+      share[j] -= 1.0;
+      given -= 1.0;
+    }
+  }
+  let left = pool - given;
+  const slot = p.slot;
+  for (let j = 0; j < count; j++) {
+    let s = share[j];
+    if (left > 0.0 && s < need[j]) {
+      s += 1.0;
+      left -= 1.0;
+    }
+    out[slot[j]] += s;
+  }
+}
+
+/** Pack the positive needs of weighted VMs (`unit` false) or of weight-0 VMs at weight 1 (`unit` true). */
+function pack(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array, unit: bool, p: Packed): i32 {
+  let count = 0;
   for (let k = from; k < to; k++) {
     const i = order[k];
     const n = need[i];
     const w = weight[i];
-    if (n <= 0.0 || (unitWeights ? w != 0.0 : w == 0.0)) continue;
-    const share = Math.min(n, Math.floor(lambda * (unitWeights ? 1.0 : w)));
-    grant[i] = share;
-    given += share;
+    if (n <= 0.0 || (unit ? w != 0.0 : w == 0.0)) continue;
+    const wi = unit ? 1.0 : w;
+    p.need[count] = n;
+    p.weight[count] = wi;
+    p.ratio[count] = n / wi;
+    p.slot[count] = i;
+    count++;
   }
-  // Rounding: settle the last few MB one at a time, in VM order, so the pool is used exactly.
-  for (let k = from; k < to && given > pool; k++) {
-    const i = order[k];
-    const w = weight[i];
-    if (need[i] <= 0.0 || (unitWeights ? w != 0.0 : w == 0.0) || grant[i] <= 0.0) continue;
-    grant[i] -= 1.0;
-    given -= 1.0;
-  }
-  for (let k = from; k < to && given < pool; k++) {
-    const i = order[k];
-    const w = weight[i];
-    if (unitWeights ? w != 0.0 : w == 0.0) continue;
-    if (grant[i] < need[i]) {
-      grant[i] += 1.0;
-      given += 1.0;
-    }
-  }
-  return given;
+  return count;
 }
 
-/** Water-fill `pool` MB over needs; writes `grant` for every VM in range and returns the weighted λ found
- * (the caller keeps it as the next tick's starting point). Needs must be whole MB. */
+/** Water-fill `pool` MB (whole) over whole-MB needs, ADDING each VM's share to out[i]. Returns the weighted λ
+ * found, which the caller keeps as the next search's starting point. */
 export function waterFill(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array,
-  pool: f64, start: f64, grant: Float64Array): f64 {
+  pool: f64, start: f64, out: Float64Array, p: Packed): f64 {
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
   for (let k = from; k < to; k++) {
     const i = order[k];
-    grant[i] = 0.0;
     const n = need[i];
     if (n <= 0.0) continue;
     if (weight[i] == 0.0) unweightedNeed += n;
@@ -88,22 +123,23 @@ export function waterFill(order: Int32Array, from: i32, to: i32, need: Float64Ar
     for (let k = from; k < to; k++) {
       const i = order[k];
       const n = need[i];
-      grant[i] = n > 0.0 ? n : 0.0;
+      if (n > 0.0) out[i] += n;
     }
     return start;
   }
   if (pool < weightedNeed) {
-    const lambda = level(order, from, to, need, weight, false, pool, start);
-    fill(order, from, to, need, weight, false, pool, lambda, grant);
+    const count = pack(order, from, to, need, weight, false, p);
+    const lambda = level(p, count, pool, start);
+    hand(p, count, pool, lambda, out);
     return lambda;
   }
   // Every weighted VM is full; weight-0 VMs share what is left evenly.
   for (let k = from; k < to; k++) {
     const i = order[k];
-    if (weight[i] != 0.0 && need[i] > 0.0) grant[i] = need[i];
+    if (weight[i] != 0.0 && need[i] > 0.0) out[i] += need[i];
   }
   const rest = pool - weightedNeed;
-  const even = level(order, from, to, need, weight, true, rest, 0.0);
-  fill(order, from, to, need, weight, true, rest, even, grant);
+  const count = pack(order, from, to, need, weight, true, p);
+  hand(p, count, rest, level(p, count, rest, 0.0), out);
   return start;
 }

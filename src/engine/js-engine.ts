@@ -1,11 +1,13 @@
 // The reference engine: the portable kernel compiled by tsc, over plain typed arrays.
 import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
 import { tick } from '../../assembly/kernel/balancer.ts';
+import { Packed } from '../../assembly/kernel/waterfill.ts';
 import { copyColumns, type Engine } from './engine.ts';
 
 export function createJsEngine(): Engine {
   let vms = new VmStore(0);
   let hosts = new HostStore(0);
+  let packed = new Packed(0);
   let vmCapacity = 0;
   let hostCapacity = 0;
   return {
@@ -21,11 +23,12 @@ export function createJsEngine(): Engine {
       copyColumns(hosts, nextHosts);
       vms = nextVms;
       hosts = nextHosts;
+      packed = new Packed(nextVmCapacity);
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },
     run(hostCount, ticks, dt, alpha) {
-      tick(vms, hosts, hostCount, ticks, dt, alpha);
+      tick(vms, hosts, packed, hostCount, ticks, dt, alpha);
     },
   };
 }

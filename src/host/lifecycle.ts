@@ -191,3 +191,21 @@ export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
   h.removed[record.host]! += excess;
   h.removeOps[record.host]! += 1;
 }
+
+/**
+ * A VM that has just started is taken as already running, holding `assignedMB` (clamped to its range and to the
+ * memory free): for replaying a recording that begins with the VMs up.
+ */
+export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number): void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  const s = record.settings;
+  v.state[i] = RUNNING;
+  v.bootLeft[i] = 0;
+  if (!s.dynamicMemory) return;
+  const wanted = Math.min(effectiveMaximum(s), Math.max(s.guestSupportsDynamicMemory ? s.minimumMB : s.startupMB, assignedMB));
+  const held = v.assigned[i]!;
+  const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.freeOn(record.host))) : wanted;
+  v.assigned[i] = target;
+  v.guestVisible[i] = Math.max(s.startupMB, target);
+}

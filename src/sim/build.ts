@@ -14,7 +14,9 @@ export interface SimVm {
   curve: DemandCurve;
   /** Memory a static configuration would give it, MB. */
   staticMB: number;
-  startAtZero: boolean;
+  /** When the VM starts (seconds), or undefined to leave it off. */
+  startAt?: number;
+  initialAssignedMB?: number;
 }
 
 export interface TraceFileReport {
@@ -26,6 +28,8 @@ export interface BuiltScenario {
   cluster: Cluster;
   vms: SimVm[];
   traceFiles: TraceFileReport[];
+  /** Wall-clock time of simulated time 0: the earliest trace's first sample (Unix seconds), if any trace. */
+  startTime?: number;
 }
 
 /** Rethrow a library refusal as a scenario error naming the field's path. */
@@ -81,7 +85,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
 
   for (const [i, vm] of (scenario.vms ?? []).entries()) {
     const path = `vms[${i}]`;
-    const { host, start, staticMB, demandMB, trace, traceVm, demand, traceOffset, ...config } = vm as ScenarioVm;
+    const { host, start, startAt, staticMB, demandMB, trace, traceVm, demand, traceOffset, initialAssignedMB, ...config } = vm as ScenarioVm;
     let curve = constantCurve(0);
     let provisioned: number | undefined;
     if (demandMB !== undefined) {
@@ -98,7 +102,11 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       provisioned = found.provisionedMB;
     }
     add(path, config, host ?? soleHost);
-    vms.push({ name: vm.name, curve, staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512, startAtZero: start !== false });
+    vms.push({
+      name: vm.name, curve, staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512,
+      ...(start === false ? {} : { startAt: startAt === undefined ? 0 : parseDuration(startAt, `${path}.startAt`) }),
+      ...(initialAssignedMB !== undefined ? { initialAssignedMB } : {}),
+    });
   }
 
   for (const [i, fleet] of (scenario.fleets ?? []).entries()) {
@@ -116,6 +124,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     const count = fleet.count ?? usable.length;
     const shift = fleet.copyShift === undefined ? 3600 : parseDuration(fleet.copyShift, `${path}.copyShift`);
     const template = fleet.template ?? {};
+    const spread = fleet.startSpread === undefined ? 0 : parseDuration(fleet.startSpread, `${path}.startSpread`);
     for (let k = 0; k < count; k++) {
       const trace = usable[k % usable.length]!;
       const copy = Math.floor(k / usable.length);
@@ -128,12 +137,14 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       add(`${path}[${k}] (${name})`, config, host);
       vms.push({
         name, curve: traceCurve(trace, copy * shift),
-        staticMB: trace.provisionedMB ?? template.startupMB ?? 512, startAtZero: fleet.start !== false,
+        staticMB: trace.provisionedMB ?? template.startupMB ?? 512,
+        ...(fleet.start === false ? {} : { startAt: Math.floor((k * spread) / count) }),
       });
     }
   }
   if (vms.length === 0) throw new ScenarioError('vms', 'the scenario has no VMs (give vms or fleets).');
 
   const traceFiles = [...cache.entries()].flatMap(([file, traces]) => traces.map((t) => ({ file: traces.length > 1 ? `${file} (${t.vm})` : file, repairs: t.repairs })));
-  return { cluster, vms, traceFiles };
+  const starts = [...cache.values()].flat().map((t) => t.startTime);
+  return { cluster, vms, traceFiles, ...(starts.length ? { startTime: Math.min(...starts) } : {}) };
 }

@@ -25,6 +25,10 @@ export interface ScenarioVm extends VmConfig, DemandSource {
   host?: string;
   /** Start the VM at time 0. Default true. */
   start?: boolean;
+  /** Start the VM at this time instead of 0. */
+  startAt?: Duration;
+  /** Already running at time 0 with this much memory (replays of a recording): no boot, startup RAM not needed. */
+  initialAssignedMB?: number;
   /** What a static configuration would give this VM, MB (for "memory saved"). Default: provisioned memory of
    * its trace, else startupMB. */
   staticMB?: number;
@@ -50,6 +54,8 @@ export interface ScenarioFleet {
   skipIdle?: boolean;
   /** Start the VMs at time 0. Default true. */
   start?: boolean;
+  /** Spread the starts evenly over this time instead of starting every VM at 0 (boot storms fail). Default 0. */
+  startSpread?: Duration;
 }
 
 export type ScenarioEvent =
@@ -109,8 +115,8 @@ export function parseDuration(value: unknown, path: string): number {
 
 const SCENARIO_FIELDS = ['name', 'engine', 'duration', 'balancerIntervalSeconds', 'sampleInterval', 'traceStep',
   'bootSeconds', 'pressureWindowSeconds', 'hosts', 'vms', 'fleets', 'events', 'perVmSeries', '$schema'];
-const VM_EXTRA_FIELDS = ['host', 'start', 'staticMB', 'demandMB', 'trace', 'traceVm', 'demand', 'traceOffset'];
-const FLEET_FIELDS = ['prefix', 'traces', 'template', 'maximumFromProvisioned', 'count', 'copyShift', 'hosts', 'skipIdle', 'start'];
+const VM_EXTRA_FIELDS = ['host', 'start', 'startAt', 'staticMB', 'initialAssignedMB', 'demandMB', 'trace', 'traceVm', 'demand', 'traceOffset'];
+const FLEET_FIELDS = ['prefix', 'traces', 'template', 'maximumFromProvisioned', 'count', 'copyShift', 'hosts', 'skipIdle', 'start', 'startSpread'];
 const EVENT_ACTIONS = ['start', 'stop', 'restart', 'setMemory', 'setDemand', 'failHost', 'recoverHost'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -155,6 +161,7 @@ export function checkScenario(input: unknown): Scenario {
       if (!ok) throw new ScenarioError(`vms[${i}].demand`, 'expected a non-empty array of [seconds, MB] pairs of numbers ≥ 0.');
     }
     if (vm.traceOffset !== undefined) parseDuration(vm.traceOffset, `vms[${i}].traceOffset`);
+    if (vm.startAt !== undefined) parseDuration(vm.startAt, `vms[${i}].startAt`);
   });
   const fleets = arrayAt(input.fleets, 'fleets', false);
   fleets.forEach((fleet, i) => {
@@ -165,6 +172,7 @@ export function checkScenario(input: unknown): Scenario {
       throw new ScenarioError(`fleets[${i}].count`, 'expected a whole number ≥ 1.');
     }
     if (fleet.copyShift !== undefined) parseDuration(fleet.copyShift, `fleets[${i}].copyShift`);
+    if (fleet.startSpread !== undefined) parseDuration(fleet.startSpread, `fleets[${i}].startSpread`);
     if (fleet.hosts !== undefined && !(Array.isArray(fleet.hosts) && fleet.hosts.length > 0 && fleet.hosts.every((h) => typeof h === 'string'))) {
       throw new ScenarioError(`fleets[${i}].hosts`, 'expected a non-empty array of host names.');
     }

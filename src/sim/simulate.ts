@@ -7,6 +7,7 @@ import { checkScenario, parseDuration, ScenarioError, type Scenario, type Scenar
 import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
 import { newSeries, takeSample, type SimulationSeries } from './series.ts';
 import { summarize, type SimulationSummary } from './summary.ts';
+import { resumeRunning } from '../host/lifecycle.ts';
 
 export interface SimulateOptions {
   /** Where relative trace paths start (Node: a folder; browsers: a URL). Default: the working directory or page. */
@@ -67,6 +68,10 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     if ('vm' in e && !fleet.has(e.vm)) throw new ScenarioError(`events[${i}].vm`, `no VM is named '${e.vm}'.`);
     if ('host' in e) { try { fleet.hostByName(e.host); } catch { throw new ScenarioError(`events[${i}].host`, `no host is named '${e.host}'.`); } }
   });
+  // Scheduled starts are events too; at time 0 they come before the scenario's own events.
+  const starts = built.vms.filter((vm) => vm.startAt !== undefined)
+    .map((vm) => ({ e: { at: 0, action: 'start', vm: vm.name } as ScenarioEvent, at: Math.ceil(vm.startAt! / interval) * interval }));
+  events.unshift(...starts);
   events.sort((a, b) => a.at - b.at);
 
   const slots = built.vms.map((vm) => fleet.vm(vm.name).slot);
@@ -89,6 +94,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const start = (vm: SimVm, t: number) => {
     try {
       cluster.start(vm.name);
+      if (vm.initialAssignedMB !== undefined) resumeRunning(fleet, fleet.vm(vm.name), vm.initialAssignedMB);
     } catch (error) {
       if (!(error instanceof DynamicMemoryError)) throw error;
       log.startFailures.push({ vm: vm.name, atSeconds: t, code: error.code, message: error.message });
@@ -98,7 +104,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const apply = (event: ScenarioEvent, t: number) => {
     try {
       switch (event.action) {
-        case 'start': start(built.vms.find((v) => v.name === event.vm) ?? { name: event.vm } as SimVm, t); break;
+        case 'start': start(built.vms.find((v) => v.name === event.vm)!, t); break;
         case 'stop': cluster.stop(event.vm); break;
         case 'restart': cluster.restart(event.vm); break;
         case 'setMemory': cluster.setMemory(event.vm, event.settings); break;
@@ -119,7 +125,6 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
 
   const wallStart = Date.now();
   feedDemand(0);
-  for (const vm of built.vms) if (vm.startAtZero) start(vm, 0);
   let nextEvent = 0;
   while (nextEvent < events.length && events[nextEvent]!.at === 0) apply(events[nextEvent++]!.e, 0);
   takeSample(series, cluster, 0);
@@ -147,6 +152,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const summary = summarize({
     scenario, cluster, vms: built.vms, series, log, traceFiles: built.traceFiles as TraceFileReport[],
     durationSeconds: duration, wallSeconds: (Date.now() - wallStart) / 1000,
+    ...(built.startTime !== undefined ? { startTime: built.startTime } : {}),
   });
   return { summary, series, cluster };
 }

@@ -56,6 +56,8 @@ export interface SimulationSummary {
     minHostAvailableMB: number;
   };
   traces: { files: number; repairs: TraceRepairs; repaired: TraceFileReport[] };
+  /** Wall-clock time of simulated time 0 (ISO 8601): the earliest trace's first sample, else 1 January 2000. */
+  startTime: string;
   wallSeconds: number;
 }
 
@@ -68,6 +70,7 @@ export interface SummaryInput {
   traceFiles: TraceFileReport[];
   durationSeconds: number;
   wallSeconds: number;
+  startTime?: number;
 }
 
 export function summarize(input: SummaryInput): SimulationSummary {
@@ -142,6 +145,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       minHostAvailableMB: Number.isFinite(minHostAvailable) ? minHostAvailable : 0,
     },
     traces: { files: input.traceFiles.length, repairs, repaired: input.traceFiles.filter((f) => f.repairs.duplicateTimestamps + f.repairs.outOfOrder + f.repairs.gaps > 0) },
+    startTime: new Date((input.startTime ?? 946684800) * 1000).toISOString(),
     wallSeconds: input.wallSeconds,
   };
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// The dynmem command: runs a scenario (or the built-in one) and writes a report.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync, realpathSync } from 'node:fs';
+import { DynamicMemoryError } from '../errors.ts';
+import { simulate, type SimulationResult } from '../sim/simulate.ts';
+import { ScenarioError, type Scenario } from '../sim/scenario.ts';
+import { TraceError } from '../traces/errors.ts';
+import { InteropError } from '../interop/errors.ts';
+import { JsonFileError, readJsonFile, readText } from '../node/json-file.ts';
+import { writeReport, summaryJson, type ReportFormat } from '../node/write-report.ts';
+import { replayScenario, compareReplay } from '../sim/replay.ts';
+import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
+import { BUNDLED_SAMPLE, defaultScenario } from './default-scenario.ts';
+import { progressBar } from './progress.ts';
+import { formatSummary } from './format-summary.ts';
+
+const DATA_ERRORS = [ScenarioError, TraceError, InteropError, JsonFileError, DynamicMemoryError];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  let scenario: Scenario;
+  let baseDir = process.cwd();
+  let replay: Awaited<ReturnType<typeof replayScenario>> | undefined;
+  if (args.command === 'simulate') {
+    const file = resolve(args.files[0]!);
+    scenario = (await readJsonFile(file)) as Scenario;
+    baseDir = dirname(file);
+  } else if (args.command === 'replay') {
+    const [settingsFile, countersFile] = args.files.map((f) => resolve(f)) as [string, string];
+    replay = replayScenario(await readText(settingsFile), await readText(countersFile), {
+      settingsSource: args.files[0]!, countersSource: args.files[1]!,
+      ...(args.hostMemoryMB !== undefined ? { hostMemoryMB: args.hostMemoryMB } : {}),
+    });
+    scenario = replay.scenario;
+  } else {
+    scenario = defaultScenario(fileURLToPath(BUNDLED_SAMPLE));
+  }
+  if (args.engine) scenario = { ...scenario, engine: args.engine };
+  const bar = args.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  let result: SimulationResult & { comparison?: ReturnType<typeof compareReplay> };
+  try {
+    result = await simulate(scenario, { baseDir, ...(bar ? { onProgress: bar.update } : {}) });
+  } finally {
+    bar?.done();
+  }
+  if (replay) result = { ...result, comparison: compareReplay(replay, result) };
+  const out = args.out ?? (args.json ? undefined : 'dynmem-report');
+  let written: string[] = [];
+  if (out !== undefined) {
+    const formats = (args.formats.length ? args.formats : ['html', 'csv', 'json']) as ReportFormat[];
+    written = await writeReport(out, result, formats);
+  }
+  if (args.json) {
+    process.stdout.write(summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary));
+  } else {
+    process.stdout.write(formatSummary(result.summary, result.comparison));
+    if (written.length) process.stdout.write(`\nReport: ${written.join(', ')}\n`);
+  }
+  return 0;
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 scenario or data error, 2 usage). */
+export async function main(argv: string[]): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`dynmem: ${error.message}\nRun 'dynmem --help' for usage.\n`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  try {
+    return await run(args);
+  } catch (error) {
+    if (DATA_ERRORS.some((type) => error instanceof type)) {
+      process.stderr.write(`dynmem: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  process.exitCode = await main(process.argv.slice(2));
+}

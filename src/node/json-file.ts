@@ -1,0 +1,38 @@
+// Reading a JSON file with errors that name the file, line and column.
+import { readFile } from 'node:fs/promises';
+
+export class JsonFileError extends Error {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(file: string, message: string, line?: number, column?: number) {
+    super(`${file}${line !== undefined ? `:${line}:${column}` : ''}: ${message}`);
+    this.name = 'JsonFileError';
+    this.file = file;
+    if (line !== undefined) this.line = line;
+    if (column !== undefined) this.column = column;
+  }
+}
+
+export async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new JsonFileError(path, `cannot read: ${(error as Error).message}`);
+  }
+}
+
+export async function readJsonFile(path: string): Promise<unknown> {
+  const text = (await readText(path)).replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    if (!position) throw new JsonFileError(path, `not valid JSON: ${message}`);
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    throw new JsonFileError(path, `not valid JSON: ${message}`, line, column);
+  }
+}

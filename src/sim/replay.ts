@@ -1,0 +1,113 @@
+// Replaying what Hyper-V recorded: VM settings from PowerShell, demand from Performance Monitor counters,
+// then how far dynmem's assigned memory is from Hyper-V's, per VM and host-wide.
+import { powerShellVmRecords } from '../interop/powershell.ts';
+import { parsePdhCsv, vmCountersFromPdh, hostCountersFromPdh } from '../interop/pdh-csv.ts';
+import { compareAssigned, type AssignedComparison } from '../interop/compare.ts';
+import { InteropError } from '../interop/errors.ts';
+import { autoReserveMB } from '../host/options.ts';
+import type { Scenario, ScenarioVm } from './scenario.ts';
+import type { SimulationResult } from './simulate.ts';
+
+export interface ReplayOptions {
+  settingsSource?: string;
+  countersSource?: string;
+  /** The host's memory, MB. Default: derived from the balancer's Available Memory plus the VMs' Physical Memory. */
+  hostMemoryMB?: number;
+}
+
+export interface Replay {
+  scenario: Scenario;
+  /** Recorded Physical Memory per VM, one value per sample (NaN where missing). */
+  recorded: Map<string, Float64Array>;
+}
+
+export interface ComparisonReport {
+  perVm: ({ vm: string } & AssignedComparison)[];
+  overall: AssignedComparison;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 1;
+}
+
+/**
+ * The scenario that replays a recording: one host, each VM already running at time 0 with the memory Hyper-V
+ * had given it, its demand taken from the counters (Memory Demand, or Current Pressure × Physical Memory / 100).
+ * @example const replay = replayScenario(getVmJson, typeperfCsv); const result = await simulate(replay.scenario);
+ */
+export function replayScenario(settingsText: string, countersText: string, options: ReplayOptions = {}): Replay {
+  const countersSource = options.countersSource ?? 'counters.csv';
+  const settingsSource = options.settingsSource ?? 'settings.json';
+  const records = powerShellVmRecords(settingsText, { source: settingsSource });
+  const table = parsePdhCsv(countersText, countersSource);
+  const counters = vmCountersFromPdh(table);
+  const names = new Set(records.map((r) => r.config.name));
+  for (const vm of counters.keys()) {
+    if (names.has(vm)) continue;
+    const index = table.columns.findIndex((c) => c.instance === vm);
+    throw new InteropError(countersSource, table.headerLine, index + 2,
+      `VM '${vm}' has counters but is not in ${settingsSource}.`);
+  }
+  const rows = table.times.length;
+  const interval = Math.max(1, Math.round(median(table.times.slice(1).map((t, i) => (t - table.times[i]!) / 1000))));
+  const vms: ScenarioVm[] = [];
+  const recorded = new Map<string, Float64Array>();
+  const physicalTotal = new Float64Array(rows);
+  for (const { config } of records) {
+    const series = counters.get(config.name);
+    if (!series) {
+      throw new InteropError(settingsSource, 1, 1, `VM '${config.name}' has no "Hyper-V Dynamic Memory VM" counters in ${countersSource}.`);
+    }
+    const demand: [number, number][] = [];
+    series.demandMB.forEach((d, k) => { if (!Number.isNaN(d)) demand.push([k * interval, Math.max(0, d)]); });
+    const first = series.physicalMB.find((x) => !Number.isNaN(x));
+    series.physicalMB.forEach((x, k) => { if (!Number.isNaN(x)) physicalTotal[k] += x; });
+    vms.push({
+      ...config,
+      ...(demand.length ? { demand } : { demandMB: 0 }),
+      ...(first !== undefined ? { initialAssignedMB: Math.round(first) } : {}),
+    });
+    recorded.set(config.name, series.physicalMB);
+  }
+  let memoryMB = options.hostMemoryMB;
+  if (memoryMB === undefined) {
+    const balancer = [...hostCountersFromPdh(table).values()][0];
+    if (!balancer) {
+      throw new InteropError(countersSource, table.headerLine, 1,
+        'the counters have no "Hyper-V Dynamic Memory Balancer" columns to tell the host\'s memory: give it with --host-memory MB.');
+    }
+    let pool = 0;
+    balancer.availableMB.forEach((a, k) => { if (!Number.isNaN(a)) pool = Math.max(pool, a + physicalTotal[k]!); });
+    // memory − autoReserve(memory) = pool, with the reserve 384 + memory/16.
+    memoryMB = Math.ceil(((pool + 384) * 16) / 15 / 2) * 2;
+    while (memoryMB - autoReserveMB(memoryMB, false) < pool) memoryMB += 2;
+  }
+  return {
+    scenario: {
+      name: `Replay of ${countersSource}`,
+      duration: Math.max(interval, (rows - 1) * interval),
+      sampleInterval: interval,
+      traceStep: interval,
+      hosts: [{ name: table.columns[0]?.machine || 'host', memoryMB }],
+      vms,
+      perVmSeries: true,
+    },
+    recorded,
+  };
+}
+
+/** How far the run's assigned memory is from what Hyper-V recorded, per VM and over all samples of all VMs. */
+export function compareReplay(replay: Replay, result: SimulationResult): ComparisonReport {
+  const perVm: ComparisonReport['perVm'] = [];
+  const allRecorded: number[] = [];
+  const allSimulated: number[] = [];
+  for (const [vm, recorded] of replay.recorded) {
+    const simulated = result.series.vms.find((s) => s.name === vm)!.assignedMB.slice(0, recorded.length);
+    const rec = Array.from(recorded).slice(0, simulated.length);
+    perVm.push({ vm, ...compareAssigned(rec, simulated) });
+    allRecorded.push(...rec);
+    allSimulated.push(...simulated);
+  }
+  return { perVm, overall: compareAssigned(allRecorded, allSimulated) };
+}
