@@ -137,7 +137,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       add(`${path}[${k}] (${name})`, config, host);
       vms.push({
         name, curve: traceCurve(trace, copy * shift),
-        staticMB: trace.provisionedMB ?? template.startupMB ?? 512,
+        staticMB: (fleet.maximumFromProvisioned ? trace.provisionedMB : undefined) ?? template.startupMB ?? 512,
         ...(fleet.start === false ? {} : { startAt: Math.floor((k * spread) / count) }),
       });
     }

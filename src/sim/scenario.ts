@@ -30,7 +30,7 @@ export interface ScenarioVm extends VmConfig, DemandSource {
   /** Already running at time 0 with this much memory (replays of a recording): no boot, startup RAM not needed. */
   initialAssignedMB?: number;
   /** What a static configuration would give this VM, MB (for "memory saved"). Default: provisioned memory of
-   * its trace, else startupMB. */
+   * its trace, else startupMB. (Fleet VMs: provisioned memory with maximumFromProvisioned, else startupMB.) */
   staticMB?: number;
 }
 
