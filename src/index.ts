@@ -14,3 +14,6 @@ export { type SimulationSeries, type HostSeries, type VmSeries } from './sim/ser
 export { type TraceLoader, parseTraceText } from './sim/trace-loader.ts';
 export * from './traces/index.ts';
 export * from './interop/index.ts';
+export { replayScenario, compareReplay, type Replay, type ReplayOptions } from './sim/replay.ts';
+export { simulationPdhCsv } from './interop/simulation-pdh.ts';
+export * from './report/index.ts';

@@ -21,6 +21,12 @@ export interface AssignedComparison {
  * compareAssigned([1000, NaN, 2000], [1040, 512, 2200]);
  * // { samples: 2, meanAbsErrorMB: 120, p95AbsErrorMB: 200, within5Percent: 0.5 }
  */
+/** A replay's comparison: per VM and over every sample of every VM. */
+export interface ComparisonReport {
+  perVm: (AssignedComparison & { vm: string })[];
+  overall: AssignedComparison;
+}
+
 export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: ArrayLike<number>): AssignedComparison {
   if (recordedMB.length !== simulatedMB.length) {
     throw new DynamicMemoryError('InvalidArgument',

@@ -1,6 +1,6 @@
 // The HTML report: one self-contained page (inline CSS and SVG, no scripts, no URLs) that can be mailed, archived or
 // opened offline, with the key figures of a run, its charts and the tables of what went wrong.
-import type { AssignedComparison } from '../interop/compare.ts';
+import type { AssignedComparison, ComparisonReport } from '../interop/compare.ts';
 import type { HostSeries, SimulationSeries } from '../sim/series.ts';
 import type { SimulationSummary } from '../sim/summary.ts';
 import { escapeXml as esc, formatClock, formatNumber, lineChart, type ChartLine } from './svg.ts';
@@ -9,10 +9,7 @@ import { escapeXml as esc, formatClock, formatNumber, lineChart, type ChartLine 
  * How simulated assigned memory compared with a Hyper-V recording (see `compareAssigned`), per VM and over all
  * samples; rendered as the "dynmem vs Hyper-V recorded" section.
  */
-export interface ComparisonReport {
-  perVm: (AssignedComparison & { vm: string })[];
-  overall: AssignedComparison;
-}
+export type { ComparisonReport };
 
 export interface ReportHtmlOptions {
   /** Page title and heading; default "dynmem report: <scenario>". */

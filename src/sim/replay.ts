@@ -2,7 +2,7 @@
 // then how far dynmem's assigned memory is from Hyper-V's, per VM and host-wide.
 import { powerShellVmRecords } from '../interop/powershell.ts';
 import { parsePdhCsv, vmCountersFromPdh, hostCountersFromPdh } from '../interop/pdh-csv.ts';
-import { compareAssigned, type AssignedComparison } from '../interop/compare.ts';
+import { compareAssigned, type ComparisonReport } from '../interop/compare.ts';
 import { InteropError } from '../interop/errors.ts';
 import { autoReserveMB } from '../host/options.ts';
 import type { Scenario, ScenarioVm } from './scenario.ts';
@@ -21,10 +21,6 @@ export interface Replay {
   recorded: Map<string, Float64Array>;
 }
 
-export interface ComparisonReport {
-  perVm: ({ vm: string } & AssignedComparison)[];
-  overall: AssignedComparison;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
