@@ -16,4 +16,4 @@ export * from './traces/index.ts';
 export * from './interop/index.ts';
 export { replayScenario, compareReplay, type Replay, type ReplayOptions } from './sim/replay.ts';
 export { simulationPdhCsv } from './interop/simulation-pdh.ts';
-export * from './report/index.ts';
+export { reportHtml, timeSeriesCsv, vmSeriesCsv, lineChart, type ReportHtmlOptions, type LineChartOptions, type ChartLine } from './report/index.ts';
