@@ -20,7 +20,8 @@ export interface BalancerOptions {
 
 export interface VmRecord {
   readonly name: string;
-  readonly slot: number;
+  /** Index into every column. Changes when the fleet is laid out again (see rebuildOrder): look it up, never keep it. */
+  slot: number;
   settings: VmSettings;
   /** Index of the host the VM is on, or -1 while unplaced (a cluster VM that has not started yet). */
   host: number;
@@ -36,9 +37,9 @@ export class Fleet {
   readonly engine: Engine;
   readonly balancer: BalancerOptions;
   readonly hosts: HostRecord[] = [];
-  private readonly bySlot: (VmRecord | undefined)[] = [];
+  private bySlot: (VmRecord | undefined)[] = [];
   private readonly byName = new Map<string, VmRecord>();
-  private readonly freeSlots: number[] = [];
+  private freeSlots: number[] = [];
   private orderDirty = true;
   /** Weight of the newest sample in the pressure averages, per tick. */
   private readonly alpha: number;
@@ -190,21 +191,35 @@ export class Fleet {
     this.timeSeconds += seconds;
   }
 
+  /**
+   * Lay the columns out host by host (each host's VMs in consecutive slots, unplaced VMs last, no holes), so a
+   * host's tick reads its VMs' columns sequentially instead of striding across the whole store. Runs only after
+   * VMs were added, removed or moved.
+   */
   private rebuildOrder(): void {
     if (!this.orderDirty) return;
+    const records = this.bySlot.filter((r): r is VmRecord => r !== undefined);
+    const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
+    records.sort((a, b) => rank(a) - rank(b) || a.slot - b.slot);
+    const columns = Object.values(this.engine.vms) as Float64Array[];
+    const old = columns.map((column) => column.slice(0, this.bySlot.length));
+    records.forEach((record, slot) => {
+      for (let c = 0; c < columns.length; c++) columns[c]![slot] = old[c]![record.slot]!;
+      record.slot = slot;
+    });
+    for (let slot = records.length; slot < this.bySlot.length; slot++) this.clearSlot(slot);
+    this.bySlot = records;
+    this.freeSlots = [];
     const v = this.engine.vms;
     const h = this.engine.hosts;
-    const hostCount = this.hosts.length;
-    const counts = new Int32Array(hostCount + 1);
-    for (const record of this.bySlot) if (record && record.host >= 0) counts[record.host + 1]!++;
-    for (let host = 0; host < hostCount; host++) {
-      counts[host + 1]! += counts[host]!;
-      h.hostStart[host] = counts[host]!;
-      h.hostEnd[host] = counts[host]!;
-    }
-    for (const record of this.bySlot) {
-      if (!record || record.host < 0) continue;
-      v.order[h.hostEnd[record.host]!++] = record.slot;
+    let next = 0;
+    for (let host = 0; host < this.hosts.length; host++) {
+      h.hostStart[host] = next;
+      while (next < records.length && records[next]!.host === host) {
+        v.order[next] = next;
+        next++;
+      }
+      h.hostEnd[host] = next;
     }
     this.orderDirty = false;
   }

@@ -74,7 +74,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   events.unshift(...starts);
   events.sort((a, b) => a.at - b.at);
 
-  const slots = built.vms.map((vm) => fleet.vm(vm.name).slot);
+  const records = built.vms.map((vm) => fleet.vm(vm.name));
   const log: RunLog = { startFailures: [], failovers: [], eventErrors: [] };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
@@ -82,7 +82,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const feedDemand = (t: number) => {
     const v = fleet.engine.vms;
     built.vms.forEach((vm, k) => {
-      const slot = slots[k]!;
+      const slot = records[k]!.slot;
       const now = Math.max(0, demandAt(vm.curve, t));
       const next = Math.max(0, demandAt(vm.curve, t + traceStep));
       v.demandExact[slot] = now;
