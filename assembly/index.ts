@@ -32,7 +32,7 @@ export function run(hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
 export function streamPass(count: i32): f64 {
   let sum = 0.0;
   for (let i = 0; i < count; i++) {
-    const goal = Math.min(vms.maximum[i], Math.max(vms.minimum[i], vms.demand[i] * (1.0 + vms.buffer[i] / 100.0)));
+    const goal = Math.min(vms.ceiling[i], Math.max(vms.floor[i], vms.demand[i] * (1.0 + vms.buffer[i] / 100.0)));
     vms.goal[i] = goal;
     sum += goal * vms.weight[i] + vms.assigned[i];
   }

@@ -177,3 +177,17 @@ export function changedSettings(vm: string, current: VmSettings, change: unknown
   checkRelations(vm, next);
   return next;
 }
+
+/** The least a running Dynamic Memory VM may hold: its minimum, or its startup RAM while the guest does not
+ * support Dynamic Memory. */
+export function floorOf(settings: VmSettings): number {
+  return settings.guestSupportsDynamicMemory ? settings.minimumMB : settings.startupMB;
+}
+
+/** The most a running Dynamic Memory VM may hold: its maximum capped by the guest OS (never below the minimum),
+ * or exactly its startup RAM while the guest does not support Dynamic Memory. */
+export function ceilingOf(settings: VmSettings): number {
+  if (!settings.guestSupportsDynamicMemory) return settings.startupMB;
+  const cap = settings.guestOsMaxMB;
+  return cap !== null && cap < settings.maximumMB ? Math.max(cap, settings.minimumMB) : settings.maximumMB;
+}

@@ -67,11 +67,8 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   const goal = v.goal;
   const need = v.need;
   const dynamic = v.dynamic;
-  const guestDm = v.guestDm;
-  const startup = v.startup;
-  const minimum = v.minimum;
-  const maximum = v.maximum;
-  const guestOsMax = v.guestOsMax;
+  const floor = v.floor;
+  const ceiling = v.ceiling;
   const buffer = v.buffer;
   const demandExact = v.demandExact;
   const demandRate = v.demandRate;
@@ -121,16 +118,9 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
       heldOutside += assigned[i];
       continue;
     }
-    // A running Dynamic Memory VM: its range, and where demand and demand plus buffer fall in it.
-    let lo = minimum[i];
-    let hi = maximum[i];
-    if (guestDm[i] == 0) {
-      lo = startup[i];
-      hi = lo;
-    } else {
-      const cap = guestOsMax[i];
-      if (cap > 0.0 && cap < hi) hi = cap > lo ? cap : lo;
-    }
+    // A running Dynamic Memory VM: where demand and demand plus buffer fall in its range.
+    const lo = floor[i];
+    const hi = ceiling[i];
     const d = demand[i];
     const ideal = d + Math.ceil(d * buffer[i] / 100.0);
     const demandLevel = Math.min(hi, Math.max(lo, d));

@@ -11,15 +11,14 @@ export class VmStore {
   // lifecycle and settings
   state: Uint8Array;
   dynamic: Uint8Array;
-  guestDm: Uint8Array;
   host: Int32Array;
   /** VM indices grouped by host: host h owns order[hostStart[h] .. hostEnd[h]). */
   order: Int32Array;
-  startup: Float64Array;
-  minimum: Float64Array;
-  maximum: Float64Array;
-  /** 0 means the guest sets no cap. */
-  guestOsMax: Float64Array;
+  /** The least a running Dynamic Memory VM may hold: its minimum (startup RAM for a guest without Dynamic
+   * Memory support). Derived from the settings by the facade. */
+  floor: Float64Array;
+  /** The most it may hold: the effective maximum (startup RAM for a guest without Dynamic Memory support). */
+  ceiling: Float64Array;
   buffer: Float64Array;
   weight: Float64Array;
   // demand: whole MB, optionally ramped linearly between trace samples
@@ -53,13 +52,10 @@ export class VmStore {
   constructor(capacity: i32) {
     this.state = new Uint8Array(capacity);
     this.dynamic = new Uint8Array(capacity);
-    this.guestDm = new Uint8Array(capacity);
     this.host = new Int32Array(capacity);
     this.order = new Int32Array(capacity);
-    this.startup = new Float64Array(capacity);
-    this.minimum = new Float64Array(capacity);
-    this.maximum = new Float64Array(capacity);
-    this.guestOsMax = new Float64Array(capacity);
+    this.floor = new Float64Array(capacity);
+    this.ceiling = new Float64Array(capacity);
     this.buffer = new Float64Array(capacity);
     this.weight = new Float64Array(capacity);
     this.demand = new Float64Array(capacity);

@@ -3,7 +3,7 @@
 import { OFF, STARTING, RUNNING } from '../../assembly/kernel/store.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { VmSettings } from '../settings.ts';
+import { floorOf, ceilingOf, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 
 export { OFF, STARTING, RUNNING };
@@ -142,14 +142,11 @@ export class Fleet {
     const v = this.engine.vms;
     const s = record.settings;
     const i = record.slot;
-    v.startup[i] = s.startupMB;
     v.dynamic[i] = s.dynamicMemory ? 1 : 0;
-    v.minimum[i] = s.minimumMB;
-    v.maximum[i] = s.maximumMB;
-    v.guestOsMax[i] = s.guestOsMaxMB ?? 0;
+    v.floor[i] = floorOf(s);
+    v.ceiling[i] = ceilingOf(s);
     v.buffer[i] = s.bufferPercent;
     v.weight[i] = s.weight;
-    v.guestDm[i] = s.guestSupportsDynamicMemory ? 1 : 0;
   }
 
   /** The VMs of a host, by slot. */

@@ -2,7 +2,7 @@
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { OFF, STARTING, RUNNING, isOn, type Fleet, type VmRecord } from './fleet.ts';
-import type { VmSettings } from '../settings.ts';
+import { ceilingOf, floorOf } from '../settings.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -15,7 +15,7 @@ interface ReclaimPlan {
 function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
   const v = fleet.engine.vms;
   if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0) return undefined;
-  return v.guestDm[slot] === 0 ? v.startup[slot]! : v.minimum[slot]!;
+  return v.floor[slot]!;
 }
 
 /** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`. */
@@ -166,14 +166,6 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
   };
 }
 
-/** The most a running Dynamic Memory VM may hold: its maximum capped by the guest OS, or exactly its startup
- * RAM for a guest without Dynamic Memory. */
-export function effectiveMaximum(settings: VmSettings): number {
-  if (!settings.guestSupportsDynamicMemory) return settings.startupMB;
-  const cap = settings.guestOsMaxMB;
-  return cap !== null && cap < settings.maximumMB ? Math.max(cap, settings.minimumMB) : settings.maximumMB;
-}
-
 /** After a guest change lowers a running VM's ceiling, the memory above it is taken back at once (Smart
  * Paging first), so no VM is ever above its effective maximum. */
 export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
@@ -181,7 +173,7 @@ export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
   const h = fleet.engine.hosts;
   const i = record.slot;
   if (v.dynamic[i] === 0) return;
-  const excess = v.assigned[i]! + v.smartPaging[i]! - effectiveMaximum(record.settings);
+  const excess = v.assigned[i]! + v.smartPaging[i]! - ceilingOf(record.settings);
   if (excess <= 0) return;
   const fromPaging = Math.min(v.smartPaging[i]!, excess);
   v.smartPaging[i]! -= fromPaging;
@@ -203,7 +195,7 @@ export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number
   v.state[i] = RUNNING;
   v.bootLeft[i] = 0;
   if (!s.dynamicMemory) return;
-  const wanted = Math.min(effectiveMaximum(s), Math.max(s.guestSupportsDynamicMemory ? s.minimumMB : s.startupMB, assignedMB));
+  const wanted = Math.min(ceilingOf(s), Math.max(floorOf(s), assignedMB));
   const held = v.assigned[i]!;
   const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.freeOn(record.host))) : wanted;
   v.assigned[i] = target;

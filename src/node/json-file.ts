@@ -28,9 +28,11 @@ export async function readJsonFile(path: string): Promise<unknown> {
     return JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    if (!position) throw new JsonFileError(path, `not valid JSON: ${message}`);
-    const before = text.slice(0, Number(position[1]));
+    // V8 names the offset ("... at position N"), except for a file cut short ("Unexpected end of JSON input"):
+    // that error is at the end of the text.
+    const position = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/i.test(message) ? String(text.length) : undefined);
+    if (position === undefined) throw new JsonFileError(path, `not valid JSON: ${message}`);
+    const before = text.slice(0, Number(position));
     const line = before.split('\n').length;
     const column = before.length - before.lastIndexOf('\n');
     throw new JsonFileError(path, `not valid JSON: ${message}`, line, column);
