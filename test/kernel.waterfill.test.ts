@@ -4,9 +4,8 @@ import { waterFill, Packed } from '../assembly/kernel/waterfill.ts';
 
 function run(needs: number[], weights: number[], pool: number, start = 0) {
   const n = needs.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
   const grant = new Float64Array(n);
-  waterFill(order, 0, n, Float64Array.from(needs), Float64Array.from(weights), pool, start, grant, new Packed(n));
+  waterFill(0, n, Float64Array.from(needs), Float64Array.from(weights), pool, start, grant, new Packed(n));
   return Array.from(grant);
 }
 

@@ -16,7 +16,6 @@ export function tick(v: VmStore, h: HostStore, p: Packed, hostCount: i32, ticks:
 /** goal = base + a weighted share of `pool` over the tier's needs (top − base); `base` null means zero.
  * The common case (weighted VMs short of memory) packs the needs in the same pass that computes them. */
 function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64Array | null, top: Float64Array, pool: f64): void {
-  const order = v.order;
   const from = h.hostStart[host];
   const to = h.hostEnd[host];
   const need = v.need;
@@ -28,8 +27,7 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64A
   const packSlot = p.slot;
   let count = 0;
   let weightedNeed = 0.0;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     const b = base == null ? 0.0 : base[i];
     const n = top[i] - b;
     need[i] = n;
@@ -50,12 +48,11 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64A
     h.lambdaAlloc[host] = lambda;
   } else {
     // Weighted VMs all fit; weight-0 VMs share the rest (rare: the general path).
-    waterFill(order, from, to, need, weight, pool, h.lambdaAlloc[host], goal, p);
+    waterFill(from, to, need, weight, pool, h.lambdaAlloc[host], goal, p);
   }
 }
 
 function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha: f64): void {
-  const order = v.order;
   const from = h.hostStart[host];
   const to = h.hostEnd[host];
   const state = v.state;
@@ -92,8 +89,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let sumDemandLevel = 0.0;
   let sumTarget = 0.0;
   let balancedCount = 0;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     const s = state[i];
     lower[i] = 0.0;
     upper[i] = 0.0;
@@ -155,8 +151,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let balancedHeld = 0.0;
   let wantTotal = 0.0;
   const removedNow = v.grant; // reused as scratch: MB removed from each VM this tick
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     need[i] = 0.0;
     removedNow[i] = 0.0;
     if (lower[i] == 0.0) continue; // not balanced this tick
@@ -194,8 +189,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let hostRemoveOps = 0.0;
   let hostPaging = 0.0;
   let hostShort = 0.0;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     const s = state[i];
     if (s == OFF) continue;
     let phys = assigned[i];

@@ -12,8 +12,6 @@ export class VmStore {
   state: Uint8Array;
   dynamic: Uint8Array;
   host: Int32Array;
-  /** VM indices grouped by host: host h owns order[hostStart[h] .. hostEnd[h]). */
-  order: Int32Array;
   /** The least a running Dynamic Memory VM may hold: its minimum (startup RAM for a guest without Dynamic
    * Memory support). Derived from the settings by the facade. */
   floor: Float64Array;
@@ -53,7 +51,6 @@ export class VmStore {
     this.state = new Uint8Array(capacity);
     this.dynamic = new Uint8Array(capacity);
     this.host = new Int32Array(capacity);
-    this.order = new Int32Array(capacity);
     this.floor = new Float64Array(capacity);
     this.ceiling = new Float64Array(capacity);
     this.buffer = new Float64Array(capacity);
@@ -86,6 +83,7 @@ export class VmStore {
 
 /** One column per host field. */
 export class HostStore {
+  /** Host h owns the VMs hostStart[h] .. hostEnd[h] − 1: the facade keeps each host's VMs consecutive. */
   hostStart: Int32Array;
   hostEnd: Int32Array;
   /** 0 when the host has failed: its VMs are off and it takes none. */

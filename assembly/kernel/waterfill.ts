@@ -1,6 +1,6 @@
 // Exact weighted water-fill in whole MB. Portable (asc and tsc).
 //
-// Share `pool` MB among the VMs order[from..to): each gets min(need, λ × weight), with λ the level at which the
+// Share `pool` MB among the VMs from..to (a host's VMs are consecutive in the store): each gets min(need, λ × weight), with λ the level at which the
 // shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full, then evenly.
 // The needs worth sharing are first packed into contiguous scratch columns, so the search runs over dense
 // arrays with no indirection.
@@ -89,10 +89,9 @@ export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: Float64
 }
 
 /** Pack the positive needs of weighted VMs (`unit` false) or of weight-0 VMs at weight 1 (`unit` true). */
-function pack(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array, unit: bool, p: Packed): i32 {
+function pack(from: i32, to: i32, need: Float64Array, weight: Float64Array, unit: bool, p: Packed): i32 {
   let count = 0;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     const n = need[i];
     const w = weight[i];
     if (n <= 0.0 || (unit ? w != 0.0 : w == 0.0)) continue;
@@ -108,38 +107,35 @@ function pack(order: Int32Array, from: i32, to: i32, need: Float64Array, weight:
 
 /** Water-fill `pool` MB (whole) over whole-MB needs, ADDING each VM's share to out[i]. Returns the weighted λ
  * found, which the caller keeps as the next search's starting point. */
-export function waterFill(order: Int32Array, from: i32, to: i32, need: Float64Array, weight: Float64Array,
+export function waterFill(from: i32, to: i32, need: Float64Array, weight: Float64Array,
   pool: f64, start: f64, out: Float64Array, p: Packed): f64 {
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     const n = need[i];
     if (n <= 0.0) continue;
     if (weight[i] == 0.0) unweightedNeed += n;
     else weightedNeed += n;
   }
   if (pool >= weightedNeed + unweightedNeed) {
-    for (let k = from; k < to; k++) {
-      const i = order[k];
+    for (let i = from; i < to; i++) {
       const n = need[i];
       if (n > 0.0) out[i] += n;
     }
     return start;
   }
   if (pool < weightedNeed) {
-    const count = pack(order, from, to, need, weight, false, p);
+    const count = pack(from, to, need, weight, false, p);
     const lambda = level(p, count, pool, start);
     hand(p, count, pool, lambda, out);
     return lambda;
   }
   // Every weighted VM is full; weight-0 VMs share what is left evenly.
-  for (let k = from; k < to; k++) {
-    const i = order[k];
+  for (let i = from; i < to; i++) {
     if (weight[i] != 0.0 && need[i] > 0.0) out[i] += need[i];
   }
   const rest = pool - weightedNeed;
-  const count = pack(order, from, to, need, weight, true, p);
+  const count = pack(from, to, need, weight, true, p);
   hand(p, count, rest, level(p, count, rest, 0.0), out);
   return start;
 }

@@ -20,7 +20,7 @@ export interface BalancerOptions {
 
 export interface VmRecord {
   readonly name: string;
-  /** Index into every column. Changes when the fleet is laid out again (see rebuildOrder): look it up, never keep it. */
+  /** Index into every column. Changes when the fleet is laid out again (see layOut): look it up, never keep it. */
   slot: number;
   settings: VmSettings;
   /** Index of the host the VM is on, or -1 while unplaced (a cluster VM that has not started yet). */
@@ -40,7 +40,7 @@ export class Fleet {
   private bySlot: (VmRecord | undefined)[] = [];
   private readonly byName = new Map<string, VmRecord>();
   private freeSlots: number[] = [];
-  private orderDirty = true;
+  private layoutDirty = true;
   /** Weight of the newest sample in the pressure averages, per tick. */
   private readonly alpha: number;
   /** Simulated seconds since the fleet was created. */
@@ -65,7 +65,7 @@ export class Fleet {
     this.writeHostOptions(record);
     h.minAvailable[index] = options.memoryMB - options.reserveMB;
     h.available[index] = options.memoryMB - options.reserveMB;
-    this.orderDirty = true;
+    this.layoutDirty = true;
     return record;
   }
 
@@ -118,7 +118,7 @@ export class Fleet {
     this.clearSlot(slot);
     this.engine.vms.host[slot] = host;
     this.writeSettings(record);
-    this.orderDirty = true;
+    this.layoutDirty = true;
     return record;
   }
 
@@ -128,13 +128,13 @@ export class Fleet {
     this.clearSlot(record.slot);
     this.engine.vms.host[record.slot] = -1;
     this.freeSlots.push(record.slot);
-    this.orderDirty = true;
+    this.layoutDirty = true;
   }
 
   moveVm(record: VmRecord, host: number): void {
     record.host = host;
     this.engine.vms.host[record.slot] = host;
-    this.orderDirty = true;
+    this.layoutDirty = true;
   }
 
   /** Copy a VM's settings into the columns the kernel reads. */
@@ -183,7 +183,7 @@ export class Fleet {
         `advance(${seconds}): seconds must be a whole number of balancer intervals (${interval} s).`, { field: 'seconds' });
     }
     if (ticks === 0) return;
-    this.rebuildOrder();
+    this.layOut();
     this.engine.run(this.hosts.length, ticks, interval, this.alpha);
     this.timeSeconds += seconds;
   }
@@ -193,8 +193,8 @@ export class Fleet {
    * host's tick reads its VMs' columns sequentially instead of striding across the whole store. Runs only after
    * VMs were added, removed or moved.
    */
-  private rebuildOrder(): void {
-    if (!this.orderDirty) return;
+  private layOut(): void {
+    if (!this.layoutDirty) return;
     const records = this.bySlot.filter((r): r is VmRecord => r !== undefined);
     const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
     records.sort((a, b) => rank(a) - rank(b) || a.slot - b.slot);
@@ -207,18 +207,14 @@ export class Fleet {
     for (let slot = records.length; slot < this.bySlot.length; slot++) this.clearSlot(slot);
     this.bySlot = records;
     this.freeSlots = [];
-    const v = this.engine.vms;
     const h = this.engine.hosts;
     let next = 0;
     for (let host = 0; host < this.hosts.length; host++) {
       h.hostStart[host] = next;
-      while (next < records.length && records[next]!.host === host) {
-        v.order[next] = next;
-        next++;
-      }
+      while (next < records.length && records[next]!.host === host) next++;
       h.hostEnd[host] = next;
     }
-    this.orderDirty = false;
+    this.layoutDirty = false;
   }
 
   private clearSlot(slot: number): void {

@@ -4,6 +4,7 @@ import { TraceError } from '../traces/errors.ts';
 import type { DemandTrace, TraceRepairs } from '../traces/types.ts';
 import type { VmConfig } from '../settings.ts';
 import { createCluster, type Cluster } from '../cluster/cluster.ts';
+import { resolveHostOptions } from '../host/options.ts';
 import { constantCurve, inlineCurve, traceCurve, type DemandCurve } from './demand-curve.ts';
 import { ScenarioError, parseDuration, type Scenario, type ScenarioVm } from './scenario.ts';
 import type { TraceLoader } from './trace-loader.ts';
@@ -63,13 +64,24 @@ const isIdle = (trace: DemandTrace) => trace.demandMB.every((x) => x === 0);
 
 export async function buildScenario(scenario: Scenario, loader: TraceLoader): Promise<BuiltScenario> {
   const clustered = scenario.hosts.length > 1;
-  const cluster = await at('hosts', () => createCluster({
-    hosts: scenario.hosts.map((h, i) => ({ failoverCluster: clustered, ...h, name: h.name ?? (clustered ? `host-${i + 1}` : 'host') })),
+  const hosts = scenario.hosts.map((h, i) => {
+    const host = { failoverCluster: clustered, ...h, name: h.name ?? (clustered ? `host-${i + 1}` : 'host') };
+    at(`hosts[${i}]`, () => resolveHostOptions(host));
+    if (scenario.hosts.slice(0, i).some((other, j) => (other.name ?? `host-${j + 1}`) === host.name)) {
+      throw new ScenarioError(`hosts[${i}].name`, `two hosts are named '${host.name}'.`);
+    }
+    return host;
+  });
+  const cluster = await createCluster({
+    hosts,
     ...(scenario.engine ? { engine: scenario.engine } : {}),
     ...(scenario.balancerIntervalSeconds !== undefined ? { balancerIntervalSeconds: scenario.balancerIntervalSeconds } : {}),
     ...(scenario.bootSeconds !== undefined ? { bootSeconds: scenario.bootSeconds } : {}),
     ...(scenario.pressureWindowSeconds !== undefined ? { pressureWindowSeconds: scenario.pressureWindowSeconds } : {}),
-  }));
+  }).catch((error: unknown) => {
+    if (error instanceof DynamicMemoryError) throw new ScenarioError(error.field ?? '', error.message);
+    throw error;
+  });
   const hostNames = cluster.hosts().map((h) => h.name);
   const soleHost = clustered ? undefined : hostNames[0];
   const cache = new Map<string, DemandTrace[]>();

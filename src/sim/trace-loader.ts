@@ -28,9 +28,13 @@ const browserLoader = (base: string | undefined): TraceLoader => ({
     const url = new URL(path, base ?? (globalThis as { location?: { href: string } }).location?.href);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${path}: cannot fetch trace (HTTP ${response.status})`);
-    let stream = response.body!;
-    if (/\.gz$/i.test(url.pathname)) stream = stream.pipeThrough(new DecompressionStream('gzip'));
-    return parseTraceText(await new Response(stream).text(), path);
+    // Gunzip by the magic bytes, not the name: a server that sends a .gz with Content-Encoding: gzip (Apache's
+    // default AddEncoding, S3 objects stored that way) has the browser decompress it already.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = bytes[0] === 0x1f && bytes[1] === 0x8b
+      ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+      : new TextDecoder().decode(bytes);
+    return parseTraceText(text, path);
   },
   async list(pattern) {
     throw new Error(`${pattern}: listing a folder of traces needs Node; give each VM's trace instead.`);
