@@ -134,3 +134,27 @@ describe('wasm and js engines', () => {
     expect(await runOnce()).toEqual(await runOnce());
   });
 });
+
+describe('store growth', () => {
+  it('keeps every VM and counter when the Wasm memory grows under running VMs, as the JS engine does', async () => {
+    const hosts = [await createHost({ memoryMB: 1_048_576, engine: 'wasm' }), await createHost({ memoryMB: 1_048_576, engine: 'js' })];
+    for (const host of hosts) {
+      for (let i = 0; i < 700; i++) {
+        host.addVm({ name: `vm-${i}`, startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: (i * 37) % 10001 });
+        host.start(`vm-${i}`);
+        host.setDemand(`vm-${i}`, 400 + ((i * 53) % 1200));
+        if (i % 50 === 49) host.advance(40); // columns grow (64 → 128 → … → 1,024 slots) between ticks
+      }
+      host.advance(60);
+    }
+    const [wasm, js] = hosts.map((h) => h.vms());
+    expect(wasm).toHaveLength(700);
+    expect(wasm).toEqual(js);
+    expect(wasm.filter((v) => v.state === 'Running')).toHaveLength(700);
+    // a VM added first, whose columns were copied at every growth, still has its settings and its goal
+    const first = wasm[0]!;
+    expect(first.settings.maximumMB).toBe(4096);
+    expect(first.assignedMB).toBe(512); // 400 MB + 20 % = 480, raised to the 512 MB minimum
+    expect(wasm[1]!.assignedMB).toBe(453 + Math.ceil(453 * 0.2));
+  });
+});
