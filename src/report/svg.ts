@@ -1,8 +1,8 @@
 // A small line-chart builder that writes SVG as a string: no DOM, no dependencies, so it runs in Node and browsers
 // alike and its output can be pasted into a self-contained HTML page.
 //
-// Text sizes are estimated (no font metrics without a DOM): about 0.6 em per character, which is what system-ui sans
-// fonts average; labels are laid out with that margin to spare.
+// Text sizes are estimated (no font metrics without a DOM): about 0.68 em per character, what wide sans fonts such as DejaVu Sans
+// need; labels are laid out with that margin to spare.
 
 /** One line of a chart. */
 export interface ChartLine {
@@ -49,7 +49,7 @@ export interface LineChartOptions {
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B', '#7F7F7F', '#BCBD22'];
 
 const FONT_PX = 12;
-const CHAR_PX = FONT_PX * 0.6;
+const CHAR_PX = FONT_PX * 0.68;
 
 /**
  * Escapes text for XML and HTML, in element content and in quoted attributes alike.
@@ -242,7 +242,7 @@ export function lineChart(options: LineChartOptions): string {
   // Legend first: its row count decides how tall the plot can be.
   const legendItems = lines.map((l) => ({ label: l.label, w: 26 + textWidth(l.label) + 14 }));
   const left = 22 + Math.max(...yTickLabels.map(textWidth), 10) + 8;
-  const right = 16;
+  const right = 28; // room for half of the last time label ("24:00")
   const plotW = Math.max(40, width - left - right);
   const legendRows: { label: string; x: number; index: number }[][] = [[]];
   let cursor = 0;

@@ -156,7 +156,11 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   }
   if (vms.length === 0) throw new ScenarioError('vms', 'the scenario has no VMs (give vms or fleets).');
 
-  const traceFiles = [...cache.entries()].flatMap(([file, traces]) => traces.map((t) => ({ file: traces.length > 1 ? `${file} (${t.vm})` : file, repairs: t.repairs })));
+  // Reports name a fleet's files by their folder and file name only, never by a machine's absolute path.
+  const label = (file: string) => file.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+  const traceFiles = [...cache.entries()].flatMap(([file, traces]) => traces.map((t) => ({
+    file: traces.length > 1 ? `${label(file)} (${t.vm})` : label(file), repairs: t.repairs,
+  })));
   const starts = [...cache.values()].flat().map((t) => t.startTime);
   return { cluster, vms, traceFiles, ...(starts.length ? { startTime: Math.min(...starts) } : {}) };
 }
