@@ -54,17 +54,20 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if (parsed.command === 'help' || parsed.command === 'version') return parsed;
   const [command, ...files] = positional;
+  if (command !== undefined && command !== 'simulate' && command !== 'replay' && command !== 'help') {
+    throw new UsageError(`unknown command '${command}'.`);
+  }
+  if (parsed.hostMemoryMB !== undefined && command !== 'replay') {
+    throw new UsageError('--host-memory only applies to replay (the scenario gives each host its memoryMB).');
+  }
   if (command === undefined) return parsed;
+  if (command === 'help') return { ...parsed, command: 'help' };
   if (command === 'simulate') {
     if (files.length !== 1) throw new UsageError('simulate takes one scenario file: dynmem simulate scenario.json');
     return { ...parsed, command, files };
   }
-  if (command === 'replay') {
-    if (files.length !== 2) throw new UsageError('replay takes two files: dynmem replay settings.json counters.csv');
-    return { ...parsed, command, files };
-  }
-  if (command === 'help') return { ...parsed, command: 'help' };
-  throw new UsageError(`unknown command '${command}'.`);
+  if (files.length !== 2) throw new UsageError('replay takes two files: dynmem replay settings.json counters.csv');
+  return { ...parsed, command, files };
 }
 
 export const USAGE = `dynmem: Hyper-V Dynamic Memory, computed and simulated
@@ -88,4 +91,4 @@ Options:
   -h, --help           this help
   -v, --version        version
 
-Exit codes: 0 ok, 1 scenario or data error (names the field, file and line), 2 usage error.`;
+Exit codes: 0 ok, 1 scenario or data error (names the field, file and line) or report not written, 2 usage error.`;

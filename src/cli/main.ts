@@ -54,7 +54,15 @@ async function run(args: ParsedArgs): Promise<number> {
   let written: string[] = [];
   if (out !== undefined) {
     const formats = (args.formats.length ? args.formats : ['html', 'csv', 'json']) as ReportFormat[];
-    written = await writeReport(out, result, formats);
+    try {
+      written = await writeReport(out, result, formats);
+    } catch (error) {
+      // A file system refusal (EEXIST: --out names a file, EACCES, ENOSPC, ...) is the user's to fix: say so
+      // in one line rather than with a stack trace.
+      if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+      process.stderr.write(`dynmem: cannot write the report to ${out}: ${(error as Error).message}\n`);
+      return 1;
+    }
   }
   if (args.json) {
     process.stdout.write(summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary));
@@ -95,5 +103,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  // `dynmem | head` closes the pipe early: stop quietly, as other command-line tools do, not with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
