@@ -1,6 +1,6 @@
 // Runs the built `dynmem` command as a user would: `node dist/src/cli/main.js ...` in a directory of its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,18 @@ export interface CliRun {
   cwd: string;
 }
 
-/** A fresh, empty temporary directory. */
+const made: string[] = [];
+
+/** A fresh, empty temporary directory (removed by `removeTempDirs`). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'dynmem-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'dynmem-cli-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the directories `tempDir` made; for an `afterAll`. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs the CLI with `args` in `cwd` (a fresh temporary directory by default). */

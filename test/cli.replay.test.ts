@@ -1,10 +1,12 @@
 // End to end: `dynmem replay SETTINGS.json COUNTERS.csv` on the hand-written pair of test/fixtures/cli (see its README).
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePdhCsv } from 'dynmem';
-import { CLI_FIXTURES, csvRows, listOut, readOut, runCli, tempDir, type CliRun } from './cli-run.ts';
+import { CLI_FIXTURES, csvRows, listOut, readOut, removeTempDirs, runCli, tempDir, type CliRun } from './cli-run.ts';
 
+
+afterAll(removeTempDirs);
 const VMS = ['web-01', 'sql-01', 'vdi-01'];
 const SAMPLES = 15;
 

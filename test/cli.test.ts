@@ -2,12 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePdhCsv } from 'dynmem';
 import {
-  BITBRAINS_SAMPLE, CLI, CLI_FIXTURES, REPO, csvRows, listOut, readOut, runCli, tempDir, type CliRun,
+  BITBRAINS_SAMPLE, CLI, CLI_FIXTURES, REPO, csvRows, listOut, readOut, removeTempDirs, runCli, tempDir, type CliRun,
 } from './cli-run.ts';
 
+
+afterAll(removeTempDirs);
 const TIMESERIES_HEADER = 'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms';
 const VM_TIMESERIES_HEADER = 'time_s,vm,assigned_mb,demand_mb,pressure,smart_paging_mb';
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
