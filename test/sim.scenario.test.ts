@@ -1,5 +1,5 @@
 // The scenario format (src/sim/scenario.ts) and how scenarios are built: every refusal is a ScenarioError whose
-// `path` names the field (e.g. "fleets[0][0] (1).minimumMB"), with `file` and `line` for bad trace data.
+// `path` names the field (e.g. "fleets[0].template.minimumMB"), with `file` and `line` for bad trace data.
 import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,23 +263,24 @@ describe('scenario validation', () => {
       const e = await scenarioError({
         ...base(), vms: [], fleets: [{ traces: TRACES, count: 3, template: { startupMB: 1024, minimumMB: 2048 } }],
       });
-      expect(e.path).toBe('fleets[0][0] (1).minimumMB');
+      expect(e.path).toBe('fleets[0].template.minimumMB');
       expect(e.message).toContain('minimumMB');
-      expect(e.message).toBe("fleets[0][0] (1).minimumMB: VM '1': minimumMB 2048 MB must not exceed startupMB 1024 MB.");
+      expect(e.message).toBe("fleets[0].template.minimumMB: VM '1': minimumMB 2048 MB must not exceed startupMB 1024 MB.");
       const odd = await scenarioError({ ...base(), vms: [{ name: 'solo', demandMB: 1 }], fleets: [{ traces: TRACES, prefix: 'bb-', count: 2, template: { maximumMB: 333 } }] });
-      expect(odd.path).toBe('fleets[0][0] (bb-1).maximumMB');
+      expect(odd.path).toBe('fleets[0].template.maximumMB');
       expect(odd.message).toMatch(/Memory values must be properly aligned: maximumMB 333 MB/);
     });
 
     it('a fleet spread over an unknown host is refused', async () => {
       const e = await scenarioError({ ...cluster(), vms: [], fleets: [{ traces: TRACES, count: 2, hosts: ['a', 'zz'] }] });
-      expect(e.path).toBe('fleets[0][1] (2).host');
+      expect(e.path).toBe('fleets[0].hosts');
       expect(e.message).toContain("no host is named 'zz'");
     });
 
     it('a fleet VM named like an existing VM is refused', async () => {
       const e = await scenarioError({ ...base(), vms: [{ name: '1', demandMB: 1 }], fleets: [{ traces: TRACES, count: 2 }] });
-      expect(e.path).toBe('fleets[0][0] (1).name');
+      expect(e.path).toBe('fleets[0].prefix');
+      expect(e.message).toContain("'1'");
     });
   });
 

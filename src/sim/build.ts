@@ -33,13 +33,14 @@ export interface BuiltScenario {
   startTime?: number;
 }
 
-/** Rethrow a library refusal as a scenario error naming the field's path. */
-function at<T>(path: string, build: () => T): T {
+/** Rethrow a library refusal as a scenario error naming the field's path (`path` maps the refused field). */
+function at<T>(path: string | ((field: string | undefined) => string), build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (error instanceof DynamicMemoryError) {
-      throw new ScenarioError(error.field ? `${path}.${error.field}` : path, error.message);
+      const where = typeof path === 'string' ? (error.field ? `${path}.${error.field}` : path) : path(error.field);
+      throw new ScenarioError(where, error.message);
     }
     throw error;
   }
@@ -87,9 +88,10 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   const cache = new Map<string, DemandTrace[]>();
   const vms: SimVm[] = [];
 
-  const add = (path: string, config: VmConfig, host: string | undefined) => at(path, () => {
+  const add = (path: string | ((field: string | undefined) => string), hostPath: string, config: VmConfig,
+    host: string | undefined) => at(path, () => {
     if (host !== undefined && !hostNames.includes(host)) {
-      throw new ScenarioError(`${path}.host`, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
+      throw new ScenarioError(hostPath, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
     }
     if (host === undefined) cluster.addVm(config);
     else cluster.host(host).addVm(config);
@@ -113,7 +115,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       curve = traceCurve(found, traceOffset === undefined ? 0 : parseDuration(traceOffset, `${path}.traceOffset`));
       provisioned = found.provisionedMB;
     }
-    add(path, config, host ?? soleHost);
+    add(path, `${path}.host`, config, host ?? soleHost);
     vms.push({
       name: vm.name, curve, staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512,
       ...(start === false ? {} : { startAt: startAt === undefined ? 0 : parseDuration(startAt, `${path}.startAt`) }),
@@ -146,7 +148,10 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
         config.maximumMB = Math.max(trace.provisionedMB, config.startupMB ?? 512);
       }
       const host = fleet.hosts ? fleet.hosts[k % fleet.hosts.length] : soleHost;
-      add(`${path}[${k}] (${name})`, config, host);
+      // A refused setting comes from the template (or from the provisioned memory); the message names the VM.
+      const fieldPath = (field: string | undefined) => (field === 'maximumMB' && fleet.maximumFromProvisioned
+        ? `${path}.maximumFromProvisioned` : field === 'name' ? `${path}.prefix` : field ? `${path}.template.${field}` : path);
+      add(fieldPath, `${path}.hosts`, config, host);
       vms.push({
         name, curve: traceCurve(trace, copy * shift),
         staticMB: (fleet.maximumFromProvisioned ? trace.provisionedMB : undefined) ?? template.startupMB ?? 512,
