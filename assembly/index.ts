@@ -4,23 +4,37 @@ import { VmStore, HostStore } from './kernel/store.ts';
 import { tick } from './kernel/balancer.ts';
 import { Packed } from './kernel/waterfill.ts';
 
-let vms = new VmStore(0);
-let hosts = new HostStore(0);
-let packed = new Packed(0);
+/** Give every column of a store `capacity` rows. The store classes hold only F64Column fields, one pointer each
+ * in declaration order, so they are filled by walking the object's layout. (The stub runtime never collects,
+ * so raw pointer stores need no write barrier.) Each column gets a cache line of padding: with columns a power
+ * of two long, row i of every column would otherwise fall in the same L1 cache set and evict each other. */
+const COLUMN_PADDING = 8;
+
+function allocateColumns<T>(object: T, capacity: i32): T {
+  const base = changetype<usize>(object);
+  const fields = offsetof<T>() >> alignof<usize>();
+  for (let k: usize = 0; k < fields; k++) {
+    store<usize>(base + (k << alignof<usize>()), changetype<usize>(new StaticArray<f64>(capacity + COLUMN_PADDING)));
+  }
+  return object;
+}
+
+let vms = allocateColumns(new VmStore(), 0);
+let hosts = allocateColumns(new HostStore(), 0);
+let packed = allocateColumns(new Packed(), 0);
 
 /** Replace the stores with larger ones; the facade copies the old columns and refreshes its views. */
 export function allocate(vmCapacity: i32, hostCapacity: i32): void {
-  vms = new VmStore(vmCapacity);
-  hosts = new HostStore(hostCapacity);
-  packed = new Packed(vmCapacity);
+  vms = allocateColumns(new VmStore(), vmCapacity);
+  hosts = allocateColumns(new HostStore(), hostCapacity);
+  packed = allocateColumns(new Packed(), vmCapacity);
 }
 
-/** Address of the data of column `index` (declaration order) of the VM store (`which` 0) or host store (1).
- * Both store classes hold only typed-array fields, each a pointer in the object's layout. */
+/** Address of the data of column `index` (declaration order) of the VM store (`which` 0) or host store (1):
+ * a StaticArray's data starts at its own address. */
 export function columnPointer(which: i32, index: i32): usize {
-  const store = which == 0 ? changetype<usize>(vms) : changetype<usize>(hosts);
-  const view = load<usize>(store + (<usize>index << alignof<usize>()));
-  return load<usize>(view + offsetof<ArrayBufferView>('dataStart'));
+  const object = which == 0 ? changetype<usize>(vms) : changetype<usize>(hosts);
+  return load<usize>(object + (<usize>index << alignof<usize>()));
 }
 
 /** Run `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { waterFill, Packed } from '../assembly/kernel/waterfill.ts';
+import { fillColumns } from '../src/engine/engine.ts';
 
 function run(needs: number[], weights: number[], pool: number, start = 0) {
   const n = needs.length;
   const grant = new Float64Array(n);
-  waterFill(0, n, Float64Array.from(needs), Float64Array.from(weights), pool, start, grant, new Packed(n));
+  const scratch = fillColumns(new Packed(), () => new Float64Array(n));
+  waterFill(0, n, Float64Array.from(needs), Float64Array.from(weights), pool, start, grant, scratch);
   return Array.from(grant);
 }
 

@@ -15,9 +15,9 @@ export function tick(v: VmStore, h: HostStore, p: Packed, hostCount: i32, ticks:
 
 /** goal = base + a weighted share of `pool` over the tier's needs (top − base); `base` null means zero.
  * The common case (weighted VMs short of memory) packs the needs in the same pass that computes them. */
-function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64Array | null, top: Float64Array, pool: f64): void {
-  const from = h.hostStart[host];
-  const to = h.hostEnd[host];
+function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: F64Column | null, top: F64Column, pool: f64): void {
+  const from = <i32>h.hostStart[host];
+  const to = <i32>h.hostEnd[host];
   const need = v.need;
   const goal = v.goal;
   const weight = v.weight;
@@ -37,7 +37,7 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64A
       packNeed[count] = n;
       packWeight[count] = w;
       packRatio[count] = n / w;
-      packSlot[count] = i;
+      packSlot[count] = <f64>i;
       count++;
       weightedNeed += n;
     }
@@ -53,8 +53,8 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: Float64A
 }
 
 function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha: f64): void {
-  const from = h.hostStart[host];
-  const to = h.hostEnd[host];
+  const from = <i32>h.hostStart[host];
+  const to = <i32>h.hostEnd[host];
   const state = v.state;
   const assigned = v.assigned;
   const smartPaging = v.smartPaging;

@@ -5,21 +5,13 @@
 // The needs worth sharing are first packed into contiguous scratch columns, so the search runs over dense
 // arrays with no indirection.
 
-/** Scratch columns for the packed needs (as long as the VM store). */
+/** Scratch columns for the packed needs (as long as the VM store; allocated like the store's columns). */
 export class Packed {
-  need: Float64Array;
-  weight: Float64Array;
-  ratio: Float64Array;
-  share: Float64Array;
-  slot: Int32Array;
-
-  constructor(capacity: i32) {
-    this.need = new Float64Array(capacity);
-    this.weight = new Float64Array(capacity);
-    this.ratio = new Float64Array(capacity);
-    this.share = new Float64Array(capacity);
-    this.slot = new Int32Array(capacity);
-  }
+  need!: F64Column;
+  weight!: F64Column;
+  ratio!: F64Column;
+  share!: F64Column;
+  slot!: F64Column;
 }
 
 /** The level λ at which the first `count` packed needs fill `pool` (which is below their sum).
@@ -59,7 +51,7 @@ export function level(p: Packed, count: i32, pool: f64, start: f64): f64 {
 
 /** Shares of the first `count` packed needs at level λ, added to out[slot]; exactly `pool` MB in all: the
  * whole MB lost to rounding go one each, in VM order, to the VMs still short. */
-export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: Float64Array): void {
+export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: F64Column): void {
   const need = p.need;
   const share = p.share;
   let given = 0.0;
@@ -84,12 +76,12 @@ export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: Float64
       s += 1.0;
       left -= 1.0;
     }
-    out[slot[j]] += s;
+    out[<i32>slot[j]] += s;
   }
 }
 
 /** Pack the positive needs of weighted VMs (`unit` false) or of weight-0 VMs at weight 1 (`unit` true). */
-function pack(from: i32, to: i32, need: Float64Array, weight: Float64Array, unit: bool, p: Packed): i32 {
+function pack(from: i32, to: i32, need: F64Column, weight: F64Column, unit: bool, p: Packed): i32 {
   let count = 0;
   for (let i = from; i < to; i++) {
     const n = need[i];
@@ -99,7 +91,7 @@ function pack(from: i32, to: i32, need: Float64Array, weight: Float64Array, unit
     p.need[count] = n;
     p.weight[count] = wi;
     p.ratio[count] = n / wi;
-    p.slot[count] = i;
+    p.slot[count] = <f64>i;
     count++;
   }
   return count;
@@ -107,8 +99,8 @@ function pack(from: i32, to: i32, need: Float64Array, weight: Float64Array, unit
 
 /** Water-fill `pool` MB (whole) over whole-MB needs, ADDING each VM's share to out[i]. Returns the weighted λ
  * found, which the caller keeps as the next search's starting point. */
-export function waterFill(from: i32, to: i32, need: Float64Array, weight: Float64Array,
-  pool: f64, start: f64, out: Float64Array, p: Packed): f64 {
+export function waterFill(from: i32, to: i32, need: F64Column, weight: F64Column,
+  pool: f64, start: f64, out: F64Column, p: Packed): f64 {
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
   for (let i = from; i < to; i++) {

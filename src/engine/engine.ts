@@ -1,5 +1,6 @@
 // The contract between the facade and a balancer engine (Wasm core or JS reference).
-import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
+import type { VmStore, HostStore } from '../../assembly/kernel/store.ts';
+import type { Packed } from '../../assembly/kernel/waterfill.ts';
 
 export type EngineKind = 'wasm' | 'js';
 
@@ -20,15 +21,22 @@ export interface Engine {
   run(hostCount: number, ticks: number, dt: number, alpha: number): void;
 }
 
-type Column = Uint8Array | Int32Array | Float64Array;
+type Store = VmStore | HostStore | Packed;
 
-/** The typed-array fields of a store, in declaration order (the order they have in Wasm memory too). */
-export function columnsOf(store: VmStore | HostStore): [string, Column][] {
-  return Object.entries(store) as [string, Column][];
+/** The columns of a store, in declaration order (the order they have in Wasm memory too). */
+export function columnsOf(store: Store): [string, Float64Array][] {
+  return Object.entries(store) as [string, Float64Array][];
 }
 
-/** Copy every column of `from` into the same column of `to` (which is at least as large). */
-export function copyColumns(from: VmStore | HostStore, to: VmStore | HostStore): void {
-  const target = to as unknown as Record<string, Column>;
+/** Give each declared column of `store` its data: `column(index)` makes the index-th (declaration order). */
+export function fillColumns<T extends Store>(store: T, column: (index: number) => Float64Array): T {
+  const fields = store as unknown as Record<string, Float64Array>;
+  Object.keys(store).forEach((name, index) => { fields[name] = column(index); });
+  return store;
+}
+
+/** Copy every column of `from` into the same column of `to` (which is at least as long). */
+export function copyColumns(from: Store, to: Store): void {
+  const target = to as unknown as Record<string, Float64Array>;
   for (const [name, column] of columnsOf(from)) target[name]!.set(column);
 }

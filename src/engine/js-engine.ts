@@ -2,12 +2,13 @@
 import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
 import { tick } from '../../assembly/kernel/balancer.ts';
 import { Packed } from '../../assembly/kernel/waterfill.ts';
-import { copyColumns, type Engine } from './engine.ts';
+import { copyColumns, fillColumns, type Engine } from './engine.ts';
 
 export function createJsEngine(): Engine {
-  let vms = new VmStore(0);
-  let hosts = new HostStore(0);
-  let packed = new Packed(0);
+  const rows = (capacity: number) => () => new Float64Array(capacity);
+  let vms = fillColumns(new VmStore(), rows(0));
+  let hosts = fillColumns(new HostStore(), rows(0));
+  let packed = fillColumns(new Packed(), rows(0));
   let vmCapacity = 0;
   let hostCapacity = 0;
   return {
@@ -17,13 +18,13 @@ export function createJsEngine(): Engine {
     get vmCapacity() { return vmCapacity; },
     get hostCapacity() { return hostCapacity; },
     grow(nextVmCapacity, nextHostCapacity) {
-      const nextVms = new VmStore(nextVmCapacity);
-      const nextHosts = new HostStore(nextHostCapacity);
+      const nextVms = fillColumns(new VmStore(), rows(nextVmCapacity));
+      const nextHosts = fillColumns(new HostStore(), rows(nextHostCapacity));
       copyColumns(vms, nextVms);
       copyColumns(hosts, nextHosts);
       vms = nextVms;
       hosts = nextHosts;
-      packed = new Packed(nextVmCapacity);
+      packed = fillColumns(new Packed(), rows(nextVmCapacity));
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },

@@ -5,5 +5,7 @@ declare global {
   type u8 = number;
   type usize = number;
   type bool = boolean;
+  /** A store column (a StaticArray<f64> in the Wasm build; see assembly/lib/column.ts). */
+  type F64Column = Float64Array;
 }
 export {};

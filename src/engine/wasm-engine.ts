@@ -1,7 +1,7 @@
 // The Wasm core behind thin views: the stores live in Wasm memory and the facade works on typed-array views
 // of them, so a tick is one call and nothing is copied.
 import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
-import { columnsOf, type Engine } from './engine.ts';
+import { columnsOf, fillColumns, type Engine } from './engine.ts';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -10,19 +10,10 @@ interface CoreExports {
   run(hostCount: number, ticks: number, dt: number, alpha: number): void;
 }
 
-type Column = Uint8Array | Int32Array | Float64Array;
-type ColumnType = { new(buffer: ArrayBuffer, byteOffset: number, length: number): Column };
-
-/** Views on the store `which` (0 VMs, 1 hosts), in a fresh JS store of the same class (`empty` makes one with no
- * rows): the views then sit in the class's own fields, as fast to reach as the JS engine's columns. */
+/** Views on the store `which` (0 VMs, 1 hosts) in a fresh JS store of the same class (`empty` makes one): the
+ * views sit in the class's own fields, as fast to reach as the JS engine's columns. */
 function viewStore<T extends VmStore | HostStore>(core: CoreExports, which: number, empty: () => T, capacity: number): T {
-  const store = empty();
-  const fields = store as unknown as Record<string, Column>;
-  columnsOf(store).forEach(([name, column], index) => {
-    const Type = column.constructor as ColumnType;
-    fields[name] = new Type(core.memory.buffer, core.columnPointer(which, index), capacity);
-  });
-  return store;
+  return fillColumns(empty(), (index) => new Float64Array(core.memory.buffer, core.columnPointer(which, index), capacity));
 }
 
 export async function createWasmEngine(module: WebAssembly.Module): Promise<Engine> {
@@ -34,8 +25,8 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
     },
   });
   const core = instance.exports as unknown as CoreExports;
-  const emptyVms = () => new VmStore(0);
-  const emptyHosts = () => new HostStore(0);
+  const emptyVms = () => new VmStore();
+  const emptyHosts = () => new HostStore();
   let vmCapacity = 0;
   let hostCapacity = 0;
   let vms = viewStore(core, 0, emptyVms, 0);
@@ -53,8 +44,8 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
       core.allocate(nextVmCapacity, nextHostCapacity);
       vms = viewStore(core, 0, emptyVms, nextVmCapacity);
       hosts = viewStore(core, 1, emptyHosts, nextHostCapacity);
-      const vmViews = vms as unknown as Record<string, Column>;
-      const hostViews = hosts as unknown as Record<string, Column>;
+      const vmViews = vms as unknown as Record<string, Float64Array>;
+      const hostViews = hosts as unknown as Record<string, Float64Array>;
       for (const [name, data] of oldVms) vmViews[name]!.set(data);
       for (const [name, data] of oldHosts) hostViews[name]!.set(data);
       vmCapacity = nextVmCapacity;
