@@ -204,3 +204,29 @@ describe('dynmem replay: errors', () => {
     expectDataError(r, join(dir, 'nowhere.csv'), 'cannot read');
   });
 });
+
+describe('dynmem replay with both PowerShell exports', () => {
+  it('merges Get-VM and Get-VMMemory, so Buffer and Priority shape the replay', async () => {
+    const dir = withFixtures('get-vm.json', 'get-vmmemory.json', 'counters.csv');
+    const two = runCli(['replay', 'get-vm.json', 'counters.csv', '--json'], dir);
+    const three = runCli(['replay', 'get-vm.json', 'get-vmmemory.json', 'counters.csv', '--json'], dir);
+    expect(two.status).toBe(0);
+    expect(three.status).toBe(0);
+    const merged = JSON.parse(three.stdout);
+    expect(merged.comparison.perVm.map((c: { vm: string }) => c.vm)).toEqual(VMS);
+    expect(merged.comparison.overall.samples).toBe(VMS.length * SAMPLES);
+    // the buffers differ from the default 20 % (sql-01 10 %, vdi-01 50 %): the assignments differ too
+    expect(merged.memory.meanAssignedMB).not.toBe(JSON.parse(two.stdout).memory.meanAssignedMB);
+  });
+
+  it('refuses exports that disagree, naming both', () => {
+    const dir = withFixtures('get-vm.json', 'counters.csv');
+    const memory = JSON.parse(readFileSync(join(CLI_FIXTURES, 'get-vmmemory.json'), 'utf8'));
+    memory[0].Startup = 4294967296;
+    writeFileSync(join(dir, 'get-vmmemory.json'), JSON.stringify(memory));
+    const run = runCli(['replay', 'get-vm.json', 'get-vmmemory.json', 'counters.csv'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/web-01/);
+    expect(run.stderr).toMatch(/get-vmmemory\.json/);
+  });
+});

@@ -66,7 +66,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
     if (files.length !== 1) throw new UsageError('simulate takes one scenario file: dynmem simulate scenario.json');
     return { ...parsed, command, files };
   }
-  if (files.length !== 2) throw new UsageError('replay takes two files: dynmem replay settings.json counters.csv');
+  if (files.length !== 2 && files.length !== 3) {
+    throw new UsageError('replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv');
+  }
   return { ...parsed, command, files };
 }
 
@@ -76,8 +78,8 @@ Usage:
   dynmem                                  run the built-in scenario (a pooled VDI host on the bundled
                                           Bitbrains sample) and write a report to ./dynmem-report
   dynmem simulate SCENARIO.json           run a scenario (format: see README, "Scenario format")
-  dynmem replay SETTINGS.json COUNTERS.csv
-                                          replay Hyper-V's recorded counters (PowerShell Get-VM /
+  dynmem replay GET-VM.json [GET-VMMEMORY.json] COUNTERS.csv
+                                          replay Hyper-V's recorded counters (PowerShell Get-VM and/or
                                           Get-VMMemory JSON + Performance Monitor PDH-CSV) and compare
                                           dynmem's assigned memory with what Hyper-V assigned
 

@@ -32,9 +32,12 @@ async function run(args: ParsedArgs): Promise<number> {
     scenario = (await readJsonFile(file)) as Scenario;
     baseDir = dirname(file);
   } else if (args.command === 'replay') {
-    const [settingsFile, countersFile] = args.files.map((f) => resolve(f)) as [string, string];
-    replay = replayScenario(await readText(settingsFile), await readText(countersFile), {
-      settingsSource: args.files[0]!, countersSource: args.files[1]!,
+    const settings = args.files.slice(0, -1);
+    const counters = args.files[args.files.length - 1]!;
+    replay = replayScenario(await readText(resolve(settings[0]!)), await readText(resolve(counters)), {
+      settingsSource: settings[0]!, countersSource: counters,
+      ...(settings[1] !== undefined
+        ? { memorySettingsText: await readText(resolve(settings[1])), memorySettingsSource: settings[1] } : {}),
       ...(args.hostMemoryMB !== undefined ? { hostMemoryMB: args.hostMemoryMB } : {}),
     });
     scenario = replay.scenario;

@@ -1,6 +1,6 @@
 // Replaying what Hyper-V recorded: VM settings from PowerShell, demand from Performance Monitor counters,
 // then how far dynmem's assigned memory is from Hyper-V's, per VM and host-wide.
-import { powerShellVmRecords } from '../interop/powershell.ts';
+import { powerShellVmRecords, mergePowerShellExports } from '../interop/powershell.ts';
 import { parsePdhCsv, vmCountersFromPdh, hostCountersFromPdh } from '../interop/pdh-csv.ts';
 import { compareAssigned, type ComparisonReport } from '../interop/compare.ts';
 import { InteropError } from '../interop/errors.ts';
@@ -10,6 +10,10 @@ import type { SimulationResult } from './simulate.ts';
 
 export interface ReplayOptions {
   settingsSource?: string;
+  /** A second export, `Get-VMMemory -VMName * | ConvertTo-Json`, merged with the first (Get-VM) by VM name, so
+   * Buffer and Priority come along. */
+  memorySettingsText?: string;
+  memorySettingsSource?: string;
   countersSource?: string;
   /** The host's memory, MB. Default: derived from the balancer's Available Memory plus the VMs' Physical Memory. */
   hostMemoryMB?: number;
@@ -35,7 +39,11 @@ function median(values: number[]): number {
 export function replayScenario(settingsText: string, countersText: string, options: ReplayOptions = {}): Replay {
   const countersSource = options.countersSource ?? 'counters.csv';
   const settingsSource = options.settingsSource ?? 'settings.json';
-  const records = powerShellVmRecords(settingsText, { source: settingsSource });
+  const records = options.memorySettingsText === undefined
+    ? powerShellVmRecords(settingsText, { source: settingsSource })
+    : mergePowerShellExports(settingsText, options.memorySettingsText, {
+      getVmSource: settingsSource, getVmMemorySource: options.memorySettingsSource ?? 'Get-VMMemory JSON',
+    });
   const table = parsePdhCsv(countersText, countersSource);
   const counters = vmCountersFromPdh(table);
   const names = new Set(records.map((r) => r.config.name));
