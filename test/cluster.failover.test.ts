@@ -4,26 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
+import { refusal, refused } from './refusal.ts';
 
 type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
-
-function refusal(fn: () => unknown): DynamicMemoryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
-  }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
-}
-
-function refused(cluster: AnyCluster, fn: () => unknown, code: string): DynamicMemoryError {
-  const before = { vms: cluster.vms(), counters: cluster.counters() };
-  const e = refusal(fn);
-  expect(e.code).toBe(code);
-  expect({ vms: cluster.vms(), counters: cluster.counters() }).toEqual(before);
-  return e;
-}
 
 /** Every VM exactly once; running VMs only on live hosts. */
 function checkNothingLost(cluster: AnyCluster, names: string[]): void {

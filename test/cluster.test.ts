@@ -4,22 +4,13 @@
 // (384 + ceil(64 × memoryMB / 1024), + 512 on a cluster member) and the default balancer options.
 import { describe, expect, it } from 'vitest';
 import { createCluster, autoReserveMB, CLUSTER_RESERVE_MB, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
+import { refusal } from './refusal.ts';
 
 type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
 
 async function rejection(promise: Promise<unknown>): Promise<DynamicMemoryError> {
   try {
     await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
-  }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
-}
-
-function refusal(fn: () => unknown): DynamicMemoryError {
-  try {
-    fn();
   } catch (e) {
     expect(e).toBeInstanceOf(DynamicMemoryError);
     return e as DynamicMemoryError;

@@ -3,26 +3,9 @@
 // documented defaults: bootSeconds 30, balloonRateMBps 128, balancer tick 1 s, ideal = demand + demand × buffer%.
 import { describe, expect, it } from 'vitest';
 import { createHost, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
+import { refusal, refused } from './refusal.ts';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
-
-function refusal(fn: () => unknown): DynamicMemoryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
-  }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
-}
-
-function refused(host: AnyHost, fn: () => unknown, code: string): DynamicMemoryError {
-  const before = { vms: host.vms(), counters: host.counters() };
-  const e = refusal(fn);
-  expect(e.code).toBe(code);
-  expect({ vms: host.vms(), counters: host.counters() }).toEqual(before);
-  return e;
-}
 
 const assigned = (host: AnyHost) => Object.fromEntries(host.vms().map((v) => [v.name, v.assignedMB]));
 

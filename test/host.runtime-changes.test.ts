@@ -3,27 +3,9 @@
 // anything else is refused (InvalidState), all or nothing, and the VM keeps its settings.
 import { describe, expect, it } from 'vitest';
 import { createHost, DynamicMemoryError } from 'dynmem';
+import { refusal, refused } from './refusal.ts';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
-
-function refusal(fn: () => unknown): DynamicMemoryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
-  }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
-}
-
-function refused(host: AnyHost, fn: () => unknown, code: string | string[]): DynamicMemoryError {
-  const before = { vms: host.vms(), counters: host.counters() };
-  const e = refusal(fn);
-  if (Array.isArray(code)) expect(code).toContain(e.code);
-  else expect(e.code).toBe(code);
-  expect({ vms: host.vms(), counters: host.counters() }).toEqual(before);
-  return e;
-}
 
 const SETTINGS = { startupMB: 2048, minimumMB: 1024, maximumMB: 8192, bufferPercent: 20, weight: 5000 };
 

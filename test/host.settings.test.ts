@@ -2,29 +2,9 @@
 // and "changes nothing" on every refusal. Both engines.
 import { describe, expect, it } from 'vitest';
 import { createHost, DynamicMemoryError } from 'dynmem';
+import { refusal, refused } from './refusal.ts';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
-
-function refusal(fn: () => unknown): DynamicMemoryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
-  }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
-}
-
-/** The call is refused with `code`, and the host is exactly as before. */
-function refused(host: AnyHost, fn: () => unknown, code: string): DynamicMemoryError {
-  const before = { vms: host.vms(), counters: host.counters(), reserve: host.reserveMB };
-  const e = refusal(fn);
-  expect(e.code).toBe(code);
-  expect(typeof e.message).toBe('string');
-  expect(e.message.length).toBeGreaterThan(10);
-  expect({ vms: host.vms(), counters: host.counters(), reserve: host.reserveMB }).toEqual(before);
-  return e;
-}
 
 const MEMORY_FIELDS = ['startupMB', 'minimumMB', 'maximumMB'] as const;
 
