@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { createHost, DynamicMemoryError } from 'dynmem';
 import { refusal, refused } from './refusal.ts';
 
-type AnyHost = Awaited<ReturnType<typeof createHost>>;
 
 const SETTINGS = { startupMB: 2048, minimumMB: 1024, maximumMB: 8192, bufferPercent: 20, weight: 5000 };
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { createHost, DynamicMemoryError } from 'dynmem';
 import { refusal, refused } from './refusal.ts';
 
-type AnyHost = Awaited<ReturnType<typeof createHost>>;
 
 const MEMORY_FIELDS = ['startupMB', 'minimumMB', 'maximumMB'] as const;
 
