@@ -374,7 +374,7 @@ describe('usage errors: exit 2 with a hint', () => {
     [['--engine'], 'dynmem: --engine needs a value.'],
     [['--out'], 'dynmem: --out needs a value.'],
     [['--format', 'xml'], "dynmem: --format takes html, csv, json, pdh-csv, not 'xml'."],
-    [['replay', 'settings.json'], 'dynmem: replay takes two files: dynmem replay settings.json counters.csv'],
+    [['replay', 'settings.json'], 'dynmem: replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv'],
     [['replay', 'a', 'b', '--host-memory', '1.5'], 'dynmem: --host-memory takes a whole number of MB.'],
     [['simulate', 'a.json', '--host-memory', '4096'], 'dynmem: --host-memory only applies to replay'],
   ];
@@ -394,7 +394,7 @@ describe('--help and --version', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout.startsWith('dynmem: Hyper-V Dynamic Memory, computed and simulated\n\nUsage:\n')).toBe(true);
-    for (const text of ['dynmem simulate SCENARIO.json', 'dynmem replay SETTINGS.json COUNTERS.csv', '--json',
+    for (const text of ['dynmem simulate SCENARIO.json', 'dynmem replay GET-VM.json [GET-VMMEMORY.json] COUNTERS.csv', '--json',
       '--format LIST', '--engine wasm|js', '--host-memory MB', '--no-progress', 'Exit codes: 0 ok, 1 ']) {
       expect(run.stdout).toContain(text);
     }

@@ -52,6 +52,15 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: F64Colum
   }
 }
 
+/** Physical memory a VM keeps after this tick's ballooning toward `goal`: at most `step` MB leave, Smart Paging
+ * memory first (it frees no physical memory). */
+function afterBalloon(phys: f64, paged: f64, goal: f64, step: f64): f64 {
+  const total = phys + paged;
+  if (total <= goal) return phys;
+  const cut = Math.min(step, total - goal);
+  return cut > paged ? phys - (cut - paged) : phys;
+}
+
 function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha: f64): void {
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
@@ -62,7 +71,6 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   const lower = v.lower;
   const upper = v.upper;
   const goal = v.goal;
-  const need = v.need;
   const dynamic = v.dynamic;
   const floor = v.floor;
   const ceiling = v.ceiling;
@@ -89,6 +97,10 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let sumDemandLevel = 0.0;
   let sumTarget = 0.0;
   let balancedCount = 0;
+  const step = h.balloonRate[host] * dt;
+  // What the move would keep and want if every VM got its target (right unless memory is short).
+  let keptIfTargets = 0.0;
+  let wantedIfTargets = 0.0;
   for (let i = from; i < to; i++) {
     const s = state[i];
     lower[i] = 0.0;
@@ -128,11 +140,16 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     sumDemandLevel += demandLevel;
     sumTarget += target;
     balancedCount++;
+    const kept = afterBalloon(assigned[i], smartPaging[i], target, step);
+    keptIfTargets += kept;
+    if (target > kept) wantedIfTargets += target - kept;
   }
 
   // 2. Allocation: targets if they fit, else tiers (minimum, demand, buffer) with a weighted water-fill
   // inside the first tier that does not fit. `upper` holds the demand level and `goal` the target.
   const pool = h.memory[host] - h.reserve[host] - heldOutside;
+  let kept = keptIfTargets;
+  let wanted = wantedIfTargets;
   if (balancedCount > 0 && sumTarget > pool) {
     if (sumDemandLevel <= pool) {
       fillTier(v, h, p, host, upper, goal, pool - sumDemandLevel);
@@ -142,43 +159,25 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
       // Minimums do not fit (admission control prevents this): share the whole pool by weight.
       fillTier(v, h, p, host, null, lower, pool > 0.0 ? pool : 0.0);
     }
+    kept = 0.0;
+    wanted = 0.0;
+    for (let i = from; i < to; i++) {
+      if (lower[i] == 0.0) continue; // not balanced this tick
+      const g = goal[i];
+      const left = afterBalloon(assigned[i], smartPaging[i], g, step);
+      kept += left;
+      if (g > left) wanted += g - left;
+    }
   }
 
-  // 3. Move toward the goals: balloon down at a finite rate first (Smart Paging memory goes first), then
-  // hand out what is free; if more is wanted than is free (memory still being ballooned out of others),
-  // each gets the same fraction of what it wants, in whole MB.
-  const step = h.balloonRate[host] * dt;
-  let balancedHeld = 0.0;
-  let wantTotal = 0.0;
-  const removedNow = v.grant; // reused as scratch: MB removed from each VM this tick
-  for (let i = from; i < to; i++) {
-    need[i] = 0.0;
-    removedNow[i] = 0.0;
-    if (lower[i] == 0.0) continue; // not balanced this tick
-    const g = goal[i];
-    let phys = assigned[i];
-    let paged = smartPaging[i];
-    const total = phys + paged;
-    if (total > g) {
-      const cut = Math.min(step, total - g);
-      const fromPaging = Math.min(paged, cut);
-      paged -= fromPaging;
-      phys -= cut - fromPaging;
-      smartPaging[i] = paged;
-      assigned[i] = phys;
-      removedNow[i] = cut;
-    }
-    if (g > phys) {
-      need[i] = g - phys;
-      wantTotal += g - phys;
-    }
-    balancedHeld += phys;
-  }
-  let free = pool - balancedHeld;
+  // 3. Move toward the goals (in the counters pass below): balloon down at `step` MB a tick first (Smart Paging
+  // memory goes first), then hand out what is free; if more is wanted than is free (memory still being
+  // ballooned out of others), each gets the same fraction of what it wants, in whole MB.
+  let free = pool - kept;
   if (free < 0.0) free = 0.0;
-  const fraction = wantTotal > free ? free / wantTotal : 1.0;
+  const fraction = wanted > free ? free / wanted : 1.0;
 
-  // 4. Apply additions and update every counter in the same pass.
+  // 4. Move, and update every counter in the same pass.
   let hostHeld = 0.0;
   let hostDemand = 0.0;
   let hostGuestMemory = 0.0;
@@ -194,19 +193,29 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     if (s == OFF) continue;
     let phys = assigned[i];
     let paged = smartPaging[i];
-    const want = need[i];
-    const give = fraction < 1.0 ? Math.floor(want * fraction) : want;
     let grew = 0.0;
-    if (give > 0.0) {
-      const before = phys + paged;
-      phys += give;
-      const after = phys > before ? phys : before;
-      paged = after - phys;
-      grew = after - before;
+    let shrunk = 0.0;
+    if (lower[i] != 0.0) {
+      const g = goal[i];
+      const total = phys + paged;
+      if (total > g) {
+        shrunk = Math.min(step, total - g);
+        const fromPaging = Math.min(paged, shrunk);
+        paged -= fromPaging;
+        phys -= shrunk - fromPaging;
+      }
+      const want = g > phys ? g - phys : 0.0;
+      const give = fraction < 1.0 ? Math.floor(want * fraction) : want;
+      if (give > 0.0) {
+        const before = phys + paged;
+        phys += give;
+        const after = phys > before ? phys : before;
+        paged = after - phys;
+        grew = after - before;
+      }
       assigned[i] = phys;
       smartPaging[i] = paged;
     }
-    const shrunk = removedNow[i];
     if (grew > 0.0) {
       added[i] += grew;
       addOps[i] += 1.0;

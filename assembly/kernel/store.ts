@@ -50,7 +50,6 @@ export class VmStore {
   upper!: F64Column;
   goal!: F64Column;
   need!: F64Column;
-  grant!: F64Column;
 
 }
 
