@@ -95,9 +95,7 @@ export class Cluster {
     }
     const v = this.fleet.engine.vms;
     const victims: VmRecord[] = [];
-    for (const record of this.fleet.allVms()) {
-      if (record.host === host.index && isOn(v.state[record.slot]!)) victims.push(record);
-    }
+    for (const record of host.members) if (isOn(v.state[record.slot]!)) victims.push(record);
     victims.sort((a, b) => b.settings.weight - a.settings.weight || a.slot - b.slot);
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;

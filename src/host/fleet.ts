@@ -31,6 +31,8 @@ export interface HostRecord {
   readonly index: number;
   options: ResolvedHostOptions;
   failed: boolean;
+  /** The VMs on this host (placed), so per-host questions never scan the whole fleet. */
+  readonly members: Set<VmRecord>;
 }
 
 export class Fleet {
@@ -58,7 +60,7 @@ export class Fleet {
     }
     const index = this.hosts.length;
     this.ensureCapacity(this.byName.size, index + 1);
-    const record: HostRecord = { index, options, failed: false };
+    const record: HostRecord = { index, options, failed: false, members: new Set() };
     this.hosts.push(record);
     const h = this.engine.hosts;
     h.up[index] = 1;
@@ -115,6 +117,7 @@ export class Fleet {
     const record: VmRecord = { name, slot, settings, host };
     this.bySlot[slot] = record;
     this.byName.set(name, record);
+    this.hosts[host]?.members.add(record);
     this.clearSlot(slot);
     this.engine.vms.host[slot] = host;
     this.writeSettings(record);
@@ -124,6 +127,7 @@ export class Fleet {
 
   removeVm(record: VmRecord): void {
     this.byName.delete(record.name);
+    this.hosts[record.host]?.members.delete(record);
     this.bySlot[record.slot] = undefined;
     this.clearSlot(record.slot);
     this.engine.vms.host[record.slot] = -1;
@@ -132,6 +136,8 @@ export class Fleet {
   }
 
   moveVm(record: VmRecord, host: number): void {
+    this.hosts[record.host]?.members.delete(record);
+    this.hosts[host]?.members.add(record);
     record.host = host;
     this.engine.vms.host[record.slot] = host;
     this.layoutDirty = true;
@@ -151,9 +157,7 @@ export class Fleet {
 
   /** The VMs of a host, by slot. */
   slotsOf(host: number): number[] {
-    const slots: number[] = [];
-    for (const record of this.byName.values()) if (record.host === host) slots.push(record.slot);
-    return slots;
+    return [...this.hosts[host]!.members].map((record) => record.slot);
   }
 
   /** Physical memory held by the VMs of a host, MB. */

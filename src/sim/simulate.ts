@@ -75,6 +75,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   events.sort((a, b) => a.at - b.at);
 
   const records = built.vms.map((vm) => fleet.vm(vm.name));
+  const simVms = new Map(built.vms.map((vm) => [vm.name, vm]));
   const log: RunLog = { startFailures: [], failovers: [], eventErrors: [] };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
@@ -104,16 +105,14 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const apply = (event: ScenarioEvent, t: number) => {
     try {
       switch (event.action) {
-        case 'start': start(built.vms.find((v) => v.name === event.vm)!, t); break;
+        case 'start': start(simVms.get(event.vm)!, t); break;
         case 'stop': cluster.stop(event.vm); break;
         case 'restart': cluster.restart(event.vm); break;
         case 'setMemory': cluster.setMemory(event.vm, event.settings); break;
-        case 'setDemand': {
-          const vm = built.vms.find((v) => v.name === event.vm)!;
-          vm.curve = constantCurve(event.demandMB);
+        case 'setDemand':
+          simVms.get(event.vm)!.curve = constantCurve(event.demandMB);
           cluster.setDemand(event.vm, event.demandMB);
           break;
-        }
         case 'failHost': log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t }); break;
         case 'recoverHost': cluster.recoverHost(event.host); break;
       }
