@@ -3,7 +3,7 @@ export { createHost, Host, type CreateHostOptions } from './host/host.ts';
 export { DynamicMemoryError, E_OUTOFMEMORY, type DynamicMemoryErrorCode } from './errors.ts';
 export { type VmSettings, type VmConfig, DEFAULT_MAX_VM_MEMORY_MB } from './settings.ts';
 export { type HostOptions, autoReserveMB, CLUSTER_RESERVE_MB } from './host/options.ts';
-export { type EngineOptions } from './host/create.ts';
+export { type EngineOptions, type EngineKind } from './host/create.ts';
 export { type VmSnapshot, type HostCounters, type VmState, type MemoryStatus } from './host/snapshot.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
 export { createCluster, Cluster, type ClusterOptions, type FailoverReport, type ClusterCounters } from './cluster/cluster.ts';

@@ -1,8 +1,8 @@
 // The contract between the facade and a balancer engine (Wasm core or JS reference).
 import type { VmStore, HostStore } from '../../assembly/kernel/store.ts';
 import type { Packed } from '../../assembly/kernel/waterfill.ts';
+import type { EngineKind } from '../host/create.ts';
 
-export type EngineKind = 'wasm' | 'js';
 
 /** Column views the facade reads and writes directly; a VM or host is an index into every column. */
 export type VmColumns = VmStore;

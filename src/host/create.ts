@@ -1,10 +1,13 @@
 // Turning user options into a fleet: the engine and the balancer options shared by all its hosts.
 import { DynamicMemoryError } from '../errors.ts';
-import type { Engine, EngineKind } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { createJsEngine } from '../engine/js-engine.ts';
 import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { loadCoreModule } from '../engine/load-wasm.ts';
 import { Fleet, type BalancerOptions } from './fleet.ts';
+
+/** Which engine runs the balancer: the WebAssembly core, or the reference engine in plain JavaScript. */
+export type EngineKind = 'wasm' | 'js';
 
 /** Options of the fleet as a whole (accepted by createHost and createCluster). */
 export interface EngineOptions {
@@ -30,6 +33,7 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
   return value;
 }
 
+/** @internal The fleet behind a host or cluster: its engine and balancer options. */
 export async function createFleet(options: EngineOptions): Promise<Fleet> {
   const kind = options.engine ?? 'wasm';
   if (kind !== 'wasm' && kind !== 'js') {

@@ -72,6 +72,7 @@ export function memoryStatus(smartPagingMB: number, buffer: number): MemoryStatu
   return buffer > 80 ? 'Ok' : 'Low';
 }
 
+/** @internal The snapshot of a VM, read from the columns. */
 export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   const v = fleet.engine.vms;
   const i = record.slot;
@@ -106,6 +107,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   };
 }
 
+/** @internal A host's counters, read from the columns. */
 export function hostCounters(fleet: Fleet, host: number): HostCounters {
   const v = fleet.engine.vms;
   const h = fleet.engine.hosts;
