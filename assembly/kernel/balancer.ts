@@ -87,8 +87,6 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   const addOps = v.addOps;
   const removeOps = v.removeOps;
   const guestVisible = v.guestVisible;
-  const shortSeconds = v.shortSeconds;
-  const pagingMBs = v.pagingMBs;
   const smartPagingMBs = v.smartPagingMBs;
 
   // 1. Boots finish, demand ramps, and each balanced VM gets its floor, demand level and target.
@@ -244,8 +242,6 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     }
     if (guestMemory > guestVisible[i]) guestVisible[i] = guestMemory;
     if (d > guestMemory) {
-      shortSeconds[i] += dt;
-      pagingMBs[i] += (d - guestMemory) * dt;
       hostShort += dt;
       hostPaging += (d - guestMemory) * dt;
     }
@@ -259,7 +255,6 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   }
 
   const available = h.memory[host] - h.reserve[host] - hostHeld;
-  h.available[host] = available;
   if (available < h.minAvailable[host]) h.minAvailable[host] = available;
   const systemPressure = hostGuestMemory > 0.0 ? 100.0 * hostDemand / hostGuestMemory : 0.0;
   h.systemPressure[host] = systemPressure;

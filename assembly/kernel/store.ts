@@ -4,7 +4,7 @@
 // Every field is a column of f64 (`F64Column`: a StaticArray<f64> in Wasm, whose data sits at the object's own
 // address so a column access is a single load; a Float64Array in JavaScript). The classes only declare the
 // columns; each engine allocates them all, generically, in declaration order (see `columns` in each engine).
-// Integers (states, flags, host indices) are stored as f64 and read back with <i32> where they index.
+// Integers (states, flags, host ranges) are stored as f64 and read back with <i32> where they index.
 
 /** VM lifecycle states as stored in the `state` column. */
 export const OFF: f64 = 0;
@@ -16,7 +16,6 @@ export class VmStore {
   // lifecycle and settings
   state!: F64Column;
   dynamic!: F64Column;
-  host!: F64Column;
   /** The least a running Dynamic Memory VM may hold: its minimum (startup RAM for a guest without Dynamic
    * Memory support). Derived from the settings by the facade. */
   floor!: F64Column;
@@ -42,15 +41,12 @@ export class VmStore {
   addOps!: F64Column;
   removeOps!: F64Column;
   guestVisible!: F64Column;
-  shortSeconds!: F64Column;
-  pagingMBs!: F64Column;
   smartPagingMBs!: F64Column;
   // per-tick scratch
   lower!: F64Column;
   upper!: F64Column;
   goal!: F64Column;
   need!: F64Column;
-
 }
 
 /** One column per host field. */
@@ -67,7 +63,6 @@ export class HostStore {
   /** Last tick's water level: a starting point only, never the answer. */
   lambdaAlloc!: F64Column;
   // counters
-  available!: F64Column;
   systemPressure!: F64Column;
   avgPressure!: F64Column;
   added!: F64Column;

@@ -66,7 +66,6 @@ export class Fleet {
     h.up[index] = 1;
     this.writeHostOptions(record);
     h.minAvailable[index] = options.memoryMB - options.reserveMB;
-    h.available[index] = options.memoryMB - options.reserveMB;
     this.layoutDirty = true;
     return record;
   }
@@ -119,7 +118,6 @@ export class Fleet {
     this.byName.set(name, record);
     this.hosts[host]?.members.add(record);
     this.clearSlot(slot);
-    this.engine.vms.host[slot] = host;
     this.writeSettings(record);
     this.layoutDirty = true;
     return record;
@@ -130,7 +128,6 @@ export class Fleet {
     this.hosts[record.host]?.members.delete(record);
     this.bySlot[record.slot] = undefined;
     this.clearSlot(record.slot);
-    this.engine.vms.host[record.slot] = -1;
     this.freeSlots.push(record.slot);
     this.layoutDirty = true;
   }
@@ -139,7 +136,6 @@ export class Fleet {
     this.hosts[record.host]?.members.delete(record);
     this.hosts[host]?.members.add(record);
     record.host = host;
-    this.engine.vms.host[record.slot] = host;
     this.layoutDirty = true;
   }
 
