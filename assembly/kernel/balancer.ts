@@ -174,6 +174,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let free = pool - kept;
   if (free < 0.0) free = 0.0;
   const fraction = wanted > free ? free / wanted : 1.0;
+  let freeLeft = free; // floors of fractions can round up by a hair: never hand out more than is free
 
   // 4. Move, and update every counter in the same pass.
   let hostHeld = 0.0;
@@ -203,7 +204,9 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
         phys -= shrunk - fromPaging;
       }
       const want = g > phys ? g - phys : 0.0;
-      const give = fraction < 1.0 ? Math.floor(want * fraction) : want;
+      const share = fraction < 1.0 ? Math.floor(want * fraction) : want;
+      const give = share < freeLeft ? share : freeLeft;
+      freeLeft -= give;
       if (give > 0.0) {
         const before = phys + paged;
         phys += give;
