@@ -1,17 +1,22 @@
-// Shared by the tests of refused calls: a refusal is a DynamicMemoryError with a stable code, a message a person
+// Shared by the tests of refused calls and malformed input: a refusal is a DynamicMemoryError with a stable code, a message a person
 // can act on, and it changes nothing.
 import { expect } from 'vitest';
 import { DynamicMemoryError } from 'dynmem';
 
-/** The DynamicMemoryError `fn` throws (fails the test if it throws nothing or something else). */
-export function refusal(fn: () => unknown): DynamicMemoryError {
+/** The error of type `type` that `fn` throws (fails the test if it throws nothing or something else). */
+export function thrown<E extends Error>(fn: () => unknown, type: new (...args: never[]) => E): E {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(DynamicMemoryError);
-    return e as DynamicMemoryError;
+    expect(e).toBeInstanceOf(type);
+    return e as E;
   }
-  throw new Error('expected a DynamicMemoryError, but the call succeeded');
+  throw new Error(`expected a ${type.name}, but the call succeeded`);
+}
+
+/** The DynamicMemoryError `fn` throws. */
+export function refusal(fn: () => unknown): DynamicMemoryError {
+  return thrown(fn, DynamicMemoryError);
 }
 
 /** Something whose whole visible state can be read: a host or a cluster. */

@@ -3,21 +3,13 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBitbrains, TraceError, type DemandTrace } from '../src/traces/index.ts';
+import { thrown } from './refusal.ts';
 
 const sampleDir = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/bitbrains-duplicates.csv', import.meta.url));
 const sample = (n: number): string => gunzipSync(readFileSync(`${sampleDir}${n}.csv.gz`)).toString('utf8');
 
-/** Catches the TraceError a parse throws. */
-function traceError(fn: () => unknown): TraceError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceError);
-    return e as TraceError;
-  }
-  throw new Error('expected a TraceError');
-}
+const traceError = (fn: () => unknown): TraceError => thrown(fn, TraceError);
 
 /** Replaces one cell (0-based column) of one 1-based line. */
 function withCell(text: string, line: number, column: number, value: string): string {

@@ -3,19 +3,12 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatGenericCsv, parseBitbrains, parseGenericCsv, TraceError } from '../src/traces/index.ts';
+import { thrown } from './refusal.ts';
 
 const sampleDir = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 const sample = (n: number) => gunzipSync(readFileSync(`${sampleDir}${n}.csv.gz`)).toString('utf8');
 
-function traceError(fn: () => unknown): TraceError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceError);
-    return e as TraceError;
-  }
-  throw new Error('expected a TraceError');
-}
+const traceError = (fn: () => unknown): TraceError => thrown(fn, TraceError);
 
 const doc = `time,vm,demandMB,provisionedMB
 0,web-1,1024,4096
