@@ -46,6 +46,7 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     pressure: { average: 83.2, peak: 104.7 },
     shortfall: { vmSecondsShort: 120, guestPagingMBs: 3456.5 },
     smartPaging: { mbSeconds: 76800, peakMB: 256, vms: 1 },
+    busiestVms: [{ vm: EVIL, host: 'h1', maximumPressure: 187.25, averagePressure: 95.5, assignedMB: 1536, smartPagingMBs: 76800 }],
     startFailures: [{ vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` }],
     failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL] }],
     eventErrors: Array.from({ length: 250 }, (_, i) => ({ atSeconds: i, event: `stop vm${i}`, code: 'NotFound', message: 'No such VM.' })),
@@ -135,11 +136,13 @@ describe('reportHtml', () => {
   it('leaves out empty tables and per-host charts for one host or many', () => {
     const one = fixture(1);
     one.summary.startFailures = [];
+    one.summary.busiestVms = [];
     one.summary.failovers = [];
     one.summary.eventErrors = [];
     one.summary.traces.repaired = [];
     const page = reportHtml(one.summary, one.series);
     expect(page).not.toContain('Start failures (');
+    expect(page).not.toContain('VMs under the most pressure');
     expect(page).not.toContain('Event errors (');
     expect(page).not.toContain('chart-assigned-host-');
     const many = fixture(9);
@@ -157,5 +160,14 @@ describe('reportHtml', () => {
     expect(fromIndex).toBe(reportHtml);
     expect(typeof timeSeriesCsv).toBe('function');
     expect(typeof lineChart).toBe('function');
+  });
+});
+
+describe('reportHtml busiest VMs', () => {
+  it('lists the VMs under the most pressure, escaped', () => {
+    const { summary, series } = fixture(1);
+    const page = reportHtml(summary, series);
+    expect(page).toContain('<h2>VMs under the most pressure</h2>');
+    expect(page).toContain(`<td>${EVIL_ESCAPED}</td><td>h1</td><td class="num">187.3</td><td class="num">95.5</td><td class="num">1,536</td><td class="num">76,800</td>`);
   });
 });

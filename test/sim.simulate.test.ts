@@ -395,3 +395,23 @@ describe('both engines give identical summaries and series', () => {
     expect(wasm!.cluster.vms()).toEqual(js!.cluster.vms());
   });
 });
+
+describe('summary.busiestVms', () => {
+  it('names the VMs that saw the highest pressure, highest first, with hand-checkable values', async () => {
+    const { summary, cluster } = await simulate({
+      duration: '1h', sampleInterval: 600, bootSeconds: 0,
+      hosts: [{ memoryMB: 65536, reserveMB: 4096 }],
+      vms: [
+        { name: 'calm', startupMB: 1024, minimumMB: 512, maximumMB: 4096, demandMB: 500 },
+        { name: 'capped', startupMB: 1024, minimumMB: 512, maximumMB: 1024, demandMB: 2048 },
+        { name: 'off', startupMB: 1024, start: false, demandMB: 100 },
+      ],
+    });
+    expect(summary.busiestVms.map((b) => b.vm)).toEqual(['capped', 'calm']);
+    const capped = summary.busiestVms[0]!;
+    expect(capped.maximumPressure).toBe(200); // 2,048 MB of demand in its 1,024 MB maximum
+    expect(capped.assignedMB).toBe(1024);
+    expect(capped.host).toBe('host');
+    expect(summary.busiestVms[1]!.maximumPressure).toBe(cluster.vm('calm').maximumPressure);
+  });
+});

@@ -188,6 +188,12 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
 function incidents(s: SimulationSummary): string {
   const out: string[] = [];
   const at = (t: number) => num(esc(formatClock(t, true)));
+  if (s.busiestVms.length) {
+    out.push('<h2>VMs under the most pressure</h2>');
+    out.push(table(['VM', 'Host', 'Maximum pressure', 'Average pressure (end)', 'Assigned at end (MB)', 'Smart Paging (MB·s)'],
+      s.busiestVms.map((b) => text(b.vm) + text(b.host ?? '—') + num(formatNumber(b.maximumPressure, 1))
+        + num(formatNumber(b.averagePressure, 1)) + num(mb(b.assignedMB)) + num(mb(b.smartPagingMBs)))));
+  }
   if (s.startFailures.length) {
     out.push(`<h2>Start failures (${formatNumber(s.startFailures.length)})</h2>`);
     out.push(table(['Time (h:mm:ss)', 'VM', 'Code', 'Message'],

@@ -46,6 +46,9 @@ export interface SimulationSummary {
     /** VMs that used Smart Paging at all. */
     vms: number;
   };
+  /** The VMs that saw the highest pressure (at most 20), for a first look at who was short. */
+  busiestVms: { vm: string; host: string | null; maximumPressure: number; averagePressure: number;
+    assignedMB: number; smartPagingMBs: number }[];
   startFailures: RunLog['startFailures'];
   failovers: { atSeconds: number; host: string; restarted: number; failed: string[] }[];
   eventErrors: RunLog['eventErrors'];
@@ -137,6 +140,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       peakMB: smartPagingPeak,
       vms: input.vms.filter((vm) => v.smartPagingMBs[fleet.vm(vm.name).slot]! > 0).length,
     },
+    busiestVms: busiest(input),
     startFailures: log.startFailures,
     failovers: log.failovers.map((f) => ({ atSeconds: f.atSeconds, host: f.host, restarted: f.restarted.length, failed: f.failed.map((x) => x.vm) })),
     eventErrors: log.eventErrors,
@@ -148,4 +152,26 @@ export function summarize(input: SummaryInput): SimulationSummary {
     startTime: new Date((input.startTime ?? 946684800) * 1000).toISOString(),
     wallSeconds: input.wallSeconds,
   };
+}
+
+const BUSIEST = 20;
+
+/** The VMs with the highest maximum pressure since they last booted, at the end of the run. */
+function busiest({ cluster, vms }: SummaryInput): SimulationSummary['busiestVms'] {
+  const fleet = cluster.fleet;
+  const v = fleet.engine.vms;
+  return vms.map((vm) => {
+    const record = fleet.vm(vm.name);
+    const i = record.slot;
+    return {
+      vm: vm.name,
+      host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
+      maximumPressure: v.maxPressure[i]!,
+      averagePressure: v.avgPressure[i]!,
+      assignedMB: v.assigned[i]!,
+      smartPagingMBs: v.smartPagingMBs[i]!,
+    };
+  }).filter((b) => b.maximumPressure > 0)
+    .sort((a, b) => b.maximumPressure - a.maximumPressure || a.vm.localeCompare(b.vm))
+    .slice(0, BUSIEST);
 }
