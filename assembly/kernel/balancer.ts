@@ -52,6 +52,13 @@ function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: F64Colum
   }
 }
 
+/** A VM the balancer leaves alone this tick (off, booting, static): zero in every tier, so it needs nothing. */
+function unbalanced(lower: F64Column, upper: F64Column, goal: F64Column, i: i32): void {
+  lower[i] = 0.0;
+  upper[i] = 0.0;
+  goal[i] = 0.0;
+}
+
 /** Physical memory a VM keeps after this tick's ballooning toward `goal`: at most `step` MB leave, Smart Paging
  * memory first (it frees no physical memory). */
 function afterBalloon(phys: f64, paged: f64, goal: f64, step: f64): f64 {
@@ -101,10 +108,10 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let wantedIfTargets = 0.0;
   for (let i = from; i < to; i++) {
     const s = state[i];
-    lower[i] = 0.0;
-    upper[i] = 0.0;
-    goal[i] = 0.0;
-    if (s == OFF) continue;
+    if (s == OFF) {
+      unbalanced(lower, upper, goal, i);
+      continue;
+    }
     const rate = demandRate[i];
     if (rate != 0.0) {
       const exact = demandExact[i] + rate * dt;
@@ -117,11 +124,13 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
       if (left > 0.0 || dynamic[i] == 0) {
         heldOutside += assigned[i];
         if (left <= 0.0) state[i] = RUNNING;
+        unbalanced(lower, upper, goal, i);
         continue;
       }
       state[i] = RUNNING;
     } else if (dynamic[i] == 0) {
       heldOutside += assigned[i];
+      unbalanced(lower, upper, goal, i);
       continue;
     }
     // A running Dynamic Memory VM: where demand and demand plus buffer fall in its range.
@@ -251,7 +260,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     if (paged > 0.0) smartPagingMBs[i] += paged * dt;
     hostHeld += phys;
     hostPaged += paged;
-    if (s == RUNNING && dynamic[i] != 0) {
+    if (lower[i] != 0.0) { // balanced: a running Dynamic Memory VM
       hostDemand += d;
       hostGuestMemory += guestMemory;
     }
