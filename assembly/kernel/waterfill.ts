@@ -53,30 +53,30 @@ export function level(p: Packed, count: i32, pool: f64, start: f64): f64 {
  * whole MB lost to rounding go one each, in VM order, to the VMs still short. */
 export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: F64Column): void {
   const need = p.need;
+  const weight = p.weight;
   const share = p.share;
+  const slot = p.slot;
   let given = 0.0;
   for (let j = 0; j < count; j++) {
-    const n = need[j];
-    const s = Math.min(n, Math.floor(lambda * p.weight[j]));
+    const s = Math.min(need[j], Math.floor(lambda * weight[j]));
     share[j] = s;
     given += s;
+    out[<i32>slot[j]] += s;
   }
   // Floating point can put λ a hair high: take single MB back, in VM order, until within the pool.
   for (let j = 0; j < count && given > pool; j++) {
     if (share[j] > 0.0) {
       share[j] -= 1.0;
+      out[<i32>slot[j]] -= 1.0;
       given -= 1.0;
     }
   }
   let left = pool - given;
-  const slot = p.slot;
-  for (let j = 0; j < count; j++) {
-    let s = share[j];
-    if (left > 0.0 && s < need[j]) {
-      s += 1.0;
+  for (let j = 0; j < count && left > 0.0; j++) {
+    if (share[j] < need[j]) {
+      out[<i32>slot[j]] += 1.0;
       left -= 1.0;
     }
-    out[<i32>slot[j]] += s;
   }
 }
 
