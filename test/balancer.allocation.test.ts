@@ -65,6 +65,6 @@ describe.each(engines)('balancer allocation (%s)', (engine) => {
         got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(1));
         const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
         expect(sum(got)).toBe(Math.min(pool, Math.round(sum(want))));
-      }), { numRuns: 150 });
+      }), { numRuns: Number(process.env.DIFF_RUNS ?? 150) });
   });
 });

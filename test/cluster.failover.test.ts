@@ -319,7 +319,7 @@ describe('the wasm and js engines agree exactly on clusters', () => {
           }
         },
       ),
-      { numRuns: 150, seed: 20240611 },
+      { numRuns: Number(process.env.DIFF_RUNS ?? 150), ...(process.env.DIFF_RUNS ? {} : { seed: 20240611 }) },
     );
     // the generator reaches refusals and real failovers
     expect(refusedOps).toBeGreaterThan(0);

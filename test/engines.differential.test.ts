@@ -96,7 +96,7 @@ describe('wasm and js engines', () => {
           expect(hosts[1]!.counters()).toEqual(hosts[0]!.counters());
           checkInvariants(hosts[0]!);
         }
-      }), { numRuns: 150 });
+      }), { numRuns: Number(process.env.DIFF_RUNS ?? 150) });
   });
 
   it('check the invariants at every single tick', async () => {
