@@ -68,3 +68,30 @@ describe.each(engines)('balancer allocation (%s)', (engine) => {
       }), { numRuns: Number(process.env.DIFF_RUNS ?? 150) });
   });
 });
+
+describe.each(engines)('hysteresis (%s)', (engine) => {
+  it('leaves small differences alone, acts on large ones, and is exact with the default 0', async () => {
+    for (const hysteresisMB of [0, 64]) {
+      const host = await createHost({ memoryMB: 65536, reserveMB: 4096, engine, bootSeconds: 0, hysteresisMB });
+      host.addVm({ name: 'v', startupMB: 2048, minimumMB: 512, maximumMB: 8192 });
+      host.start('v');
+      host.setDemand('v', 1000);
+      host.advance(30);
+      expect(host.vm('v').assignedMB).toBe(1200); // a large move lands exactly on the goal
+      const ops = host.vm('v').memoryAddOperations + host.vm('v').memoryRemoveOperations;
+      host.setDemand('v', 1040); // goal 1,248: 48 MB away
+      host.advance(5);
+      expect(host.vm('v').assignedMB).toBe(hysteresisMB === 0 ? 1248 : 1200);
+      const after = host.vm('v').memoryAddOperations + host.vm('v').memoryRemoveOperations;
+      expect(after - ops).toBe(hysteresisMB === 0 ? 1 : 0);
+      host.setDemand('v', 1100); // goal 1,320: 120 MB away from 1,200
+      host.advance(5);
+      expect(host.vm('v').assignedMB).toBe(1320);
+    }
+  });
+
+  it('refuses a hysteresis that is not a whole number of MB', async () => {
+    await expect(createHost({ memoryMB: 65536, engine, hysteresisMB: -1 })).rejects.toMatchObject({ code: 'InvalidSetting', field: 'hysteresisMB' });
+    await expect(createHost({ memoryMB: 65536, engine, hysteresisMB: 1.5 })).rejects.toMatchObject({ code: 'InvalidSetting', field: 'hysteresisMB' });
+  });
+});

@@ -77,8 +77,9 @@ describe('wasm and js engines', () => {
       fc.integer({ min: 4096, max: 65536 }),
       fc.array(vmArb, { minLength: 1, maxLength: 12 }),
       fc.array(opArb, { minLength: 1, maxLength: 60 }),
-      async (memoryMB, vmSpecs, ops) => {
-        const hosts = [await createHost({ memoryMB, engine: 'wasm' }), await createHost({ memoryMB, engine: 'js' })];
+      fc.constantFrom(0, 0, 64),
+      async (memoryMB, vmSpecs, ops, hysteresisMB) => {
+        const hosts = [await createHost({ memoryMB, hysteresisMB, engine: 'wasm' }), await createHost({ memoryMB, hysteresisMB, engine: 'js' })];
         const names = vmSpecs.map((_, i) => `vm-${i}`);
         for (const host of hosts) {
           vmSpecs.forEach((spec, i) => {

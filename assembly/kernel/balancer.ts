@@ -59,6 +59,12 @@ function unbalanced(lower: F64Column, upper: F64Column, goal: F64Column, i: i32)
   goal[i] = 0.0;
 }
 
+/** A VM within `hysteresis` MB of its goal is left as it is (never while it uses Smart Paging). With the default
+ * hysteresis of 0 only a VM exactly at its goal is. */
+function settled(phys: f64, paged: f64, goal: f64, hysteresis: f64): bool {
+  return paged == 0.0 && Math.abs(goal - phys) <= hysteresis;
+}
+
 /** Physical memory a VM keeps after this tick's ballooning toward `goal`: at most `step` MB leave, Smart Paging
  * memory first (it frees no physical memory). */
 function afterBalloon(phys: f64, paged: f64, goal: f64, step: f64): f64 {
@@ -103,6 +109,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let sumTarget = 0.0;
   let balancedCount = 0;
   const step = h.balloonRate[host] * dt;
+  const hysteresis = h.hysteresis[host];
   // What the move would keep and want if every VM got its target (right unless memory is short).
   let keptIfTargets = 0.0;
   let wantedIfTargets = 0.0;
@@ -147,9 +154,15 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     sumDemandLevel += demandLevel;
     sumTarget += target;
     balancedCount++;
-    const kept = afterBalloon(assigned[i], smartPaging[i], target, step);
-    keptIfTargets += kept;
-    if (target > kept) wantedIfTargets += target - kept;
+    const phys = assigned[i];
+    const paged = smartPaging[i];
+    if (settled(phys, paged, target, hysteresis)) {
+      keptIfTargets += phys;
+    } else {
+      const kept = afterBalloon(phys, paged, target, step);
+      keptIfTargets += kept;
+      if (target > kept) wantedIfTargets += target - kept;
+    }
   }
 
   // 2. Allocation: targets if they fit, else tiers (minimum, demand, buffer) with a weighted water-fill
@@ -171,7 +184,13 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     for (let i = from; i < to; i++) {
       if (lower[i] == 0.0) continue; // not balanced this tick
       const g = goal[i];
-      const left = afterBalloon(assigned[i], smartPaging[i], g, step);
+      const phys = assigned[i];
+      const paged = smartPaging[i];
+      if (settled(phys, paged, g, hysteresis)) {
+        kept += phys;
+        continue;
+      }
+      const left = afterBalloon(phys, paged, g, step);
       kept += left;
       if (g > left) wanted += g - left;
     }
@@ -203,7 +222,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     let paged = smartPaging[i];
     let grew = 0.0;
     let shrunk = 0.0;
-    if (lower[i] != 0.0) {
+    if (lower[i] != 0.0 && !settled(phys, paged, goal[i], hysteresis)) {
       const g = goal[i];
       const total = phys + paged;
       if (total > g) {

@@ -60,6 +60,8 @@ export class HostStore {
   reserve!: F64Column;
   /** MB a VM can give back by ballooning per second. */
   balloonRate!: F64Column;
+  /** MB within which a VM's memory is left at its goal (0: every difference is acted on). */
+  hysteresis!: F64Column;
   /** Last tick's water level: a starting point only, never the answer. */
   lambdaAlloc!: F64Column;
   // counters

@@ -75,6 +75,7 @@ export class Fleet {
     h.memory[record.index] = record.options.memoryMB;
     h.reserve[record.index] = record.options.reserveMB;
     h.balloonRate[record.index] = record.options.balloonRateMBps;
+    h.hysteresis[record.index] = record.options.hysteresisMB;
   }
 
   hostByName(name: string): HostRecord {

@@ -13,6 +13,9 @@ export interface HostOptions {
   maxVmMemoryMB?: number;
   /** MB a VM can give back by ballooning per second. Default 128. */
   balloonRateMBps?: number;
+  /** MB within which a VM's memory is left at its goal instead of being adjusted. Default 0 (every difference
+   * is acted on, so assignments are exactly the balancer's). */
+  hysteresisMB?: number;
   /** Name of the host (used in clusters and errors). Default 'host'. */
   name?: string;
 }
@@ -25,9 +28,10 @@ export interface ResolvedHostOptions {
   failoverCluster: boolean;
   maxVmMemoryMB: number;
   balloonRateMBps: number;
+  hysteresisMB: number;
 }
 
-const HOST_FIELDS = ['memoryMB', 'reserveMB', 'failoverCluster', 'maxVmMemoryMB', 'balloonRateMBps', 'name'];
+const HOST_FIELDS = ['memoryMB', 'reserveMB', 'failoverCluster', 'maxVmMemoryMB', 'balloonRateMBps', 'hysteresisMB', 'name'];
 
 /** Extra reserve of a failover-cluster member: the cluster's RootMemoryReserved default (512 MB). */
 export const CLUSTER_RESERVE_MB = 512;
@@ -80,8 +84,9 @@ export function resolveHostOptions(input: unknown, allowed: readonly string[] = 
   }
   const maxVmMemoryMB = o.maxVmMemoryMB === undefined ? DEFAULT_MAX_VM_MEMORY_MB : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
   const balloonRateMBps = o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
+  const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);
   return {
     name, memoryMB, reserveMB, reserveSetting: reserveSetting as 'auto' | number, failoverCluster, maxVmMemoryMB,
-    balloonRateMBps,
+    balloonRateMBps, hysteresisMB,
   };
 }
