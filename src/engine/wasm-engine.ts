@@ -1,7 +1,7 @@
 // The Wasm core behind thin views: the stores live in Wasm memory and the facade works on typed-array views
 // of them, so a tick is one call and nothing is copied.
 import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
-import { columnsOf, fillColumns, type Engine } from './engine.ts';
+import { columnsOf, copyColumns, fillColumns, type Engine } from './engine.ts';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -14,6 +14,12 @@ interface CoreExports {
  * views sit in the class's own fields, as fast to reach as the JS engine's columns. */
 function viewStore<T extends VmStore | HostStore>(core: CoreExports, which: number, empty: () => T, capacity: number): T {
   return fillColumns(empty(), (index) => new Float64Array(core.memory.buffer, core.columnPointer(which, index), capacity));
+}
+
+/** A JS copy of a store's columns (they survive the views being detached). */
+function keep<T extends VmStore | HostStore>(store: T, empty: () => T): T {
+  const columns = columnsOf(store);
+  return fillColumns(empty(), (index) => columns[index]![1].slice());
 }
 
 export async function createWasmEngine(module: WebAssembly.Module): Promise<Engine> {
@@ -39,15 +45,13 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
     get hostCapacity() { return hostCapacity; },
     grow(nextVmCapacity, nextHostCapacity) {
       // Keep copies: allocating may grow the memory, which detaches every view.
-      const oldVms = columnsOf(vms).map(([name, column]) => [name, column.slice()] as const);
-      const oldHosts = columnsOf(hosts).map(([name, column]) => [name, column.slice()] as const);
+      const oldVms = keep(vms, emptyVms);
+      const oldHosts = keep(hosts, emptyHosts);
       core.allocate(nextVmCapacity, nextHostCapacity);
       vms = viewStore(core, 0, emptyVms, nextVmCapacity);
       hosts = viewStore(core, 1, emptyHosts, nextHostCapacity);
-      const vmViews = vms as unknown as Record<string, Float64Array>;
-      const hostViews = hosts as unknown as Record<string, Float64Array>;
-      for (const [name, data] of oldVms) vmViews[name]!.set(data);
-      for (const [name, data] of oldHosts) hostViews[name]!.set(data);
+      copyColumns(oldVms, vms);
+      copyColumns(oldHosts, hosts);
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },

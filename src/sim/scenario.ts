@@ -115,7 +115,6 @@ export function parseDuration(value: unknown, path: string): number {
 
 const SCENARIO_FIELDS = ['name', 'engine', 'duration', 'balancerIntervalSeconds', 'sampleInterval', 'traceStep',
   'bootSeconds', 'pressureWindowSeconds', 'hosts', 'vms', 'fleets', 'events', 'perVmSeries', '$schema'];
-const VM_EXTRA_FIELDS = ['host', 'start', 'startAt', 'staticMB', 'initialAssignedMB', 'demandMB', 'trace', 'traceVm', 'demand', 'traceOffset'];
 const FLEET_FIELDS = ['prefix', 'traces', 'template', 'maximumFromProvisioned', 'count', 'copyShift', 'hosts', 'skipIdle', 'start', 'startSpread'];
 const EVENT_ACTIONS = ['start', 'stop', 'restart', 'setMemory', 'setDemand', 'failHost', 'recoverHost'];
 
@@ -195,4 +194,3 @@ export function checkScenario(input: unknown): Scenario {
   return input as unknown as Scenario;
 }
 
-export { VM_EXTRA_FIELDS };
