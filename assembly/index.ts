@@ -1,7 +1,8 @@
 // Wasm entry: owns the stores in linear memory and exposes them to the TypeScript facade as raw pointers,
 // so the facade reads and writes the columns through typed-array views without copying.
-import { VmStore, HostStore } from './kernel/store.ts';
+
 import { tick } from './kernel/balancer.ts';
+import { HostStore, VmStore } from './kernel/store.ts';
 import { Packed } from './kernel/waterfill.ts';
 
 /** Give every column of a store `capacity` rows. The store classes hold only F64Column fields, one pointer each
@@ -34,7 +35,7 @@ export function allocate(vmCapacity: i32, hostCapacity: i32): void {
  * a StaticArray's data starts at its own address. */
 export function columnPointer(which: i32, index: i32): usize {
   const object = which == 0 ? changetype<usize>(vms) : changetype<usize>(hosts);
-  return load<usize>(object + (<usize>index << alignof<usize>()));
+  return load<usize>(object + ((<usize>index) << alignof<usize>()));
 }
 
 /** Run `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */

@@ -43,7 +43,13 @@ async function hostCase(engine, n, pressure) {
 
 async function streamCase(n) {
   const module = await loadCoreModule();
-  const { exports } = await WebAssembly.instantiate(module, { env: { abort() { throw new Error('abort'); } } });
+  const { exports } = await WebAssembly.instantiate(module, {
+    env: {
+      abort() {
+        throw new Error('abort');
+      },
+    },
+  });
   exports.allocate(n, 1);
   return () => exports.streamPass(n);
 }
@@ -60,8 +66,13 @@ for (const n of SIZES) {
   await bench.run();
   for (const task of bench.tasks) {
     const nsPerTick = task.result.latency.mean * 1e6;
-    rows.push({ VMs: n, case: task.name, 'ns/VM-tick': +(nsPerTick / n).toFixed(2), 'µs/tick': +(nsPerTick / 1000).toFixed(1),
-      samples: task.result.latency.samplesCount });
+    rows.push({
+      VMs: n,
+      case: task.name,
+      'ns/VM-tick': +(nsPerTick / n).toFixed(2),
+      'µs/tick': +(nsPerTick / 1000).toFixed(1),
+      samples: task.result.latency.samplesCount,
+    });
   }
 }
 console.table(rows);

@@ -11,12 +11,29 @@ const scenario = (engine) => ({
   sampleInterval: 300,
   perVmSeries: false,
   hosts: HOSTS.map((name) => ({ name, memoryMB: 98304 })),
-  fleets: [{ traces: SAMPLE, count: 8000, copyShift: '17m', maximumFromProvisioned: true, hosts: HOSTS, startSpread: '30m',
-    template: { startupMB: 1024, minimumMB: 512, bufferPercent: 20 } }],
+  fleets: [
+    {
+      traces: SAMPLE,
+      count: 8000,
+      copyShift: '17m',
+      maximumFromProvisioned: true,
+      hosts: HOSTS,
+      startSpread: '30m',
+      template: { startupMB: 1024, minimumMB: 512, bufferPercent: 20 },
+    },
+  ],
   events: [{ at: '12h', action: 'failHost', host: 'node-07' }],
 });
 
-await benchPerEngine(import.meta.url, scenario, (s) => ({
-  VMs: s.vms, 'failover restarted': s.failovers[0]?.restarted ?? 0, 'failover failed': s.failovers[0]?.failed.length ?? 0,
-  'start failures': s.startFailures.length, 'avg pressure': +s.pressure.average.toFixed(1),
-}), 'targets: wasm ≤ 20 s, peak RSS ≤ 300 MB');
+await benchPerEngine(
+  import.meta.url,
+  scenario,
+  (s) => ({
+    VMs: s.vms,
+    'failover restarted': s.failovers[0]?.restarted ?? 0,
+    'failover failed': s.failovers[0]?.failed.length ?? 0,
+    'start failures': s.startFailures.length,
+    'avg pressure': +s.pressure.average.toFixed(1),
+  }),
+  'targets: wasm ≤ 20 s, peak RSS ≤ 300 MB',
+);

@@ -1,8 +1,9 @@
 // Shared by the scenario benchmarks: time one simulate() run per engine, each in a child process of its own so
 // that its peak RSS is its own, and print a table.
-import { Bench } from 'tinybench';
+
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
 
 export const SAMPLE = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 
@@ -16,12 +17,18 @@ export async function benchPerEngine(fileUrl, scenario, describe, note) {
     const { simulate } = await import('../dist/src/index.js');
     let summary;
     const bench = new Bench({ iterations: 1, time: 0, warmup: false });
-    bench.add(engine, async () => { summary = (await simulate(scenario(engine))).summary; });
+    bench.add(engine, async () => {
+      summary = (await simulate(scenario(engine))).summary;
+    });
     await bench.run();
-    process.stdout.write(JSON.stringify({
-      engine, 'wall s': +(bench.tasks[0].result.latency.mean / 1000).toFixed(2),
-      'peak RSS MB': Math.round(process.resourceUsage().maxRSS / 1024), ...describe(summary),
-    }));
+    process.stdout.write(
+      JSON.stringify({
+        engine,
+        'wall s': +(bench.tasks[0].result.latency.mean / 1000).toFixed(2),
+        'peak RSS MB': Math.round(process.resourceUsage().maxRSS / 1024),
+        ...describe(summary),
+      }),
+    );
     return;
   }
   const rows = ['wasm', 'js'].map((engine) => {

@@ -8,11 +8,26 @@ const scenario = (engine) => ({
   duration: '24h',
   sampleInterval: 300,
   hosts: [{ name: 'hv-01', memoryMB: 786432 }],
-  fleets: [{ traces: SAMPLE, count: 1000, copyShift: '1h', maximumFromProvisioned: true, startSpread: '30m',
-    template: { startupMB: 1024, minimumMB: 512, bufferPercent: 20 } }],
+  fleets: [
+    {
+      traces: SAMPLE,
+      count: 1000,
+      copyShift: '1h',
+      maximumFromProvisioned: true,
+      startSpread: '30m',
+      template: { startupMB: 1024, minimumMB: 512, bufferPercent: 20 },
+    },
+  ],
 });
 
-await benchPerEngine(import.meta.url, scenario, (s) => ({
-  VMs: s.vms, 'start failures': s.startFailures.length, 'saved %': +s.memory.savedPercent.toFixed(1),
-  'avg pressure': +s.pressure.average.toFixed(1),
-}), 'target: wasm ≤ 10 s');
+await benchPerEngine(
+  import.meta.url,
+  scenario,
+  (s) => ({
+    VMs: s.vms,
+    'start failures': s.startFailures.length,
+    'saved %': +s.memory.savedPercent.toFixed(1),
+    'avg pressure': +s.pressure.average.toFixed(1),
+  }),
+  'target: wasm ≤ 10 s',
+);

@@ -29,8 +29,14 @@ export interface VmConfig extends Partial<VmSettings> {
 export const DEFAULT_MAX_VM_MEMORY_MB = 1_048_576;
 
 const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
-  'startupMB', 'dynamicMemory', 'minimumMB', 'maximumMB', 'bufferPercent', 'weight',
-  'guestOsMaxMB', 'guestSupportsDynamicMemory',
+  'startupMB',
+  'dynamicMemory',
+  'minimumMB',
+  'maximumMB',
+  'bufferPercent',
+  'weight',
+  'guestOsMaxMB',
+  'guestSupportsDynamicMemory',
 ];
 const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
 const BOOLEAN_FIELDS = new Set<string>(['dynamicMemory', 'guestSupportsDynamicMemory']);
@@ -45,7 +51,8 @@ function invalid(vm: string, field: string, message: string): DynamicMemoryError
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
   return typeof value;
 }
 
@@ -63,9 +70,11 @@ function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: nu
   if (value < 0) throw invalid(vm, field, `${field} must not be negative (${value}).`);
   if (MEMORY_FIELDS.has(field)) {
     if (value % 2 !== 0) {
-      throw new DynamicMemoryError('NotAligned',
+      throw new DynamicMemoryError(
+        'NotAligned',
         `VM '${vm}': Memory values must be properly aligned: ${field} ${value} MB is not a multiple of 2 MB.`,
-        { vm, field });
+        { vm, field },
+      );
     }
     if (value < 32) throw invalid(vm, field, `${field} ${value} MB is below the smallest allowed, 32 MB.`);
     if (value > maxVmMemoryMB) {
@@ -91,7 +100,9 @@ function checkRelations(vm: string, s: VmSettings): void {
 
 function checkObject(vm: string, input: unknown, what: string): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${what} must be an object, not ${describe(input)}.`, { vm });
+    throw new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${what} must be an object, not ${describe(input)}.`, {
+      vm,
+    });
   }
   return input as Record<string, unknown>;
 }
@@ -112,7 +123,9 @@ export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraField
   const record = checkObject('?', config, 'a VM');
   const name = record.name;
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new DynamicMemoryError('InvalidSetting', `A VM needs a non-empty string name, not ${describe(name)}.`, { field: 'name' });
+    throw new DynamicMemoryError('InvalidSetting', `A VM needs a non-empty string name, not ${describe(name)}.`, {
+      field: 'name',
+    });
   }
   checkKnown(name, record, ['name', ...SETTING_FIELDS, ...extraFields]);
   for (const field of SETTING_FIELDS) {
@@ -139,8 +152,13 @@ export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraField
  * running with Dynamic Memory, only raise maximumMB, lower minimumMB, change bufferPercent and weight;
  * the guest fields may change at any time. All or nothing: the caller applies the result or nothing.
  */
-export function changedSettings(vm: string, current: VmSettings, change: unknown, running: boolean,
-  maxVmMemoryMB: number): VmSettings {
+export function changedSettings(
+  vm: string,
+  current: VmSettings,
+  change: unknown,
+  running: boolean,
+  maxVmMemoryMB: number,
+): VmSettings {
   const record = checkObject(vm, change, 'a settings change');
   checkKnown(vm, record, SETTING_FIELDS);
   for (const [field, value] of Object.entries(record)) {
@@ -161,15 +179,20 @@ export function changedSettings(vm: string, current: VmSettings, change: unknown
   if (running) {
     for (const field of SETTING_FIELDS) {
       if (GUEST_FIELDS.has(field) || next[field] === current[field]) continue;
-      const allowed = current.dynamicMemory && (
-        field === 'bufferPercent' || field === 'weight'
-        || (field === 'maximumMB' && next.maximumMB > current.maximumMB)
-        || (field === 'minimumMB' && next.minimumMB < current.minimumMB));
+      const allowed =
+        current.dynamicMemory &&
+        (field === 'bufferPercent' ||
+          field === 'weight' ||
+          (field === 'maximumMB' && next.maximumMB > current.maximumMB) ||
+          (field === 'minimumMB' && next.minimumMB < current.minimumMB));
       if (!allowed) {
-        const rule = !current.dynamicMemory ? `${field} of a running VM without Dynamic Memory cannot change`
-          : field === 'maximumMB' ? 'maximumMB can only be raised while the VM is running'
-          : field === 'minimumMB' ? 'minimumMB can only be lowered while the VM is running'
-          : `${field} can only change while the VM is off`;
+        const rule = !current.dynamicMemory
+          ? `${field} of a running VM without Dynamic Memory cannot change`
+          : field === 'maximumMB'
+            ? 'maximumMB can only be raised while the VM is running'
+            : field === 'minimumMB'
+              ? 'minimumMB can only be lowered while the VM is running'
+              : `${field} can only change while the VM is off`;
         throw new DynamicMemoryError('InvalidState', `VM '${vm}': ${rule}.`, { vm, field });
       }
     }

@@ -1,6 +1,6 @@
 // Runs the built `dynmem` command as a user would: `node dist/src/cli/main.js ...` in a directory of its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,5 +53,8 @@ export function listOut(run: CliRun, ...path: string[]): string[] {
 /** Rows of a report CSV (RFC 4180: every record ends with CRLF; no quoted cells in these), header first. */
 export function csvRows(text: string): string[][] {
   if (!text.endsWith('\r\n') || /[^\r]\n/.test(text)) throw new Error('expected CRLF line ends throughout');
-  return text.split('\r\n').filter((line) => line !== '').map((line) => line.split(','));
+  return text
+    .split('\r\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split(','));
 }

@@ -1,10 +1,9 @@
 // End to end: `dynmem replay SETTINGS.json COUNTERS.csv` on the hand-written pair of test/fixtures/cli (see its README).
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePdhCsv } from 'dynmem';
-import { CLI_FIXTURES, csvRows, listOut, readOut, removeTempDirs, runCli, tempDir, type CliRun } from './cli-run.ts';
-
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_FIXTURES, type CliRun, csvRows, listOut, readOut, removeTempDirs, runCli, tempDir } from './cli-run.ts';
 
 afterAll(removeTempDirs);
 const VMS = ['web-01', 'sql-01', 'vdi-01'];
@@ -33,7 +32,10 @@ describe('dynmem replay get-vm.json counters.csv', () => {
   let run: CliRun;
   let summary: any;
   beforeAll(() => {
-    run = runCli(['replay', 'get-vm.json', 'counters.csv', '--out', 'rep', '--no-progress'], withFixtures('get-vm.json', 'counters.csv'));
+    run = runCli(
+      ['replay', 'get-vm.json', 'counters.csv', '--out', 'rep', '--no-progress'],
+      withFixtures('get-vm.json', 'counters.csv'),
+    );
     summary = JSON.parse(readOut(run, 'rep', 'summary.json'));
   });
 
@@ -41,7 +43,9 @@ describe('dynmem replay get-vm.json counters.csv', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Replay of counters\.csv: 3 VMs on 1 host, 0\.2 h simulated \(wasm, /);
-    expect(run.stdout).toMatch(/\n {2}vs Hyper-V recorded {6}mean \|error\| [\d,]+ MB, p95 [\d,]+ MB, [\d.]+ % of samples within 5 %\n/);
+    expect(run.stdout).toMatch(
+      /\n {2}vs Hyper-V recorded {6}mean \|error\| [\d,]+ MB, p95 [\d,]+ MB, [\d.]+ % of samples within 5 %\n/,
+    );
     expect(listOut(run, 'rep')).toEqual(['report.html', 'summary.json', 'timeseries.csv', 'vm-timeseries.csv']);
   });
 
@@ -54,14 +58,16 @@ describe('dynmem replay get-vm.json counters.csv', () => {
     expect(summary.memory.reserveMB).toBe(2432);
     expect(summary.memory.staticMB).toBe(2048 + 4096 + 1024);
     expect(summary.startFailures).toEqual([]);
-    const hostRows = csvRows(readOut(run, 'rep', 'timeseries.csv')).slice(1).filter((r) => r[1] === 'HV-LAB');
+    const hostRows = csvRows(readOut(run, 'rep', 'timeseries.csv'))
+      .slice(1)
+      .filter((r) => r[1] === 'HV-LAB');
     expect(hostRows.map((r) => Number(r[0]))).toEqual(Array.from({ length: SAMPLES }, (_, k) => k * 60));
     // At 0 s the VMs hold what Hyper-V had given them (2048 + 4096 + 1024), already running.
     expect(hostRows[0]!.slice(2, 5)).toEqual(['7168', hostRows[0]![3], String(30336 - 7168)]);
     expect(hostRows[0]![8]).toBe('3');
   });
 
-  it('takes each VM\'s demand as Current Pressure × Physical Memory / 100', () => {
+  it("takes each VM's demand as Current Pressure × Physical Memory / 100", () => {
     const rows = csvRows(readOut(run, 'rep', 'vm-timeseries.csv')).slice(1);
     const demand = (vm: string, t: number) => Number(rows.find((r) => r[1] === vm && r[0] === String(t))![3]);
     // 09:00: web-01 73 % of 2048, sql-01 83 % of 4096, vdi-01 68 % of 1024 (the CSV rounds to whole MB).
@@ -75,11 +81,17 @@ describe('dynmem replay get-vm.json counters.csv', () => {
   it('summary.json has comparison.overall and comparison.perVm, matching the recorded and simulated series', () => {
     const { comparison } = summary;
     expect(Object.keys(comparison).sort()).toEqual(['overall', 'perVm']);
-    expect(Object.keys(comparison.overall).sort()).toEqual(['meanAbsErrorMB', 'p95AbsErrorMB', 'samples', 'within5Percent']);
+    expect(Object.keys(comparison.overall).sort()).toEqual([
+      'meanAbsErrorMB',
+      'p95AbsErrorMB',
+      'samples',
+      'within5Percent',
+    ]);
     expect(comparison.perVm.map((c: { vm: string }) => c.vm)).toEqual(VMS);
 
     const table = parsePdhCsv(readFileSync(join(CLI_FIXTURES, 'counters.csv'), 'utf8'), 'counters.csv');
-    const recorded = (vm: string) => Array.from(table.columns.find((c) => c.instance === vm && c.counter === 'Physical Memory')!.values);
+    const recorded = (vm: string) =>
+      Array.from(table.columns.find((c) => c.instance === vm && c.counter === 'Physical Memory')!.values);
     const vmRows = csvRows(readOut(run, 'rep', 'vm-timeseries.csv')).slice(1);
     const simulated = (vm: string) => vmRows.filter((r) => r[1] === vm).map((r) => Number(r[2]));
     const allRecorded: number[] = [];
@@ -158,7 +170,10 @@ describe('dynmem replay: errors', () => {
   });
 
   it('counters without the PDH-CSV header line: exit 1', () => {
-    const r = runCli(['replay', 'get-vm.json', 'counters-missing-header.csv'], withFixtures('get-vm.json', 'counters-missing-header.csv'));
+    const r = runCli(
+      ['replay', 'get-vm.json', 'counters-missing-header.csv'],
+      withFixtures('get-vm.json', 'counters-missing-header.csv'),
+    );
     expectDataError(r, 'counters-missing-header.csv', 'line 1', 'column 1', 'missing PDH-CSV header', '(PDH-CSV 4.0)');
   });
 
@@ -166,7 +181,10 @@ describe('dynmem replay: errors', () => {
     const dir = withFixtures('get-vm.json', 'counters-no-balancer.csv');
     const r = runCli(['replay', 'get-vm.json', 'counters-no-balancer.csv'], dir);
     expectDataError(r, 'counters-no-balancer.csv', 'Hyper-V Dynamic Memory Balancer', '--host-memory');
-    const given = runCli(['replay', 'get-vm.json', 'counters-no-balancer.csv', '--host-memory', '32768', '--json'], dir);
+    const given = runCli(
+      ['replay', 'get-vm.json', 'counters-no-balancer.csv', '--host-memory', '32768', '--json'],
+      dir,
+    );
     expect(given.status).toBe(0);
     const s = JSON.parse(given.stdout);
     expect(s.memory.hostMemoryMB).toBe(32768);

@@ -2,17 +2,30 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePdhCsv } from 'dynmem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BITBRAINS_SAMPLE, CLI, CLI_FIXTURES, REPO, csvRows, listOut, readOut, removeTempDirs, runCli, tempDir, type CliRun,
+  BITBRAINS_SAMPLE,
+  CLI,
+  CLI_FIXTURES,
+  type CliRun,
+  csvRows,
+  listOut,
+  REPO,
+  readOut,
+  removeTempDirs,
+  runCli,
+  tempDir,
 } from './cli-run.ts';
 
-
 afterAll(removeTempDirs);
-const TIMESERIES_HEADER = 'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms';
+const TIMESERIES_HEADER =
+  'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms';
 const VM_TIMESERIES_HEADER = 'time_s,vm,assigned_mb,demand_mb,pressure,smart_paging_mb';
-const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 // The default scenario: a 96 GB host (98304 MB), automatic reserve 384 + 98304/16 = 6528 MB, so 91776 MB for VMs;
 // 88 active VMs of the bundled sample at 2048 MB startup each; a day sampled every minute.
@@ -38,15 +51,24 @@ describe('dynmem with no arguments', () => {
   it('exits 0, prints the summary and names the report files', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Pooled VDI host, Bitbrains GWA-T-12 sample: 88 VMs on 1 host, 24\.0 h simulated \(wasm, /);
+    expect(run.stdout).toMatch(
+      /^Pooled VDI host, Bitbrains GWA-T-12 sample: 88 VMs on 1 host, 24\.0 h simulated \(wasm, /,
+    );
     expect(run.stdout).toContain('  start failures           ');
-    expect(run.stdout).toContain('\nReport: dynmem-report/summary.json, dynmem-report/timeseries.csv, '
-      + 'dynmem-report/vm-timeseries.csv, dynmem-report/report.html\n');
+    expect(run.stdout).toContain(
+      '\nReport: dynmem-report/summary.json, dynmem-report/timeseries.csv, ' +
+        'dynmem-report/vm-timeseries.csv, dynmem-report/report.html\n',
+    );
   });
 
   it('writes summary.json, timeseries.csv, vm-timeseries.csv and report.html into ./dynmem-report', () => {
     expect(listOut(run)).toEqual(['dynmem-report']);
-    expect(listOut(run, 'dynmem-report')).toEqual(['report.html', 'summary.json', 'timeseries.csv', 'vm-timeseries.csv']);
+    expect(listOut(run, 'dynmem-report')).toEqual([
+      'report.html',
+      'summary.json',
+      'timeseries.csv',
+      'vm-timeseries.csv',
+    ]);
   });
 
   it('summary.json describes the default scenario with sane numbers', () => {
@@ -155,7 +177,9 @@ describe('--json with --out', () => {
 
 describe('--format pdh-csv', () => {
   let run: CliRun;
-  beforeAll(() => { run = runCli(['--format', 'csv,pdh-csv', '-o', 'rep', '--no-progress']); });
+  beforeAll(() => {
+    run = runCli(['--format', 'csv,pdh-csv', '-o', 'rep', '--no-progress']);
+  });
 
   it('writes counters.csv (and only the formats asked for)', () => {
     expect(run.status).toBe(0);
@@ -171,7 +195,9 @@ describe('--format pdh-csv', () => {
     expect(table.times).toHaveLength(SAMPLES);
     table.times.slice(1).forEach((t, i) => expect(t - table.times[i]!).toBe(60_000));
     const column = (instance: string, counter: string) => {
-      const found = table.columns.filter((c) => c.machine === 'hv-01' && c.instance === instance && c.counter === counter);
+      const found = table.columns.filter(
+        (c) => c.machine === 'hv-01' && c.instance === instance && c.counter === counter,
+      );
       expect(found).toHaveLength(1);
       return Array.from(found[0]!.values);
     };
@@ -199,7 +225,8 @@ describe('dynmem simulate SCENARIO', () => {
     mkdirSync(join(root, 'scenarios', 'traces'), { recursive: true });
     mkdirSync(join(root, 'work'));
     copyFileSync(join(CLI_FIXTURES, 'small-scenario.json'), join(root, 'scenarios', 'small-scenario.json'));
-    for (const f of ['1.csv.gz', '2.csv.gz', '3.csv.gz']) copyFileSync(join(BITBRAINS_SAMPLE, f), join(root, 'scenarios', 'traces', f));
+    for (const f of ['1.csv.gz', '2.csv.gz', '3.csv.gz'])
+      copyFileSync(join(BITBRAINS_SAMPLE, f), join(root, 'scenarios', 'traces', f));
     run = runCli(['simulate', '../scenarios/small-scenario.json', '--out', 'rep', '--no-progress'], join(root, 'work'));
   });
 
@@ -223,8 +250,9 @@ describe('dynmem simulate SCENARIO', () => {
   it('samples every 5 minutes, fleet VMs named prefix + trace', () => {
     const rows = csvRows(readOut(run, 'rep', 'timeseries.csv')).slice(1);
     expect(rows).toHaveLength((7200 / 300 + 1) * 2);
-    expect(rows.filter((r) => r[1] === 'hv-small').map((r) => Number(r[0])))
-      .toEqual(Array.from({ length: 25 }, (_, k) => k * 300));
+    expect(rows.filter((r) => r[1] === 'hv-small').map((r) => Number(r[0]))).toEqual(
+      Array.from({ length: 25 }, (_, k) => k * 300),
+    );
     expect(rows[0]).toEqual(['0', 'hv-small', '4096', rows[0]![3], String(16384 - 1408 - 4096), '0', '0', '0', '4']);
     const vms = csvRows(readOut(run, 'rep', 'vm-timeseries.csv')).slice(1);
     expect([...new Set(vms.map((r) => r[1]))].sort()).toEqual(['bb-1', 'bb-2', 'bb-3', 'inline']);
@@ -246,7 +274,8 @@ describe('dynmem simulate SCENARIO', () => {
     const root = tempDir();
     mkdirSync(join(root, 'traces'));
     copyFileSync(join(CLI_FIXTURES, 'small-scenario.json'), join(root, 'scenario.json'));
-    for (const f of ['1.csv.gz', '2.csv.gz', '3.csv.gz']) copyFileSync(join(BITBRAINS_SAMPLE, f), join(root, 'traces', f));
+    for (const f of ['1.csv.gz', '2.csv.gz', '3.csv.gz'])
+      copyFileSync(join(BITBRAINS_SAMPLE, f), join(root, 'traces', f));
     const abs = runCli(['simulate', join(root, 'scenario.json'), '--json']);
     expect(abs.status).toBe(0);
     expect(comparable(JSON.parse(abs.stdout))).toEqual(comparable(JSON.parse(readOut(run, 'rep', 'summary.json'))));
@@ -274,17 +303,26 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
   }
 
   it('an unknown top-level field', () => {
-    const run = simulateText('scenario.json', `{ ${host}, "vms": [{ "name": "a", "demandMB": 100 }], "colour": "blue" }`);
+    const run = simulateText(
+      'scenario.json',
+      `{ ${host}, "vms": [{ "name": "a", "demandMB": 100 }], "colour": "blue" }`,
+    );
     expectDataError(run, 'dynmem: colour: unknown field (known: name, engine, duration,');
   });
 
   it('an unknown VM setting', () => {
-    const run = simulateText('scenario.json', `{ ${host}, "vms": [{ "name": "a", "demandMB": 100, "minimumMb": 512 }] }`);
+    const run = simulateText(
+      'scenario.json',
+      `{ ${host}, "vms": [{ "name": "a", "demandMB": 100, "minimumMb": 512 }] }`,
+    );
     expectDataError(run, "vms[0].minimumMb: VM 'a': unknown setting 'minimumMb'");
   });
 
   it('a minimum that is not a multiple of 2 MB', () => {
-    const run = simulateText('scenario.json', `{ ${host}, "vms": [{ "name": "a", "demandMB": 100, "minimumMB": 33 }] }`);
+    const run = simulateText(
+      'scenario.json',
+      `{ ${host}, "vms": [{ "name": "a", "demandMB": 100, "minimumMB": 33 }] }`,
+    );
     expectDataError(run, 'vms[0].minimumMB', 'aligned', '33');
   });
 
@@ -292,7 +330,10 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
     const dir = tempDir();
     mkdirSync(join(dir, 'traces'));
     copyFileSync(join(BITBRAINS_SAMPLE, '1.csv.gz'), join(dir, 'traces', '1.csv.gz'));
-    writeFileSync(join(dir, 'scenario.json'), `{ ${host}, "fleets": [{ "traces": "traces", "template": { "minimumMB": 33 } }] }`);
+    writeFileSync(
+      join(dir, 'scenario.json'),
+      `{ ${host}, "fleets": [{ "traces": "traces", "template": { "minimumMB": 33 } }] }`,
+    );
     const run = runCli(['simulate', 'scenario.json'], dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('fleets[0]');
@@ -301,18 +342,26 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
   });
 
   it('a host without room for its reserve', () => {
-    const run = simulateText('scenario.json', '{ "hosts": [{ "memoryMB": 256 }], "vms": [{ "name": "a", "demandMB": 100 }] }');
+    const run = simulateText(
+      'scenario.json',
+      '{ "hosts": [{ "memoryMB": 256 }], "vms": [{ "name": "a", "demandMB": 100 }] }',
+    );
     expectDataError(run, 'hosts[0].reserveMB');
   });
 
   it('a bad duration', () => {
-    const run = simulateText('scenario.json', `{ ${host}, "duration": "5x", "vms": [{ "name": "a", "demandMB": 100 }] }`);
+    const run = simulateText(
+      'scenario.json',
+      `{ ${host}, "duration": "5x", "vms": [{ "name": "a", "demandMB": 100 }] }`,
+    );
     expectDataError(run, 'duration: expected a duration', '"5x"');
   });
 
   it('an event naming a VM that does not exist', () => {
-    const run = simulateText('scenario.json',
-      `{ ${host}, "vms": [{ "name": "a", "demandMB": 100 }], "events": [{ "at": "1h", "action": "stop", "vm": "zz" }] }`);
+    const run = simulateText(
+      'scenario.json',
+      `{ ${host}, "vms": [{ "name": "a", "demandMB": 100 }], "events": [{ "at": "1h", "action": "stop", "vm": "zz" }] }`,
+    );
     expectDataError(run, "events[0].vm: no VM is named 'zz'");
   });
 
@@ -337,7 +386,10 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
   });
 
   it('JSON with a UTF-8 byte order mark is read', () => {
-    const run = simulateText('scenario.json', `\uFEFF{ ${host}, "duration": "1h", "vms": [{ "name": "a", "demandMB": 100 }] }`);
+    const run = simulateText(
+      'scenario.json',
+      `\uFEFF{ ${host}, "duration": "1h", "vms": [{ "name": "a", "demandMB": 100 }] }`,
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
@@ -355,7 +407,10 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
   it('an --out that is an existing file: one line, no stack trace', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'taken'), 'x');
-    writeFileSync(join(dir, 'scenario.json'), `{ ${host}, "duration": "1h", "vms": [{ "name": "a", "demandMB": 100 }] }`);
+    writeFileSync(
+      join(dir, 'scenario.json'),
+      `{ ${host}, "duration": "1h", "vms": [{ "name": "a", "demandMB": 100 }] }`,
+    );
     const run = runCli(['simulate', 'scenario.json', '--out', 'taken', '--no-progress'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
@@ -374,7 +429,10 @@ describe('usage errors: exit 2 with a hint', () => {
     [['--engine'], 'dynmem: --engine needs a value.'],
     [['--out'], 'dynmem: --out needs a value.'],
     [['--format', 'xml'], "dynmem: --format takes html, csv, json, pdh-csv, not 'xml'."],
-    [['replay', 'settings.json'], 'dynmem: replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv'],
+    [
+      ['replay', 'settings.json'],
+      'dynmem: replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv',
+    ],
     [['replay', 'a', 'b', '--host-memory', '1.5'], 'dynmem: --host-memory takes a whole number of MB.'],
     [['simulate', 'a.json', '--host-memory', '4096'], 'dynmem: --host-memory only applies to replay'],
   ];
@@ -394,14 +452,22 @@ describe('--help and --version', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout.startsWith('dynmem: Hyper-V Dynamic Memory, computed and simulated\n\nUsage:\n')).toBe(true);
-    for (const text of ['dynmem simulate SCENARIO.json', 'dynmem replay GET-VM.json [GET-VMMEMORY.json] COUNTERS.csv', '--json',
-      '--format LIST', '--engine wasm|js', '--host-memory MB', '--no-progress', 'Exit codes: 0 ok, 1 ']) {
+    for (const text of [
+      'dynmem simulate SCENARIO.json',
+      'dynmem replay GET-VM.json [GET-VMMEMORY.json] COUNTERS.csv',
+      '--json',
+      '--format LIST',
+      '--engine wasm|js',
+      '--host-memory MB',
+      '--no-progress',
+      'Exit codes: 0 ok, 1 ',
+    ]) {
       expect(run.stdout).toContain(text);
     }
     expect(listOut(run)).toEqual([]);
   });
 
-  it.each([['--version'], ['-v']])('%s prints package.json\'s version', (flag) => {
+  it.each([['--version'], ['-v']])("%s prints package.json's version", (flag) => {
     const run = runCli([flag]);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(`${PACKAGE.version}\n`);
@@ -425,7 +491,10 @@ describe('as an installed command', () => {
 
   it('stops quietly when its output pipe is closed early (dynmem | head)', () => {
     const dir = tempDir();
-    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" --no-progress | true`], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" --no-progress | true`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     expect(existsSync(join(dir, 'dynmem-report', 'report.html'))).toBe(true);

@@ -1,10 +1,11 @@
 // DESIGN.md "Failover (cluster): VMs of a failed host are started on other hosts like a start from off: no Smart
 // Paging", "Start from off" (reclaim from running VMs down to their minimums, else OutOfMemory with the exact
 // Hyper-V message) and the invariants "at every tick" and "identical between the Wasm and JS engines", on clusters.
-import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
+
 import { createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
-import { refusal, refused } from './refusal.ts';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { refused } from './refusal.ts';
 
 type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
 
@@ -12,14 +13,29 @@ type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
 function checkNothingLost(cluster: AnyCluster, names: string[]): void {
   const vms = cluster.vms();
   expect(vms.map((v) => v.name).sort()).toEqual([...names].sort());
-  const live = new Set(cluster.hosts().filter((h) => !h.failed).map((h) => h.name));
+  const live = new Set(
+    cluster
+      .hosts()
+      .filter((h) => !h.failed)
+      .map((h) => h.name),
+  );
   for (const v of vms) {
     if (v.state !== 'Off') expect(live.has(v.host!), `${v.name} on ${v.host}`).toBe(true);
     else expect(v.assignedMB).toBe(0);
   }
   // each host's VM list agrees with the cluster's
   for (const h of cluster.hosts()) {
-    expect(h.vms().map((v) => v.name).sort()).toEqual(vms.filter((v) => v.host === h.name).map((v) => v.name).sort());
+    expect(
+      h
+        .vms()
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(
+      vms
+        .filter((v) => v.host === h.name)
+        .map((v) => v.name)
+        .sort(),
+    );
   }
 }
 
@@ -31,7 +47,11 @@ function checkConserved(cluster: AnyCluster, label: string, smartPagingAllowed =
     const assigned = vms.reduce((s, v) => s + v.assignedMB, 0);
     expect(assigned + h.reserveMB, `${label}: host ${h.name}`).toBeLessThanOrEqual(h.memoryMB);
     expect(h.counters().assignedMB).toBe(assigned);
-    if (h.failed) expect(vms.filter((v) => v.state !== 'Off'), `${label}: failed host ${h.name} runs nothing`).toEqual([]);
+    if (h.failed)
+      expect(
+        vms.filter((v) => v.state !== 'Off'),
+        `${label}: failed host ${h.name} runs nothing`,
+      ).toEqual([]);
     for (const v of vms) {
       expect(Number.isInteger(v.assignedMB)).toBe(true);
       if (v.state === 'Running' && v.settings.dynamicMemory && v.settings.guestSupportsDynamicMemory) {
@@ -50,7 +70,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
    * b (16384, available 14464): b1 (minimum 1024) grown to the whole host.
    */
   async function twoHosts() {
-    const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }] });
+    const cluster = await createCluster({
+      engine,
+      hosts: [
+        { name: 'a', memoryMB: 16384 },
+        { name: 'b', memoryMB: 16384 },
+      ],
+    });
     cluster.host('b').addVm({ name: 'b1', startupMB: 2048, minimumMB: 1024, maximumMB: 16384 });
     cluster.host('b').start('b1');
     cluster.setDemand('b1', 20000);
@@ -85,14 +111,22 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(e.hresult).toBe(0x8007000e);
       expect(e.hresult).toBe(E_OUTOFMEMORY);
       expect(e.vm).toBe('a1');
-      expect(e.message).toBe('Not enough memory in the system to start the virtual machine a1 with ram size 1024 megabytes.');
+      expect(e.message).toBe(
+        'Not enough memory in the system to start the virtual machine a1 with ram size 1024 megabytes.',
+      );
 
       expect(cluster.vm('a1')).toMatchObject({ state: 'Off', host: null, assignedMB: 0, smartPagingMB: 0 });
       expect(cluster.vm('a2')).toMatchObject({ state: 'Starting', host: 'b', assignedMB: 13440, smartPagingMB: 0 });
       expect(cluster.vm('b1')).toMatchObject({ state: 'Running', host: 'b', assignedMB: 1024, smartPagingMB: 0 });
       expect(cluster.vm('b1').removedMemoryMB).toBe(13440);
       expect(cluster.vm('a-off')).toMatchObject({ state: 'Off', host: 'a' });
-      expect(cluster.counters()).toMatchObject({ smartPagingMB: 0, hosts: 2, failedHosts: 1, assignedMB: 14464, availableMemoryMB: 0 });
+      expect(cluster.counters()).toMatchObject({
+        smartPagingMB: 0,
+        hosts: 2,
+        failedHosts: 1,
+        assignedMB: 14464,
+        availableMemoryMB: 0,
+      });
       checkNothingLost(cluster, ['b1', 'a1', 'a2', 'a-off']);
       checkConserved(cluster, 'after failover');
       cluster.advance(120);
@@ -104,7 +138,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('a VM is never started with Smart Paging on failover, even where a restart would use it', async () => {
       // b: y holds 3072 of 6784 at its 3072 minimum, z 3712 fixed: nothing free, nothing to reclaim.
       // x (startup 2048, minimum 512) would bridge 2048 − 512 with Smart Paging on a restart, but not on failover.
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'b', memoryMB: 8192 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 8192 },
+          { name: 'b', memoryMB: 8192 },
+        ],
+      });
       cluster.host('a').addVm({ name: 'x', startupMB: 2048, minimumMB: 512 });
       cluster.host('b').addVm({ name: 'y', startupMB: 3072, minimumMB: 3072, maximumMB: 8192 });
       cluster.host('b').addVm({ name: 'z', startupMB: 3712, minimumMB: 3712, maximumMB: 3712 });
@@ -115,7 +155,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const report = cluster.failHost('a');
       expect(report.restarted).toEqual([]);
       expect(report.failed.map((f) => [f.vm, f.error.code, f.error.message])).toEqual([
-        ['x', 'OutOfMemory', 'Not enough memory in the system to start the virtual machine x with ram size 2048 megabytes.'],
+        [
+          'x',
+          'OutOfMemory',
+          'Not enough memory in the system to start the virtual machine x with ram size 2048 megabytes.',
+        ],
       ]);
       expect(cluster.vm('x')).toMatchObject({ state: 'Off', host: null, smartPagingMB: 0, assignedMB: 0 });
       expect(cluster.counters().smartPagingMB).toBe(0);
@@ -125,22 +169,42 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('spreads the VMs highest weight first, each on the survivor with the most available memory', async () => {
       // available: b 14464, c 18304
       const cluster = await createCluster({
-        engine, hosts: [{ name: 'a', memoryMB: 32768 }, { name: 'b', memoryMB: 16384 }, { name: 'c', memoryMB: 20480 }],
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 32768 },
+          { name: 'b', memoryMB: 16384 },
+          { name: 'c', memoryMB: 20480 },
+        ],
       });
-      for (const [name, weight] of [['v1', 9000], ['v2', 1000], ['v3', 5000]] as const) {
+      for (const [name, weight] of [
+        ['v1', 9000],
+        ['v2', 1000],
+        ['v3', 5000],
+      ] as const) {
         cluster.host('a').addVm({ name, startupMB: 4096, minimumMB: 512, weight });
         cluster.start(name);
       }
       const report = cluster.failHost('a');
-      expect(report.restarted).toEqual([{ vm: 'v1', host: 'c' }, { vm: 'v3', host: 'b' }, { vm: 'v2', host: 'c' }]);
+      expect(report.restarted).toEqual([
+        { vm: 'v1', host: 'c' },
+        { vm: 'v3', host: 'b' },
+        { vm: 'v2', host: 'c' },
+      ]);
       expect(report.failed).toEqual([]);
       expect(cluster.hosts().map((h) => h.counters().availableMemoryMB)).toEqual([0, 14464 - 4096, 18304 - 8192]);
-      for (const n of ['v1', 'v2', 'v3']) expect(cluster.vm(n)).toMatchObject({ state: 'Starting', assignedMB: 4096, smartPagingMB: 0 });
+      for (const n of ['v1', 'v2', 'v3'])
+        expect(cluster.vm(n)).toMatchObject({ state: 'Starting', assignedMB: 4096, smartPagingMB: 0 });
       checkNothingLost(cluster, ['v1', 'v2', 'v3']);
     });
 
     it('booting VMs move too, and a host with no running VMs fails with an empty report', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 16384 },
+        ],
+      });
       cluster.host('a').addVm({ name: 'boot', startupMB: 2048 });
       cluster.host('a').start('boot');
       expect(cluster.vm('boot').state).toBe('Starting');
@@ -149,10 +213,26 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       cluster.setDemand('boot', 700);
       cluster.advance(60); // the VM keeps its demand on its new host: 700 × 1.2
       expect(cluster.vm('boot')).toMatchObject({ host: 'b', state: 'Running', assignedMB: 840, demandMB: 700 });
-      expect(cluster.failHost('b')).toEqual({ host: 'b', restarted: [], failed: [{ vm: 'boot', error: expect.any(DynamicMemoryError) }] });
+      expect(cluster.failHost('b')).toEqual({
+        host: 'b',
+        restarted: [],
+        failed: [{ vm: 'boot', error: expect.any(DynamicMemoryError) }],
+      });
       expect(cluster.vm('boot')).toMatchObject({ host: null, state: 'Off' });
-      expect(cluster.counters()).toMatchObject({ hosts: 2, failedHosts: 2, availableMemoryMB: 0, assignedMB: 0, memoryMB: 0 });
-      const empty = await createCluster({ engine, hosts: [{ name: 'p', memoryMB: 8192 }, { name: 'q', memoryMB: 8192 }] });
+      expect(cluster.counters()).toMatchObject({
+        hosts: 2,
+        failedHosts: 2,
+        availableMemoryMB: 0,
+        assignedMB: 0,
+        memoryMB: 0,
+      });
+      const empty = await createCluster({
+        engine,
+        hosts: [
+          { name: 'p', memoryMB: 8192 },
+          { name: 'q', memoryMB: 8192 },
+        ],
+      });
       expect(empty.failHost('q')).toEqual({ host: 'q', restarted: [], failed: [] });
     });
   });
@@ -198,23 +278,38 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
   describe('memory is conserved on every host at every tick', () => {
     it('with changing demands, starts and stops, a failover and a recovery', async () => {
-      const hosts = [{ name: 'h1', memoryMB: 12288 }, { name: 'h2', memoryMB: 16384 }, { name: 'h3', memoryMB: 10240 }];
+      const hosts = [
+        { name: 'h1', memoryMB: 12288 },
+        { name: 'h2', memoryMB: 16384 },
+        { name: 'h3', memoryMB: 10240 },
+      ];
       const cluster = await createCluster({ engine, hosts });
       const names: string[] = [];
       for (let i = 0; i < 12; i++) {
         const name = `vm${i}`;
         names.push(name);
         const startupMB = 512 + 256 * (i % 5);
-        const config = { name, startupMB, minimumMB: 256 + 64 * (i % 4), maximumMB: 8192, bufferPercent: 10 + 15 * (i % 3), weight: 1000 * (i % 10) };
+        const config = {
+          name,
+          startupMB,
+          minimumMB: 256 + 64 * (i % 4),
+          maximumMB: 8192,
+          bufferPercent: 10 + 15 * (i % 3),
+          weight: 1000 * (i % 10),
+        };
         if (i % 3 === 0) cluster.host(hosts[i % 3]!.name).addVm(config);
         else cluster.addVm(config);
         cluster.start(name);
       }
       let failovers = 0;
       // deterministic demand waves that push the hosts in and out of pressure
-      const demandAt = (i: number, t: number) => Math.max(0, Math.round(1500 + 1400 * Math.sin((t + 37 * i) / (40 + 7 * i))));
+      const demandAt = (i: number, t: number) =>
+        Math.max(0, Math.round(1500 + 1400 * Math.sin((t + 37 * i) / (40 + 7 * i))));
       for (let t = 1; t <= 900; t++) {
-        if (t % 10 === 1) names.forEach((n, i) => { if (cluster.vm(n).state !== 'Off') cluster.setDemand(n, demandAt(i, t)); });
+        if (t % 10 === 1)
+          names.forEach((n, i) => {
+            if (cluster.vm(n).state !== 'Off') cluster.setDemand(n, demandAt(i, t));
+          });
         if (t === 200) {
           const report = cluster.failHost('h2');
           failovers = report.restarted.length + report.failed.length;
@@ -237,7 +332,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
 describe('the wasm and js engines agree exactly on clusters', () => {
   const mb2 = (min: number, max: number) => fc.integer({ min: min / 2, max: max / 2 }).map((x) => x * 2);
-  const hostArb = fc.record({ memoryMB: mb2(4096, 32768), reserve: fc.oneof(fc.constant('auto' as const), mb2(0, 2048)) });
+  const hostArb = fc.record({
+    memoryMB: mb2(4096, 32768),
+    reserve: fc.oneof(fc.constant('auto' as const), mb2(0, 2048)),
+  });
   const vmArb = fc.record({
     startupMB: mb2(32, 6144),
     minFraction: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -251,8 +349,18 @@ describe('the wasm and js engines agree exactly on clusters', () => {
     { arbitrary: fc.record({ op: fc.constant('start' as const), vm: fc.nat(15) }), weight: 4 },
     { arbitrary: fc.record({ op: fc.constant('stop' as const), vm: fc.nat(15) }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('restart' as const), vm: fc.nat(15) }), weight: 1 },
-    { arbitrary: fc.record({ op: fc.constant('demand' as const), vm: fc.nat(15), mb: fc.integer({ min: 0, max: 12000 }) }), weight: 4 },
-    { arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 60 }) }), weight: 4 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('demand' as const),
+        vm: fc.nat(15),
+        mb: fc.integer({ min: 0, max: 12000 }),
+      }),
+      weight: 4,
+    },
+    {
+      arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 60 }) }),
+      weight: 4,
+    },
     { arbitrary: fc.record({ op: fc.constant('failHost' as const), host: fc.nat(3) }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('recoverHost' as const), host: fc.nat(3) }), weight: 1 },
   );
@@ -261,16 +369,28 @@ describe('the wasm and js engines agree exactly on clusters', () => {
   function apply(cluster: AnyCluster, hostNames: string[], names: string[], op: Op): unknown {
     try {
       switch (op.op) {
-        case 'start': cluster.start(names[op.vm % names.length]!); break;
-        case 'stop': cluster.stop(names[op.vm % names.length]!); break;
-        case 'restart': cluster.restart(names[op.vm % names.length]!); break;
-        case 'demand': cluster.setDemand(names[op.vm % names.length]!, op.mb); break;
-        case 'advance': cluster.advance(op.seconds); break;
+        case 'start':
+          cluster.start(names[op.vm % names.length]!);
+          break;
+        case 'stop':
+          cluster.stop(names[op.vm % names.length]!);
+          break;
+        case 'restart':
+          cluster.restart(names[op.vm % names.length]!);
+          break;
+        case 'demand':
+          cluster.setDemand(names[op.vm % names.length]!, op.mb);
+          break;
+        case 'advance':
+          cluster.advance(op.seconds);
+          break;
         case 'failHost': {
           const r = cluster.failHost(hostNames[op.host % hostNames.length]!);
           return { ...r, failed: r.failed.map((f) => ({ vm: f.vm, code: f.error.code, message: f.error.message })) };
         }
-        case 'recoverHost': cluster.recoverHost(hostNames[op.host % hostNames.length]!); break;
+        case 'recoverHost':
+          cluster.recoverHost(hostNames[op.host % hostNames.length]!);
+          break;
       }
       return 'ok';
     } catch (error) {
@@ -289,16 +409,27 @@ describe('the wasm and js engines agree exactly on clusters', () => {
         fc.array(opArb, { minLength: 1, maxLength: 40 }),
         async (hostSpecs, vmSpecs, ops) => {
           const hostOptions = hostSpecs.map((h, i) => ({
-            name: `h${i}`, memoryMB: h.memoryMB, ...(h.reserve === 'auto' ? {} : { reserveMB: h.reserve }),
+            name: `h${i}`,
+            memoryMB: h.memoryMB,
+            ...(h.reserve === 'auto' ? {} : { reserveMB: h.reserve }),
           }));
           const hostNames = hostOptions.map((h) => h.name);
-          const clusters = await Promise.all((['wasm', 'js'] as const).map((engine) => createCluster({ engine, hosts: hostOptions })));
+          const clusters = await Promise.all(
+            (['wasm', 'js'] as const).map((engine) => createCluster({ engine, hosts: hostOptions })),
+          );
           const names = vmSpecs.map((_, i) => `vm${i}`);
           for (const cluster of clusters) {
             vmSpecs.forEach((s, i) => {
               const minimumMB = Math.max(32, Math.floor((s.startupMB * s.minFraction) / 2) * 2);
               const config = s.dynamicMemory
-                ? { name: names[i]!, startupMB: s.startupMB, minimumMB, maximumMB: s.startupMB + s.extraMaxMB, bufferPercent: s.bufferPercent, weight: s.weight }
+                ? {
+                    name: names[i]!,
+                    startupMB: s.startupMB,
+                    minimumMB,
+                    maximumMB: s.startupMB + s.extraMaxMB,
+                    bufferPercent: s.bufferPercent,
+                    weight: s.weight,
+                  }
                 : { name: names[i]!, startupMB: s.startupMB, dynamicMemory: false, weight: s.weight };
               if (s.host < 0 || s.host >= hostNames.length) cluster.addVm(config);
               else cluster.host(hostNames[s.host]!).addVm(config);

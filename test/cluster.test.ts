@@ -2,8 +2,9 @@
 // createCluster validation, member reserves, the per-host Host API on members, placement of unplaced VMs and
 // cluster-wide counters. Expected numbers are computed by hand from the documented reserve formula
 // (384 + ceil(64 × memoryMB / 1024), + 512 on a cluster member) and the default balancer options.
+
+import { autoReserveMB, CLUSTER_RESERVE_MB, createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
 import { describe, expect, it } from 'vitest';
-import { createCluster, autoReserveMB, CLUSTER_RESERVE_MB, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
 import { refusal } from './refusal.ts';
 
 type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
@@ -21,8 +22,14 @@ async function rejection(promise: Promise<unknown>): Promise<DynamicMemoryError>
 /** The member reserve by the documented formula. */
 const memberReserve = (memoryMB: number) => 384 + Math.ceil((64 * memoryMB) / 1024) + 512;
 
-const sumOf = (cluster: AnyCluster, key: 'availableMemoryMB' | 'assignedMB' | 'memoryMB' | 'reserveMB' | 'runningVms' | 'smartPagingMB') =>
-  cluster.hosts().filter((h) => !h.failed).reduce((s, h) => s + h.counters()[key], 0);
+const sumOf = (
+  cluster: AnyCluster,
+  key: 'availableMemoryMB' | 'assignedMB' | 'memoryMB' | 'reserveMB' | 'runningVms' | 'smartPagingMB',
+) =>
+  cluster
+    .hosts()
+    .filter((h) => !h.failed)
+    .reduce((s, h) => s + h.counters()[key], 0);
 
 describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   describe('createCluster validation', () => {
@@ -40,15 +47,24 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('refuses a host without a name', async () => {
-      const e = await rejection(createCluster({ engine, hosts: [{ name: 'a', memoryMB: 8192 }, { memoryMB: 8192 } as never] }));
+      const e = await rejection(
+        createCluster({ engine, hosts: [{ name: 'a', memoryMB: 8192 }, { memoryMB: 8192 } as never] }),
+      );
       expect(e.code).toBe('InvalidSetting');
       expect(e.field).toBe('hosts[1].name');
     });
 
     it('refuses two hosts with the same name (DuplicateHost)', async () => {
-      const e = await rejection(createCluster({
-        engine, hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'b', memoryMB: 8192 }, { name: 'a', memoryMB: 16384 }],
-      }));
+      const e = await rejection(
+        createCluster({
+          engine,
+          hosts: [
+            { name: 'a', memoryMB: 8192 },
+            { name: 'b', memoryMB: 8192 },
+            { name: 'a', memoryMB: 16384 },
+          ],
+        }),
+      );
       expect(e.code).toBe('DuplicateHost');
       expect(e.host).toBe('a');
       expect(e.message).toContain("'a'");
@@ -61,7 +77,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('an unknown host name is refused with UnknownHost everywhere a host is named', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'b', memoryMB: 8192 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 8192 },
+          { name: 'b', memoryMB: 8192 },
+        ],
+      });
       for (const call of [() => cluster.host('zz'), () => cluster.failHost('zz'), () => cluster.recoverHost('zz')]) {
         const e = refusal(call);
         expect(e.code).toBe('UnknownHost');
@@ -72,7 +94,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('uses the engine it was asked for and lists its hosts in order', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'n1', memoryMB: 8192 }, { name: 'n2', memoryMB: 16384 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'n1', memoryMB: 8192 },
+          { name: 'n2', memoryMB: 16384 },
+        ],
+      });
       expect(cluster.engine).toBe(engine);
       expect(cluster.hosts().map((h) => h.name)).toEqual(['n1', 'n2']);
       expect(cluster.hosts().map((h) => h.memoryMB)).toEqual([8192, 16384]);
@@ -108,7 +136,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
   describe('the Host API on members', () => {
     it('cluster.host(name).addVm/start/setDemand/vm work and the VM is on that host', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 65536 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 65536 },
+        ],
+      });
       const a = cluster.host('a');
       const added = a.addVm({ name: 'vdi-1', startupMB: 2048, minimumMB: 512, maximumMB: 8192 });
       expect(added.host).toBe('a');
@@ -138,7 +172,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('advancing any member advances every host together', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 16384 },
+        ],
+      });
       cluster.host('a').addVm({ name: 'x', startupMB: 2048 });
       cluster.host('b').addVm({ name: 'y', startupMB: 2048 });
       cluster.host('a').start('x');
@@ -154,7 +194,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
   describe('placement of unplaced VMs', () => {
     it('an added VM has no host until it starts', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 16384 },
+        ],
+      });
       const snap = cluster.addVm({ name: 'x', startupMB: 2048 });
       expect(snap.host).toBeNull();
       expect(snap.state).toBe('Off');
@@ -164,7 +210,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('an unplaced VM can be configured, given demand and removed while off', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 16384 },
+        ],
+      });
       cluster.addVm({ name: 'u', startupMB: 1024 });
       expect(cluster.setMemory('u', { startupMB: 2048 })).toMatchObject({ host: null, settings: { startupMB: 2048 } });
       cluster.setDemand('u', 700);
@@ -184,7 +236,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('goes to the live host with the most available memory; ties go to the first host', async () => {
       // available: a 8192 − 1408 = 6784, b 16384 − 1920 = 14464, c 20480 − 2176 = 18304
       const cluster = await createCluster({
-        engine, hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'b', memoryMB: 16384 }, { name: 'c', memoryMB: 20480 }],
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 8192 },
+          { name: 'b', memoryMB: 16384 },
+          { name: 'c', memoryMB: 20480 },
+        ],
       });
       expect(cluster.hosts().map((h) => h.counters().availableMemoryMB)).toEqual([6784, 14464, 18304]);
       const place = (name: string, startupMB: number) => {
@@ -205,7 +262,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('equal hosts fill round-robin from the first', async () => {
       const cluster = await createCluster({
-        engine, hosts: [{ name: 'h1', memoryMB: 16384 }, { name: 'h2', memoryMB: 16384 }, { name: 'h3', memoryMB: 16384 }],
+        engine,
+        hosts: [
+          { name: 'h1', memoryMB: 16384 },
+          { name: 'h2', memoryMB: 16384 },
+          { name: 'h3', memoryMB: 16384 },
+        ],
       });
       const placed: (string | null)[] = [];
       for (let i = 0; i < 7; i++) {
@@ -217,7 +279,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('skips a failed host, and a VM that fits nowhere is refused with OutOfMemory and stays unplaced', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 8192 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 8192 },
+        ],
+      });
       cluster.failHost('a');
       cluster.addVm({ name: 'x', startupMB: 2048 });
       cluster.start('x');
@@ -229,7 +297,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(e.hresult).toBe(E_OUTOFMEMORY);
       expect(e.hresult).toBe(0x8007000e);
       expect(e.vm).toBe('huge');
-      expect(e.message).toBe('Not enough memory in the system to start the virtual machine huge with ram size 8192 megabytes.');
+      expect(e.message).toBe(
+        'Not enough memory in the system to start the virtual machine huge with ram size 8192 megabytes.',
+      );
       expect(cluster.vm('huge')).toMatchObject({ state: 'Off', host: null, assignedMB: 0 });
       expect({ vms: cluster.vms(), counters: cluster.counters() }).toEqual(before);
       cluster.recoverHost('a');
@@ -239,7 +309,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('placement reclaims memory from running VMs when no host has it free', async () => {
       // one member; its only VM has grown to the whole host
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 8192 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 8192 },
+        ],
+      });
       cluster.host('a').addVm({ name: 'grow-a', startupMB: 1024, minimumMB: 1024, maximumMB: 65536 });
       cluster.host('b').addVm({ name: 'grow-b', startupMB: 1024, minimumMB: 1024, maximumMB: 65536 });
       cluster.start('grow-a');
@@ -261,12 +337,23 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   describe('cluster counters', () => {
     it('sum the hosts', async () => {
       const cluster = await createCluster({
-        engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 32768 }, { name: 'c', memoryMB: 8192 }],
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 32768 },
+          { name: 'c', memoryMB: 8192 },
+        ],
       });
       const empty = cluster.counters();
       expect(empty).toMatchObject({
-        hosts: 3, failedHosts: 0, memoryMB: 16384 + 32768 + 8192, reserveMB: 1920 + 2944 + 1408,
-        assignedMB: 0, availableMemoryMB: 14464 + 29824 + 6784, runningVms: 0, smartPagingMB: 0,
+        hosts: 3,
+        failedHosts: 0,
+        memoryMB: 16384 + 32768 + 8192,
+        reserveMB: 1920 + 2944 + 1408,
+        assignedMB: 0,
+        availableMemoryMB: 14464 + 29824 + 6784,
+        runningVms: 0,
+        smartPagingMB: 0,
       });
       cluster.host('a').addVm({ name: 'a1', startupMB: 2048 });
       cluster.host('c').addVm({ name: 'c1', startupMB: 1024 });
@@ -280,10 +367,22 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       cluster.setDemand('u1', 2000);
       const check = () => {
         const c = cluster.counters();
-        for (const key of ['availableMemoryMB', 'assignedMB', 'memoryMB', 'reserveMB', 'runningVms', 'smartPagingMB'] as const) {
+        for (const key of [
+          'availableMemoryMB',
+          'assignedMB',
+          'memoryMB',
+          'reserveMB',
+          'runningVms',
+          'smartPagingMB',
+        ] as const) {
           expect(c[key], key).toBe(sumOf(cluster, key));
         }
-        expect(c.assignedMB).toBe(cluster.vms().filter((v) => v.host !== null).reduce((s, v) => s + v.assignedMB, 0));
+        expect(c.assignedMB).toBe(
+          cluster
+            .vms()
+            .filter((v) => v.host !== null)
+            .reduce((s, v) => s + v.assignedMB, 0),
+        );
         expect(c.availableMemoryMB).toBe(c.memoryMB - c.reserveMB - c.assignedMB);
         return c;
       };
@@ -296,8 +395,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(settled.systemCurrentPressure).toBeCloseTo((100 * (1000 + 300 + 2000)) / (1200 + 512 + 2400), 9);
       expect(settled.addedMemoryMB).toBe(cluster.hosts().reduce((s, h) => s + h.counters().addedMemoryMB, 0));
       expect(settled.removedMemoryMB).toBe(cluster.hosts().reduce((s, h) => s + h.counters().removedMemoryMB, 0));
-      expect(settled.removedMemoryMB).toBe((2048 - 1200) + (1024 - 512) + (4096 - 2400));
-      expect(settled.memoryRemoveOperations).toBe(cluster.hosts().reduce((s, h) => s + h.counters().memoryRemoveOperations, 0));
+      expect(settled.removedMemoryMB).toBe(2048 - 1200 + (1024 - 512) + (4096 - 2400));
+      expect(settled.memoryRemoveOperations).toBe(
+        cluster.hosts().reduce((s, h) => s + h.counters().memoryRemoveOperations, 0),
+      );
       const failed = cluster.vm('u1').host!;
       cluster.failHost(failed === 'b' ? 'c' : 'b');
       const after = check();
@@ -306,15 +407,30 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('a failed host drops out of the sums and counts in failedHosts', async () => {
-      const cluster = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 32768 }] });
+      const cluster = await createCluster({
+        engine,
+        hosts: [
+          { name: 'a', memoryMB: 16384 },
+          { name: 'b', memoryMB: 32768 },
+        ],
+      });
       cluster.failHost('b');
       expect(cluster.counters()).toMatchObject({
-        hosts: 2, failedHosts: 1, memoryMB: 16384, reserveMB: 1920, availableMemoryMB: 14464, assignedMB: 0,
+        hosts: 2,
+        failedHosts: 1,
+        memoryMB: 16384,
+        reserveMB: 1920,
+        availableMemoryMB: 14464,
+        assignedMB: 0,
       });
       expect(cluster.host('b').counters().availableMemoryMB).toBe(0);
       cluster.recoverHost('b');
       expect(cluster.counters()).toMatchObject({
-        hosts: 2, failedHosts: 0, memoryMB: 49152, reserveMB: 1920 + 2944, availableMemoryMB: 14464 + 29824,
+        hosts: 2,
+        failedHosts: 0,
+        memoryMB: 49152,
+        reserveMB: 1920 + 2944,
+        availableMemoryMB: 14464 + 29824,
       });
     });
   });

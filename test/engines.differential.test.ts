@@ -1,8 +1,9 @@
 // The Wasm core and the JS reference engine, driven through the public API by the same random scenarios,
 // must agree exactly, and every tick must keep the balancer's invariants.
-import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
+
 import { createHost, DynamicMemoryError, type Host } from 'dynmem';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const mb2 = (min: number, max: number) => fc.integer({ min: min / 2, max: max / 2 }).map((x) => x * 2);
 
@@ -21,14 +22,18 @@ const opArb = fc.oneof(
   fc.record({ op: fc.constant('restart' as const), vm: fc.nat(11) }),
   fc.record({ op: fc.constant('demand' as const), vm: fc.nat(11), mb: fc.integer({ min: 0, max: 20000 }) }),
   fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ op: fc.constant('setMemory' as const), vm: fc.nat(11), change: fc.oneof(
-    fc.record({ weight: fc.integer({ min: 0, max: 10000 }) }),
-    fc.record({ bufferPercent: fc.integer({ min: 5, max: 2000 }) }),
-    fc.record({ maximumMB: mb2(32, 32768) }),
-    fc.record({ minimumMB: mb2(32, 8192) }),
-    fc.record({ guestOsMaxMB: fc.oneof(fc.constant(null), mb2(32, 16384)) }),
-    fc.record({ guestSupportsDynamicMemory: fc.boolean() }),
-  ) }),
+  fc.record({
+    op: fc.constant('setMemory' as const),
+    vm: fc.nat(11),
+    change: fc.oneof(
+      fc.record({ weight: fc.integer({ min: 0, max: 10000 }) }),
+      fc.record({ bufferPercent: fc.integer({ min: 5, max: 2000 }) }),
+      fc.record({ maximumMB: mb2(32, 32768) }),
+      fc.record({ minimumMB: mb2(32, 8192) }),
+      fc.record({ guestOsMaxMB: fc.oneof(fc.constant(null), mb2(32, 16384)) }),
+      fc.record({ guestSupportsDynamicMemory: fc.boolean() }),
+    ),
+  }),
 );
 
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -36,12 +41,24 @@ type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 function apply(host: Host, names: string[], op: Op): string {
   try {
     switch (op.op) {
-      case 'start': host.start(names[op.vm % names.length]!); break;
-      case 'stop': host.stop(names[op.vm % names.length]!); break;
-      case 'restart': host.restart(names[op.vm % names.length]!); break;
-      case 'demand': host.setDemand(names[op.vm % names.length]!, op.mb); break;
-      case 'setMemory': host.setMemory(names[op.vm % names.length]!, op.change); break;
-      case 'advance': host.advance(op.seconds); break;
+      case 'start':
+        host.start(names[op.vm % names.length]!);
+        break;
+      case 'stop':
+        host.stop(names[op.vm % names.length]!);
+        break;
+      case 'restart':
+        host.restart(names[op.vm % names.length]!);
+        break;
+      case 'demand':
+        host.setDemand(names[op.vm % names.length]!, op.mb);
+        break;
+      case 'setMemory':
+        host.setMemory(names[op.vm % names.length]!, op.change);
+        break;
+      case 'advance':
+        host.advance(op.seconds);
+        break;
     }
     return 'ok';
   } catch (error) {
@@ -63,8 +80,11 @@ function checkInvariants(host: Host): void {
       expect(v.assignedMB).toBeGreaterThanOrEqual(s.minimumMB);
     }
     if (v.state === 'Running' && s.dynamicMemory) {
-      const cap = !s.guestSupportsDynamicMemory ? s.startupMB
-        : s.guestOsMaxMB !== null && s.guestOsMaxMB < s.maximumMB ? Math.max(s.guestOsMaxMB, s.minimumMB) : s.maximumMB;
+      const cap = !s.guestSupportsDynamicMemory
+        ? s.startupMB
+        : s.guestOsMaxMB !== null && s.guestOsMaxMB < s.maximumMB
+          ? Math.max(s.guestOsMaxMB, s.minimumMB)
+          : s.maximumMB;
       expect(v.assignedMB + v.smartPagingMB).toBeLessThanOrEqual(Math.max(cap, s.startupMB));
       if (s.guestSupportsDynamicMemory) expect(v.assignedMB + v.smartPagingMB).toBeLessThanOrEqual(cap);
     }
@@ -73,58 +93,92 @@ function checkInvariants(host: Host): void {
 
 describe('wasm and js engines', () => {
   it('agree exactly and keep the invariants on random scenarios', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.integer({ min: 4096, max: 65536 }),
-      fc.array(vmArb, { minLength: 1, maxLength: 12 }),
-      fc.array(opArb, { minLength: 1, maxLength: 60 }),
-      fc.constantFrom(0, 0, 64),
-      async (memoryMB, vmSpecs, ops, hysteresisMB) => {
-        const hosts = [await createHost({ memoryMB, hysteresisMB, engine: 'wasm' }), await createHost({ memoryMB, hysteresisMB, engine: 'js' })];
-        const names = vmSpecs.map((_, i) => `vm-${i}`);
-        for (const host of hosts) {
-          vmSpecs.forEach((spec, i) => {
-            const minimumMB = Math.max(32, Math.floor((spec.startupMB * spec.minFraction) / 2) * 2);
-            host.addVm({
-              name: names[i]!, startupMB: spec.startupMB, minimumMB, maximumMB: spec.startupMB + spec.extraMaxMB,
-              bufferPercent: spec.bufferPercent, weight: spec.weight, dynamicMemory: spec.dynamicMemory,
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 4096, max: 65536 }),
+        fc.array(vmArb, { minLength: 1, maxLength: 12 }),
+        fc.array(opArb, { minLength: 1, maxLength: 60 }),
+        fc.constantFrom(0, 0, 64),
+        async (memoryMB, vmSpecs, ops, hysteresisMB) => {
+          const hosts = [
+            await createHost({ memoryMB, hysteresisMB, engine: 'wasm' }),
+            await createHost({ memoryMB, hysteresisMB, engine: 'js' }),
+          ];
+          const names = vmSpecs.map((_, i) => `vm-${i}`);
+          for (const host of hosts) {
+            vmSpecs.forEach((spec, i) => {
+              const minimumMB = Math.max(32, Math.floor((spec.startupMB * spec.minFraction) / 2) * 2);
+              host.addVm({
+                name: names[i]!,
+                startupMB: spec.startupMB,
+                minimumMB,
+                maximumMB: spec.startupMB + spec.extraMaxMB,
+                bufferPercent: spec.bufferPercent,
+                weight: spec.weight,
+                dynamicMemory: spec.dynamicMemory,
+              });
             });
-          });
-        }
-        for (const op of ops) {
-          const outcomes = hosts.map((host) => apply(host, names, op));
-          expect(outcomes[1]).toBe(outcomes[0]);
-          expect(hosts[1]!.vms()).toEqual(hosts[0]!.vms());
-          expect(hosts[1]!.counters()).toEqual(hosts[0]!.counters());
-          checkInvariants(hosts[0]!);
-        }
-      }), { numRuns: Number(process.env.DIFF_RUNS ?? 150) });
+          }
+          for (const op of ops) {
+            const outcomes = hosts.map((host) => apply(host, names, op));
+            expect(outcomes[1]).toBe(outcomes[0]);
+            expect(hosts[1]!.vms()).toEqual(hosts[0]!.vms());
+            expect(hosts[1]!.counters()).toEqual(hosts[0]!.counters());
+            checkInvariants(hosts[0]!);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.DIFF_RUNS ?? 150) },
+    );
   });
 
   it('check the invariants at every single tick', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(vmArb, { minLength: 2, maxLength: 10 }),
-      fc.array(fc.integer({ min: 0, max: 12000 }), { minLength: 20, maxLength: 20 }),
-      async (vmSpecs, demands) => {
-        const host = await createHost({ memoryMB: 16384, reserveMB: 1024, bootSeconds: 3 });
-        vmSpecs.forEach((spec, i) => host.addVm({
-          name: `vm-${i}`, startupMB: spec.startupMB, maximumMB: spec.startupMB + spec.extraMaxMB,
-          minimumMB: Math.max(32, Math.floor((spec.startupMB * spec.minFraction) / 2) * 2),
-          weight: spec.weight, bufferPercent: spec.bufferPercent,
-        }));
-        vmSpecs.forEach((_, i) => { try { host.start(`vm-${i}`); } catch { /* does not fit */ } });
-        for (let t = 0; t < 60; t++) {
-          if (t % 3 === 0) vmSpecs.forEach((_, i) => host.setDemand(`vm-${i}`, demands[(i + t) % demands.length]!));
-          if (t === 30) { try { host.restart('vm-0'); } catch { /* off */ } }
-          host.advance(1);
-          checkInvariants(host);
-        }
-      }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(vmArb, { minLength: 2, maxLength: 10 }),
+        fc.array(fc.integer({ min: 0, max: 12000 }), { minLength: 20, maxLength: 20 }),
+        async (vmSpecs, demands) => {
+          const host = await createHost({ memoryMB: 16384, reserveMB: 1024, bootSeconds: 3 });
+          vmSpecs.forEach((spec, i) =>
+            host.addVm({
+              name: `vm-${i}`,
+              startupMB: spec.startupMB,
+              maximumMB: spec.startupMB + spec.extraMaxMB,
+              minimumMB: Math.max(32, Math.floor((spec.startupMB * spec.minFraction) / 2) * 2),
+              weight: spec.weight,
+              bufferPercent: spec.bufferPercent,
+            }),
+          );
+          vmSpecs.forEach((_, i) => {
+            try {
+              host.start(`vm-${i}`);
+            } catch {
+              /* does not fit */
+            }
+          });
+          for (let t = 0; t < 60; t++) {
+            if (t % 3 === 0) vmSpecs.forEach((_, i) => host.setDemand(`vm-${i}`, demands[(i + t) % demands.length]!));
+            if (t === 30) {
+              try {
+                host.restart('vm-0');
+              } catch {
+                /* off */
+              }
+            }
+            host.advance(1);
+            checkInvariants(host);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('are deterministic: the same scenario twice gives the same result', async () => {
     const runOnce = async () => {
       const host = await createHost({ memoryMB: 8192, reserveMB: 512 });
-      for (let i = 0; i < 8; i++) host.addVm({ name: `v${i}`, startupMB: 1024, minimumMB: 256, maximumMB: 4096, weight: 1000 * i });
+      for (let i = 0; i < 8; i++)
+        host.addVm({ name: `v${i}`, startupMB: 1024, minimumMB: 256, maximumMB: 4096, weight: 1000 * i });
       for (let i = 0; i < 7; i++) host.start(`v${i}`);
       for (let t = 0; t < 100; t++) {
         for (let i = 0; i < 7; i++) host.setDemand(`v${i}`, 300 + ((t * 37 + i * 101) % 1500));
@@ -138,7 +192,10 @@ describe('wasm and js engines', () => {
 
 describe('store growth', () => {
   it('keeps every VM and counter when the Wasm memory grows under running VMs, as the JS engine does', async () => {
-    const hosts = [await createHost({ memoryMB: 1_048_576, engine: 'wasm' }), await createHost({ memoryMB: 1_048_576, engine: 'js' })];
+    const hosts = [
+      await createHost({ memoryMB: 1_048_576, engine: 'wasm' }),
+      await createHost({ memoryMB: 1_048_576, engine: 'js' }),
+    ];
     for (const host of hosts) {
       for (let i = 0; i < 700; i++) {
         host.addVm({ name: `vm-${i}`, startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: (i * 37) % 10001 });

@@ -2,8 +2,9 @@
 // Memory and operation counts, Guest Visible Physical Memory (high-water mark), AvailableMemoryBuffer and
 // MemoryStatus; host Available Memory, System Current Pressure, Average Pressure and the add/remove totals.
 // Defaults used: balloon rate 128 MB/s, boot 30 s, Average Pressure an EMA with a 60 s time constant.
-import { describe, expect, it } from 'vitest';
+
 import { createHost } from 'dynmem';
+import { describe, expect, it } from 'vitest';
 
 describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   const bare = (memoryMB = 16384, extra: Record<string, unknown> = {}) =>
@@ -16,11 +17,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.setDemand('v', 1000);
       host.start('v');
       host.advance(60);
-      expect(host.vm('v').pressure).toBeCloseTo(100 * 1000 / 1200, 9);
+      expect(host.vm('v').pressure).toBeCloseTo((100 * 1000) / 1200, 9);
       host.setDemand('v', 10000);
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(4096);
-      expect(host.vm('v').pressure).toBeCloseTo(100 * 10000 / 4096, 9);
+      expect(host.vm('v').pressure).toBeCloseTo((100 * 10000) / 4096, 9);
       host.setDemand('v', 0);
       host.advance(1);
       expect(host.vm('v').pressure).toBe(0);
@@ -28,7 +29,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.setDemand('v', 700);
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(4096 - 256);
-      expect(host.vm('v').pressure).toBeCloseTo(100 * 700 / 3840, 9);
+      expect(host.vm('v').pressure).toBeCloseTo((100 * 700) / 3840, 9);
     });
 
     it('a booting VM has 100 × demand / startup RAM', async () => {
@@ -48,8 +49,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(120);
       let v = host.vm('v');
       // during boot 1000/2048; settled 1000/1200
-      expect(v.minimumPressure).toBeCloseTo(100 * 1000 / 2048, 9);
-      expect(v.maximumPressure).toBeCloseTo(100 * 1000 / 1200, 9);
+      expect(v.minimumPressure).toBeCloseTo((100 * 1000) / 2048, 9);
+      expect(v.maximumPressure).toBeCloseTo((100 * 1000) / 1200, 9);
       host.setDemand('v', 8192);
       host.advance(1);
       v = host.vm('v');
@@ -71,7 +72,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.setDemand('v', 1000);
       host.start('v');
       host.advance(3000); // long enough that the average is the steady pressure to 1e-9
-      const steady = 100 * 1000 / 1200;
+      const steady = (100 * 1000) / 1200;
       expect(host.vm('v').averagePressure).toBeCloseTo(steady, 8);
       expect(host.counters().averagePressure).toBeCloseTo(steady, 8);
       host.setDemand('v', 8192); // assigned 4096 at once: pressure 200
@@ -91,7 +92,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(2000);
       host.setDemand('v', 8192);
       host.advance(30);
-      expect(host.vm('v').averagePressure).toBeCloseTo(200 + (100 * 1000 / 1200 - 200) * Math.exp(-1), 6);
+      expect(host.vm('v').averagePressure).toBeCloseTo(200 + ((100 * 1000) / 1200 - 200) * Math.exp(-1), 6);
     });
 
     it('an Off VM reports zero pressure and no memory', async () => {
@@ -169,7 +170,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(c.removedMemoryMB).toBe(sum((v) => v.removedMemoryMB));
       expect(c.memoryAddOperations).toBe(sum((v) => v.memoryAddOperations));
       expect(c.memoryRemoveOperations).toBe(sum((v) => v.memoryRemoveOperations));
-      for (const v of vms) expect(v.settings.startupMB + v.addedMemoryMB - v.removedMemoryMB, v.name).toBe(v.assignedMB);
+      for (const v of vms)
+        expect(v.settings.startupMB + v.addedMemoryMB - v.removedMemoryMB, v.name).toBe(v.assignedMB);
     });
   });
 
@@ -205,8 +207,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       [1160, 1000, 80, 'Low'],
       [1100, 1000, 50, 'Low'],
       [1000, 1000, 0, 'Low'],
-      [1000, 1100, 100 * (1000 - 1100) / 220, 'Warning'],
-      [512, 2048, 100 * (512 - 2048) / (2048 * 0.2), 'Warning'],
+      [1000, 1100, (100 * (1000 - 1100)) / 220, 'Warning'],
+      [512, 2048, (100 * (512 - 2048)) / (2048 * 0.2), 'Warning'],
     ])('maximum %i MB, demand %i MB → buffer %d, %s', async (maximumMB, demand, buffer, status) => {
       const host = await bare();
       host.addVm({ name: 'v', startupMB: 512, minimumMB: 512, maximumMB });
@@ -219,7 +221,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(v.memoryStatus).toBe(status);
     });
 
-    it('uses the VM\'s own buffer percentage', async () => {
+    it("uses the VM's own buffer percentage", async () => {
       const host = await bare();
       host.addVm({ name: 'v', startupMB: 512, minimumMB: 512, maximumMB: 1300, bufferPercent: 50 });
       host.setDemand('v', 1000);
@@ -260,12 +262,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(c.reserveMB).toBe(1408);
       expect(c.runningVms).toBe(2);
       expect(c.smartPagingMB).toBe(0);
-      expect(c.systemCurrentPressure).toBeCloseTo(100 * (1000 + 8192) / (1200 + 4096), 9);
+      expect(c.systemCurrentPressure).toBeCloseTo((100 * (1000 + 8192)) / (1200 + 4096), 9);
       host.stop('b');
       expect(host.counters().availableMemoryMB).toBe(16384 - 1408 - 1200);
       expect(host.counters().runningVms).toBe(1);
       host.advance(1);
-      expect(host.counters().systemCurrentPressure).toBeCloseTo(100 * 1000 / 1200, 9);
+      expect(host.counters().systemCurrentPressure).toBeCloseTo((100 * 1000) / 1200, 9);
     });
 
     it('counters agree with the VM snapshots at every tick', async () => {
@@ -275,8 +277,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.start('a');
       host.start('b');
       for (let t = 0; t < 200; t++) {
-        if (t === 40) { host.setDemand('a', 5000); host.setDemand('b', 3000); }
-        if (t === 120) { host.setDemand('a', 100); }
+        if (t === 40) {
+          host.setDemand('a', 5000);
+          host.setDemand('b', 3000);
+        }
+        if (t === 120) {
+          host.setDemand('a', 100);
+        }
         host.advance(1);
         const vms = host.vms();
         const c = host.counters();
@@ -290,11 +297,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         if (running.length === 2) {
           const d = running.reduce((s, v) => s + v.demandMB, 0);
           const m = running.reduce((s, v) => s + v.assignedMB + v.smartPagingMB, 0);
-          expect(c.systemCurrentPressure).toBeCloseTo(100 * d / m, 9);
+          expect(c.systemCurrentPressure).toBeCloseTo((100 * d) / m, 9);
         }
         for (const v of vms) {
           if (v.state !== 'Running') continue;
-          expect(v.pressure).toBeCloseTo(100 * v.demandMB / v.assignedMB, 9);
+          expect(v.pressure).toBeCloseTo((100 * v.demandMB) / v.assignedMB, 9);
           expect(v.minimumPressure).toBeLessThanOrEqual(v.pressure + 1e-9);
           expect(v.maximumPressure).toBeGreaterThanOrEqual(v.pressure - 1e-9);
           expect(v.guestVisibleMB).toBeGreaterThanOrEqual(v.assignedMB);

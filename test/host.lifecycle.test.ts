@@ -1,9 +1,10 @@
 // DESIGN.md "The balancer" and "Lifecycle and Smart Paging" (start, boot, restart without Smart Paging, stop,
 // guests without Dynamic Memory, static VMs). Expected numbers are computed by hand from the design and the
 // documented defaults: bootSeconds 30, balloonRateMBps 128, balancer tick 1 s, ideal = demand + demand × buffer%.
-import { describe, expect, it } from 'vitest';
+
 import { createHost, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
-import { refusal, refused } from './refusal.ts';
+import { describe, expect, it } from 'vitest';
+import { refused } from './refusal.ts';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
 
@@ -40,7 +41,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(v.state).toBe('Running');
       expect(v.assignedMB).toBe(1200);
       expect(v.demandMB).toBe(1000);
-      expect(v.pressure).toBeCloseTo(100 * 1000 / 1200, 9);
+      expect(v.pressure).toBeCloseTo((100 * 1000) / 1200, 9);
     });
 
     it.each([
@@ -206,13 +207,17 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const host = await pair(4000, 2500, 5000, 0);
       // a's demand need 3488 exceeds the 3072 MB tier: a takes it all, b keeps exactly its minimum
       expect(assigned(host)).toEqual({ a: 3584, b: 512 });
-      expect(host.vm('b').pressure).toBeCloseTo(100 * 2500 / 512, 9);
+      expect(host.vm('b').pressure).toBeCloseTo((100 * 2500) / 512, 9);
       expect(host.vm('b').smartPagingMB).toBe(0);
     });
 
     it('weight-0 VMs share evenly what weighted VMs leave', async () => {
       const host = await bare(4096);
-      for (const [name, weight] of [['a', 5000], ['b', 0], ['c', 0]] as const) {
+      for (const [name, weight] of [
+        ['a', 5000],
+        ['b', 0],
+        ['c', 0],
+      ] as const) {
         host.addVm({ name, startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight });
       }
       host.setDemand('a', 1000);
@@ -277,8 +282,19 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       };
       const direct = await run([]);
       expect(Object.values(direct).reduce((x, y) => x + y, 0)).toBe(6000);
-      expect(await run([[100, 100, 100, 100], [9000, 9000, 9000, 9000], [5000, 10, 4000, 10]])).toEqual(direct);
-      expect(await run([[2000, 2000, 2000, 2000], [3333, 2777, 1999, 100]])).toEqual(direct);
+      expect(
+        await run([
+          [100, 100, 100, 100],
+          [9000, 9000, 9000, 9000],
+          [5000, 10, 4000, 10],
+        ]),
+      ).toEqual(direct);
+      expect(
+        await run([
+          [2000, 2000, 2000, 2000],
+          [3333, 2777, 1999, 100],
+        ]),
+      ).toEqual(direct);
       expect(await run([])).toEqual(direct);
     });
   });
@@ -330,7 +346,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(e.hresult).toBe(0x8007000e);
       expect(E_OUTOFMEMORY).toBe(0x8007000e);
       expect(e.vm).toBe('F');
-      expect(e.message).toBe('Not enough memory in the system to start the virtual machine F with ram size 228 megabytes.');
+      expect(e.message).toBe(
+        'Not enough memory in the system to start the virtual machine F with ram size 228 megabytes.',
+      );
       expect(host.vm('F').state).toBe('Off');
       host.setMemory('F', { minimumMB: 224, startupMB: 224 });
       host.start('F');
@@ -347,7 +365,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const e = refused(host, () => host.start('vdi 7'), 'OutOfMemory');
       expect(e.hresult).toBe(0x8007000e);
       expect(e.message).toBe(
-        'Not enough memory in the system to start the virtual machine vdi 7 with ram size 2048 megabytes.');
+        'Not enough memory in the system to start the virtual machine vdi 7 with ram size 2048 megabytes.',
+      );
       const v = host.vm('vdi 7');
       expect(v.state).toBe('Off');
       expect(v.assignedMB).toBe(0);
@@ -537,7 +556,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.setDemand('v', 5000);
       host.advance(60);
       expect(host.vm('v').assignedMB).toBe(2048);
-      expect(host.vm('v').pressure).toBeCloseTo(100 * 5000 / 2048, 9);
+      expect(host.vm('v').pressure).toBeCloseTo((100 * 5000) / 2048, 9);
       expect(host.vm('v').smartPagingMB).toBe(0);
     });
 
@@ -571,7 +590,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.vm('s').assignedMB).toBe(3072);
       expect(host.vm('s').state).toBe('Running');
       expect(host.vm('d').assignedMB).toBe(8192 - 3072);
-      expect(host.vm('s').pressure).toBeCloseTo(100 * 6000 / 3072, 9);
+      expect(host.vm('s').pressure).toBeCloseTo((100 * 6000) / 3072, 9);
       checkInvariants(host);
     });
   });
@@ -587,7 +606,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     ];
     for (const s of specs) host.addVm(s);
     for (const s of specs) host.start(s.name);
-    const demands = [[500, 3000, 9000, 100, 4000], [6000, 200, 100, 9000, 0], [2500, 2500, 2500, 2500, 2500]];
+    const demands = [
+      [500, 3000, 9000, 100, 4000],
+      [6000, 200, 100, 9000, 0],
+      [2500, 2500, 2500, 2500, 2500],
+    ];
     for (const round of demands) {
       specs.forEach((s, k) => host.setDemand(s.name, round[k]!));
       for (let t = 0; t < 60; t++) {
@@ -611,7 +634,11 @@ it('both engines give identical snapshots for the same scenario', async () => {
     host.addVm({ name: 'c', startupMB: 1024, minimumMB: 256, maximumMB: 4096, weight: 0 });
     for (const n of ['a', 'b', 'c']) host.start(n);
     const out: unknown[] = [];
-    for (const [da, db, dc] of [[3001, 2777, 1999], [4501, 333, 4001], [10, 10, 10]]) {
+    for (const [da, db, dc] of [
+      [3001, 2777, 1999],
+      [4501, 333, 4001],
+      [10, 10, 10],
+    ]) {
       host.setDemand('a', da!);
       host.setDemand('b', db!);
       host.setDemand('c', dc!);

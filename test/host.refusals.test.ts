@@ -1,7 +1,8 @@
 // Every refusal of the public API: a DynamicMemoryError with a stable code, the VM and field where they apply,
 // a message a person can act on, and a host that is exactly as before (vms(), counters(), time).
-import { describe, expect, it } from 'vitest';
+
 import { createHost, DynamicMemoryError } from 'dynmem';
+import { describe, expect, it } from 'vitest';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
 
@@ -42,7 +43,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     host.start('boot');
     host.advance(5);
     expect(host.vms().map((v) => [v.name, v.state, v.assignedMB])).toEqual([
-      ['off', 'Off', 0], ['run', 'Running', 1200], ['st', 'Running', 1024], ['boot', 'Starting', 1024],
+      ['off', 'Off', 0],
+      ['run', 'Running', 1200],
+      ['st', 'Running', 1024],
+      ['boot', 'Starting', 1024],
     ]);
     return host;
   }
@@ -63,7 +67,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('removeVm of a running, booting or static running VM', async () => {
       const host = await scene();
-      for (const name of ['run', 'boot', 'st']) expect(refused(host, () => host.removeVm(name), 'InvalidState').vm).toBe(name);
+      for (const name of ['run', 'boot', 'st'])
+        expect(refused(host, () => host.removeVm(name), 'InvalidState').vm).toBe(name);
     });
 
     it('runtime setting changes outside the rules', async () => {
@@ -95,7 +100,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(e.hresult).toBe(0x8007000e);
       expect(e.vm).toBe('huge');
       expect(e.message).toBe(
-        'Not enough memory in the system to start the virtual machine huge with ram size 5634 megabytes.');
+        'Not enough memory in the system to start the virtual machine huge with ram size 5634 megabytes.',
+      );
       // the largest that fits: all free memory plus 'run' down to its minimum
       host.setMemory('huge', { startupMB: 5632 });
       host.start('huge');
@@ -143,7 +149,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       for (const bad of [-1, NaN, Infinity, 0.5, '10']) {
         const before = state(host);
         let err: unknown;
-        try { host.advance(bad as never); } catch (e) { err = e; }
+        try {
+          host.advance(bad as never);
+        } catch (e) {
+          err = e;
+        }
         expect(err, String(bad)).toBeInstanceOf(DynamicMemoryError);
         expect(state(host)).toEqual(before);
       }
@@ -165,16 +175,24 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const host = await scene();
       refused(host, () => host.setMemory('off', null as never), 'InvalidSetting');
       refused(host, () => host.setMemory('off', 5 as never), 'InvalidSetting');
-      expect(refused(host, () => host.setMemory('off', { name: 'renamed' } as never), 'InvalidSetting').field).toBe('name');
-      expect(refused(host, () => host.setMemory('off', { startupMb: 2048 } as never), 'InvalidSetting').field)
-        .toBe('startupMb');
+      expect(refused(host, () => host.setMemory('off', { name: 'renamed' } as never), 'InvalidSetting').field).toBe(
+        'name',
+      );
+      expect(refused(host, () => host.setMemory('off', { startupMb: 2048 } as never), 'InvalidSetting').field).toBe(
+        'startupMb',
+      );
     });
 
     it('calls naming an unknown VM are UnknownVm', async () => {
       const host = await scene();
       for (const call of [
-        () => host.vm('nope'), () => host.start('nope'), () => host.stop('nope'), () => host.restart('nope'),
-        () => host.removeVm('nope'), () => host.setDemand('nope', 1), () => host.setMemory('nope', { weight: 1 }),
+        () => host.vm('nope'),
+        () => host.start('nope'),
+        () => host.stop('nope'),
+        () => host.restart('nope'),
+        () => host.removeVm('nope'),
+        () => host.setDemand('nope', 1),
+        () => host.setMemory('nope', { weight: 1 }),
       ]) {
         expect(refused(host, call, 'UnknownVm').vm).toBe('nope');
       }
@@ -195,11 +213,20 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     const a = await scene();
     const b = await scene();
     for (const call of [
-      () => a.start('run'), () => a.stop('off'), () => a.setMemory('run', { maximumMB: 2048 }),
-      () => a.setDemand('run', -5), () => a.addVm({ name: 'run' }), () => a.advance(-1), () => a.removeVm('boot'),
+      () => a.start('run'),
+      () => a.stop('off'),
+      () => a.setMemory('run', { maximumMB: 2048 }),
+      () => a.setDemand('run', -5),
+      () => a.addVm({ name: 'run' }),
+      () => a.advance(-1),
+      () => a.removeVm('boot'),
       () => a.setMemory('run', { weight: 100, minimumMB: 2048 }),
     ]) {
-      try { call(); } catch { /* expected */ }
+      try {
+        call();
+      } catch {
+        /* expected */
+      }
     }
     for (const h of [a, b]) {
       h.setDemand('run', 2500);

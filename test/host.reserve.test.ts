@@ -1,8 +1,9 @@
 // DESIGN.md "Lifecycle and Smart Paging" (host reserve) and the host options: the automatic reserve
 // (384 MB + 64 MB per GB of host memory, rounded up), an override with reserveMB, +512 MB on a failover-cluster
 // member, and maxVmMemoryMB capping every VM's memory settings.
+
+import { autoReserveMB, CLUSTER_RESERVE_MB, createHost, DynamicMemoryError } from 'dynmem';
 import { describe, expect, it } from 'vitest';
-import { createHost, DynamicMemoryError, autoReserveMB, CLUSTER_RESERVE_MB } from 'dynmem';
 
 async function rejected(p: Promise<unknown>): Promise<DynamicMemoryError> {
   try {
@@ -84,11 +85,16 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.addVm({ name: 'too-big', startupMB: 3458, minimumMB: 512 });
       const before = { vms: host.vms(), counters: host.counters() };
       let err: DynamicMemoryError | undefined;
-      try { host.start('too-big'); } catch (e) { err = e as DynamicMemoryError; }
+      try {
+        host.start('too-big');
+      } catch (e) {
+        err = e as DynamicMemoryError;
+      }
       expect(err).toBeInstanceOf(DynamicMemoryError);
       expect(err!.code).toBe('OutOfMemory');
       expect(err!.message).toBe(
-        'Not enough memory in the system to start the virtual machine too-big with ram size 3458 megabytes.');
+        'Not enough memory in the system to start the virtual machine too-big with ram size 3458 megabytes.',
+      );
       expect({ vms: host.vms(), counters: host.counters() }).toEqual(before);
       host.addVm({ name: 'fits', startupMB: 3456, minimumMB: 512 });
       host.start('fits');
@@ -124,7 +130,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.vm('v').assignedMB).toBe(5192);
       host.addVm({ name: 'w', startupMB: 4682, minimumMB: 512 }); // 4680 reclaimable above v's minimum
       let err: DynamicMemoryError | undefined;
-      try { host.start('w'); } catch (e) { err = e as DynamicMemoryError; }
+      try {
+        host.start('w');
+      } catch (e) {
+        err = e as DynamicMemoryError;
+      }
       expect(err?.code).toBe('OutOfMemory');
       host.setMemory('w', { startupMB: 4680 });
       host.start('w');
@@ -152,7 +162,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       ] as const) {
         const before = host.vms();
         let err: DynamicMemoryError | undefined;
-        try { host.addVm({ name: 'x', ...config }); } catch (e) { err = e as DynamicMemoryError; }
+        try {
+          host.addVm({ name: 'x', ...config });
+        } catch (e) {
+          err = e as DynamicMemoryError;
+        }
         expect(err).toBeInstanceOf(DynamicMemoryError);
         expect(err!.code).toBe('InvalidSetting');
         expect(err!.field).toBe(field);
@@ -161,17 +175,25 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.addVm({ name: 'r', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
       host.start('r');
       let err: DynamicMemoryError | undefined;
-      try { host.setMemory('r', { maximumMB: 65538 }); } catch (e) { err = e as DynamicMemoryError; }
+      try {
+        host.setMemory('r', { maximumMB: 65538 });
+      } catch (e) {
+        err = e as DynamicMemoryError;
+      }
       expect(err?.code).toBe('InvalidSetting');
       expect(host.setMemory('r', { maximumMB: 65536 }).settings.maximumMB).toBe(65536);
     });
 
-    it.each([['NaN', NaN], ['negative', -2], ['fractional', 1000.5], ['a string', '1TB']])(
-      'maxVmMemoryMB %s is refused', async (_what, maxVmMemoryMB) => {
-        const e = await rejected(createHost({ memoryMB: 16384, maxVmMemoryMB: maxVmMemoryMB as never, engine }));
-        expect(e.code).toBe('InvalidSetting');
-        expect(e.field).toBe('maxVmMemoryMB');
-      });
+    it.each([
+      ['NaN', NaN],
+      ['negative', -2],
+      ['fractional', 1000.5],
+      ['a string', '1TB'],
+    ])('maxVmMemoryMB %s is refused', async (_what, maxVmMemoryMB) => {
+      const e = await rejected(createHost({ memoryMB: 16384, maxVmMemoryMB: maxVmMemoryMB as never, engine }));
+      expect(e.code).toBe('InvalidSetting');
+      expect(e.field).toBe('maxVmMemoryMB');
+    });
   });
 
   describe('host options validation', () => {

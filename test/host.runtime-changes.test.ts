@@ -1,10 +1,10 @@
 // DESIGN.md "Units and settings", runtime rules: while a Dynamic Memory VM is on, only raise maximumMB, lower
 // minimumMB, change bufferPercent and weight (guest fields any time); startupMB and dynamicMemory need the VM off;
 // anything else is refused (InvalidState), all or nothing, and the VM keeps its settings.
-import { describe, expect, it } from 'vitest';
-import { createHost, DynamicMemoryError } from 'dynmem';
-import { refusal, refused } from './refusal.ts';
 
+import { createHost } from 'dynmem';
+import { describe, expect, it } from 'vitest';
+import { refused } from './refusal.ts';
 
 const SETTINGS = { startupMB: 2048, minimumMB: 1024, maximumMB: 8192, bufferPercent: 20, weight: 5000 };
 
@@ -75,8 +75,16 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('several allowed fields at once', async () => {
       const host = await runningVm(1000);
       const s = host.setMemory('v', { maximumMB: 10240, minimumMB: 768, bufferPercent: 40, weight: 9000 }).settings;
-      expect(s).toEqual({ ...SETTINGS, maximumMB: 10240, minimumMB: 768, bufferPercent: 40, weight: 9000,
-        dynamicMemory: true, guestOsMaxMB: null, guestSupportsDynamicMemory: true });
+      expect(s).toEqual({
+        ...SETTINGS,
+        maximumMB: 10240,
+        minimumMB: 768,
+        bufferPercent: 40,
+        weight: 9000,
+        dynamicMemory: true,
+        guestOsMaxMB: null,
+        guestSupportsDynamicMemory: true,
+      });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(1400);
     });
@@ -87,7 +95,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.start('v');
       expect(host.vm('v').state).toBe('Starting');
       expect(host.setMemory('v', { guestOsMaxMB: 4096 }).settings.guestOsMaxMB).toBe(4096);
-      expect(host.setMemory('v', { guestSupportsDynamicMemory: false }).settings.guestSupportsDynamicMemory).toBe(false);
+      expect(host.setMemory('v', { guestSupportsDynamicMemory: false }).settings.guestSupportsDynamicMemory).toBe(
+        false,
+      );
       host.advance(60);
       expect(host.vm('v').assignedMB).toBe(2048);
       host.setMemory('v', { guestSupportsDynamicMemory: true, guestOsMaxMB: null });
@@ -98,7 +108,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('setting a field to its current value is not a change', async () => {
       const host = await runningVm(1000);
-      const s = host.setMemory('v', { startupMB: 2048, maximumMB: 8192, minimumMB: 1024, dynamicMemory: true }).settings;
+      const s = host.setMemory('v', {
+        startupMB: 2048,
+        maximumMB: 8192,
+        minimumMB: 1024,
+        dynamicMemory: true,
+      }).settings;
       expect(s).toMatchObject(SETTINGS);
     });
   });
@@ -141,8 +156,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       refused(host, () => host.setMemory('v', { weight: 100, minimumMB: 511 }), 'NotAligned');
       refused(host, () => host.setMemory('v', { weight: 100, guestOsMaxMB: 8 }), 'InvalidSetting');
       refused(host, () => host.setMemory('v', { guestOsMaxMB: 4096, dynamicMemory: false }), 'InvalidState');
-      expect(host.vm('v').settings).toEqual({ ...SETTINGS, dynamicMemory: true, guestOsMaxMB: null,
-        guestSupportsDynamicMemory: true });
+      expect(host.vm('v').settings).toEqual({
+        ...SETTINGS,
+        dynamicMemory: true,
+        guestOsMaxMB: null,
+        guestSupportsDynamicMemory: true,
+      });
       host.advance(10);
       expect(host.vm('v').assignedMB).toBe(1200);
     });
@@ -161,7 +180,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     const STATIC = { startupMB: 2048, dynamicMemory: false };
 
     it.each([
-      ['minimumMB', 1024], ['maximumMB', 65536], ['bufferPercent', 50],
+      ['minimumMB', 1024],
+      ['maximumMB', 65536],
+      ['bufferPercent', 50],
     ])('refuses %s changes while running', async (field, value) => {
       const host = await runningVm(0, STATIC);
       expect(host.vm('v').assignedMB).toBe(2048);
@@ -171,7 +192,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it.each([
-      ['minimumMB', 1024], ['maximumMB', 65536], ['bufferPercent', 50],
+      ['minimumMB', 1024],
+      ['maximumMB', 65536],
+      ['bufferPercent', 50],
     ])('refuses %s changes while off too', async (field, value) => {
       const host = await createHost({ memoryMB: 16384, engine });
       host.addVm({ name: 'v', ...STATIC });
@@ -182,15 +205,28 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('refuses startupMB and turning Dynamic Memory on while running', async () => {
       const host = await runningVm(0, STATIC);
       expect(refused(host, () => host.setMemory('v', { startupMB: 4096 }), 'InvalidState').field).toBe('startupMB');
-      expect(refused(host, () => host.setMemory('v', { dynamicMemory: true }), 'InvalidState').field).toBe('dynamicMemory');
+      expect(refused(host, () => host.setMemory('v', { dynamicMemory: true }), 'InvalidState').field).toBe(
+        'dynamicMemory',
+      );
     });
 
     it('off, it can get a new startup size or Dynamic Memory (with its settings) at once', async () => {
       const host = await createHost({ memoryMB: 16384, reserveMB: 0, engine });
       host.addVm({ name: 'v', ...STATIC });
       expect(host.setMemory('v', { startupMB: 3072 }).settings.startupMB).toBe(3072);
-      const s = host.setMemory('v', { dynamicMemory: true, minimumMB: 1024, maximumMB: 4096, bufferPercent: 25 }).settings;
-      expect(s).toMatchObject({ dynamicMemory: true, startupMB: 3072, minimumMB: 1024, maximumMB: 4096, bufferPercent: 25 });
+      const s = host.setMemory('v', {
+        dynamicMemory: true,
+        minimumMB: 1024,
+        maximumMB: 4096,
+        bufferPercent: 25,
+      }).settings;
+      expect(s).toMatchObject({
+        dynamicMemory: true,
+        startupMB: 3072,
+        minimumMB: 1024,
+        maximumMB: 4096,
+        bufferPercent: 25,
+      });
       host.setDemand('v', 2000);
       host.start('v');
       host.advance(60);

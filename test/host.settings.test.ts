@@ -1,9 +1,9 @@
 // DESIGN.md "Units and settings": defaults, every rule of the settings table, the error's code/vm/field,
 // and "changes nothing" on every refusal. Both engines.
-import { describe, expect, it } from 'vitest';
-import { createHost, DynamicMemoryError } from 'dynmem';
-import { refusal, refused } from './refusal.ts';
 
+import { createHost, DynamicMemoryError } from 'dynmem';
+import { describe, expect, it } from 'vitest';
+import { refused } from './refusal.ts';
 
 const MEMORY_FIELDS = ['startupMB', 'minimumMB', 'maximumMB'] as const;
 
@@ -41,23 +41,56 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('given settings are kept exactly', async () => {
       const host = await newHost();
       const s = host.addVm({
-        name: 'vdi-1', startupMB: 2048, minimumMB: 512, maximumMB: 8192, bufferPercent: 35, weight: 7000,
-        guestOsMaxMB: 4096, guestSupportsDynamicMemory: false,
+        name: 'vdi-1',
+        startupMB: 2048,
+        minimumMB: 512,
+        maximumMB: 8192,
+        bufferPercent: 35,
+        weight: 7000,
+        guestOsMaxMB: 4096,
+        guestSupportsDynamicMemory: false,
       }).settings;
       expect(s).toEqual({
-        startupMB: 2048, dynamicMemory: true, minimumMB: 512, maximumMB: 8192, bufferPercent: 35, weight: 7000,
-        guestOsMaxMB: 4096, guestSupportsDynamicMemory: false,
+        startupMB: 2048,
+        dynamicMemory: true,
+        minimumMB: 512,
+        maximumMB: 8192,
+        bufferPercent: 35,
+        weight: 7000,
+        guestOsMaxMB: 4096,
+        guestSupportsDynamicMemory: false,
       });
     });
 
     it('the edges of every range are accepted', async () => {
       const host = await newHost();
-      expect(host.addVm({ name: 'lo', startupMB: 32, minimumMB: 32, maximumMB: 32, bufferPercent: 5, weight: 0,
-        guestOsMaxMB: 32 }).settings).toMatchObject({ startupMB: 32, minimumMB: 32, maximumMB: 32, bufferPercent: 5,
-        weight: 0, guestOsMaxMB: 32 });
-      expect(host.addVm({ name: 'hi', startupMB: 1_048_576, minimumMB: 1_048_576, maximumMB: 1_048_576,
-        bufferPercent: 2000, weight: 10000 }).settings).toMatchObject({ startupMB: 1_048_576,
-        minimumMB: 1_048_576, maximumMB: 1_048_576, bufferPercent: 2000, weight: 10000 });
+      expect(
+        host.addVm({
+          name: 'lo',
+          startupMB: 32,
+          minimumMB: 32,
+          maximumMB: 32,
+          bufferPercent: 5,
+          weight: 0,
+          guestOsMaxMB: 32,
+        }).settings,
+      ).toMatchObject({ startupMB: 32, minimumMB: 32, maximumMB: 32, bufferPercent: 5, weight: 0, guestOsMaxMB: 32 });
+      expect(
+        host.addVm({
+          name: 'hi',
+          startupMB: 1_048_576,
+          minimumMB: 1_048_576,
+          maximumMB: 1_048_576,
+          bufferPercent: 2000,
+          weight: 10000,
+        }).settings,
+      ).toMatchObject({
+        startupMB: 1_048_576,
+        minimumMB: 1_048_576,
+        maximumMB: 1_048_576,
+        bufferPercent: 2000,
+        weight: 10000,
+      });
       expect(host.vms().map((v) => v.name)).toEqual(['lo', 'hi']);
     });
 
@@ -117,24 +150,41 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(5);
       // a context where the rest of the settings are valid, so only `field` is at fault
       const base: Record<string, unknown> = { name: 'bad', startupMB: 1024, minimumMB: 512, maximumMB: 4096 };
-      if (field === 'startupMB') { delete base.minimumMB; base.maximumMB = 1_048_576; }
+      if (field === 'startupMB') {
+        delete base.minimumMB;
+        base.maximumMB = 1_048_576;
+      }
       if (field === 'minimumMB') delete base.minimumMB;
-      if (field === 'maximumMB') { base.startupMB = 32; base.minimumMB = 32; }
+      if (field === 'maximumMB') {
+        base.startupMB = 32;
+        base.minimumMB = 32;
+      }
       const e = refused(host, () => host.addVm({ ...base, [field]: value } as never), code);
       expect(e.vm).toBe('bad');
       expect(e.field).toBe(field);
       expect(() => host.vm('bad')).toThrow(DynamicMemoryError);
     });
 
-    it.each(MEMORY_FIELDS)('odd MB in %s is NotAligned with "Memory values must be properly aligned"', async (field) => {
-      const host = await newHost();
-      const base: Record<string, unknown> = { name: 'odd', startupMB: 1024, minimumMB: 512, maximumMB: 4096 };
-      const e = refused(host, () => host.addVm({ ...base, [field]: field === 'startupMB' ? 1023 : field === 'minimumMB' ? 511 : 4095 } as never), 'NotAligned');
-      expect(e.message).toContain('Memory values must be properly aligned');
-      expect(e.vm).toBe('odd');
-      expect(e.field).toBe(field);
-      expect(host.vms()).toEqual([]);
-    });
+    it.each(MEMORY_FIELDS)(
+      'odd MB in %s is NotAligned with "Memory values must be properly aligned"',
+      async (field) => {
+        const host = await newHost();
+        const base: Record<string, unknown> = { name: 'odd', startupMB: 1024, minimumMB: 512, maximumMB: 4096 };
+        const e = refused(
+          host,
+          () =>
+            host.addVm({
+              ...base,
+              [field]: field === 'startupMB' ? 1023 : field === 'minimumMB' ? 511 : 4095,
+            } as never),
+          'NotAligned',
+        );
+        expect(e.message).toContain('Memory values must be properly aligned');
+        expect(e.vm).toBe('odd');
+        expect(e.field).toBe(field);
+        expect(host.vms()).toEqual([]);
+      },
+    );
 
     it('minimumMB above startupMB is refused', async () => {
       const host = await newHost();
@@ -152,7 +202,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('an unknown field is refused and named', async () => {
       const host = await newHost();
-      const e = refused(host, () => host.addVm({ name: 'u', startupMB: 1024, memoryMB: 2048 } as never), 'InvalidSetting');
+      const e = refused(
+        host,
+        () => host.addVm({ name: 'u', startupMB: 1024, memoryMB: 2048 } as never),
+        'InvalidSetting',
+      );
       expect(e.vm).toBe('u');
       expect(e.field).toBe('memoryMB');
       const e2 = refused(host, () => host.addVm({ name: 'u', priority: 50 } as never), 'InvalidSetting');
@@ -248,10 +302,21 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('an off VM takes any valid change, several fields at once', async () => {
       const host = await newHost();
       host.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
-      const s = host.setMemory('v', { startupMB: 4096, minimumMB: 2048, maximumMB: 4096, bufferPercent: 50, weight: 9000 })
-        .settings;
-      expect(s).toMatchObject({ startupMB: 4096, minimumMB: 2048, maximumMB: 4096, bufferPercent: 50, weight: 9000,
-        dynamicMemory: true });
+      const s = host.setMemory('v', {
+        startupMB: 4096,
+        minimumMB: 2048,
+        maximumMB: 4096,
+        bufferPercent: 50,
+        weight: 9000,
+      }).settings;
+      expect(s).toMatchObject({
+        startupMB: 4096,
+        minimumMB: 2048,
+        maximumMB: 4096,
+        bufferPercent: 50,
+        weight: 9000,
+        dynamicMemory: true,
+      });
       expect(host.vm('v').settings).toEqual(s);
       const t = host.setMemory('v', { dynamicMemory: false, startupMB: 2048 }).settings;
       expect(t).toMatchObject({ startupMB: 2048, dynamicMemory: false, weight: 9000 });
@@ -261,7 +326,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it('a multi-field change with one bad field changes nothing', async () => {
       const host = await newHost();
       host.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
-      const e = refused(host, () => host.setMemory('v', { startupMB: 2048, weight: 7000, bufferPercent: 3 }), 'InvalidSetting');
+      const e = refused(
+        host,
+        () => host.setMemory('v', { startupMB: 2048, weight: 7000, bufferPercent: 3 }),
+        'InvalidSetting',
+      );
       expect(e.field).toBe('bufferPercent');
       expect(host.vm('v').settings).toMatchObject({ startupMB: 1024, weight: 5000, bufferPercent: 20 });
     });

@@ -1,8 +1,9 @@
 // DESIGN.md "Lifecycle and Smart Paging": Smart Paging only on a restart with no memory to be found, its size
 // (the gap, at most startup − minimum), how it shrinks (Smart Paging memory removed first, at the default balloon
 // rate of 128 MB/s after the 30 s boot) and ends, MemoryStatus 'Paging', and that it is never in assigned memory.
-import { describe, expect, it } from 'vitest';
+
 import { createHost, DynamicMemoryError } from 'dynmem';
+import { describe, expect, it } from 'vitest';
 
 type AnyHost = Awaited<ReturnType<typeof createHost>>;
 
@@ -99,9 +100,19 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     const host = await crowded(3584);
     host.restart('r');
     host.advance(29);
-    expect(host.vm('r')).toMatchObject({ state: 'Starting', assignedMB: 512, smartPagingMB: 1536, memoryStatus: 'Paging' });
+    expect(host.vm('r')).toMatchObject({
+      state: 'Starting',
+      assignedMB: 512,
+      smartPagingMB: 1536,
+      memoryStatus: 'Paging',
+    });
     host.advance(1);
-    expect(host.vm('r')).toMatchObject({ state: 'Running', assignedMB: 512, smartPagingMB: 1408, memoryStatus: 'Paging' });
+    expect(host.vm('r')).toMatchObject({
+      state: 'Running',
+      assignedMB: 512,
+      smartPagingMB: 1408,
+      memoryStatus: 'Paging',
+    });
     for (let t = 0; t < 10; t++) {
       host.advance(1);
       expect(host.vm('r').smartPagingMB).toBe(1408 - 128 * (t + 1));
@@ -145,7 +156,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     expect(peak).toBeLessThanOrEqual(1536);
     const r = host.vm('r');
     expect(r.assignedMB).toBe(512);
-    expect(r.pressure).toBeCloseTo(100 * 1500 / 512, 9);
+    expect(r.pressure).toBeCloseTo((100 * 1500) / 512, 9);
     host.advance(300);
     expect(host.vm('r').smartPagingMB).toBe(0);
     expect(host.vm('r').memoryStatus).toBe('Warning');
@@ -209,7 +220,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     }
     const v = host.vm('v');
     expect(v.assignedMB).toBe(4096);
-    expect(v.pressure).toBeCloseTo(100 * 10000 / 4096, 9);
+    expect(v.pressure).toBeCloseTo((100 * 10000) / 4096, 9);
     expect(v.pressure).toBeGreaterThan(100);
     expect(v.memoryStatus).toBe('Warning');
     expect(host.counters().smartPagingMB).toBe(0);
@@ -226,7 +237,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     host.advance(120);
     expect(host.vm('a').assignedMB).toBe(2048);
     expect(host.vm('b').assignedMB).toBe(2048);
-    expect(host.vm('a').pressure).toBeCloseTo(100 * 5000 / 2048, 9);
+    expect(host.vm('a').pressure).toBeCloseTo((100 * 5000) / 2048, 9);
     expect(host.vm('a').smartPagingMB + host.vm('b').smartPagingMB).toBe(0);
   });
 

@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  HYPERV_BALANCER_INSTANCE, InteropError, hostCountersFromPdh, parseCounterPath, parsePdhCsv, vmCountersFromPdh,
+  HYPERV_BALANCER_INSTANCE,
+  hostCountersFromPdh,
+  InteropError,
+  parseCounterPath,
+  parsePdhCsv,
+  vmCountersFromPdh,
 } from '../src/interop/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/interop/${name}`, import.meta.url), 'utf8');
 
 function interopError(fn: () => unknown): InteropError {
-  try { fn(); } catch (e) { if (e instanceof InteropError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InteropError) return e;
+    throw e;
+  }
   throw new Error('expected an InteropError');
 }
 
@@ -22,7 +32,10 @@ describe('parsePdhCsv on the typeperf fixture', () => {
     expect(table.columns).toHaveLength(17);
     expect(table.columns[0]).toMatchObject({
       path: '\\\\HV01\\Hyper-V Dynamic Memory VM(web-01)\\Physical Memory',
-      machine: 'HV01', object: 'Hyper-V Dynamic Memory VM', instance: 'web-01', counter: 'Physical Memory',
+      machine: 'HV01',
+      object: 'Hyper-V Dynamic Memory VM',
+      instance: 'web-01',
+      counter: 'Physical Memory',
     });
     expect(table.columns[16]).toMatchObject({ object: 'Memory', instance: null, counter: 'Available MBytes' });
   });
@@ -34,7 +47,9 @@ describe('parsePdhCsv on the typeperf fixture', () => {
   });
 
   it('reads values, with a blank cell as NaN', () => {
-    expect(Array.from(table.columns[0]!.values)).toEqual([1536, 1536, 1536, 1600, 1700, 1800, 1800, 1800, 1760, 1700, 1650, 1600]);
+    expect(Array.from(table.columns[0]!.values)).toEqual([
+      1536, 1536, 1536, 1600, 1700, 1800, 1800, 1800, 1760, 1700, 1650, 1600,
+    ]);
     const app = table.columns.find((c) => c.instance === 'app-02' && c.counter === 'Physical Memory')!;
     expect(app.values[5]).toBe(3800);
     expect(app.values[6]).toBeNaN();
@@ -60,8 +75,8 @@ describe('vmCountersFromPdh and hostCountersFromPdh', () => {
   it('derives demand as pressure × physical / 100 without a demand column', () => {
     const web = vms.get('web-01')!;
     expect(web.demandDerived).toBe(true);
-    expect(web.demandMB[0]).toBeCloseTo(1536 * 80 / 100, 9); // 1228.8
-    expect(web.demandMB[3]).toBeCloseTo(1600 * 88 / 100, 9); // 1408
+    expect(web.demandMB[0]).toBeCloseTo((1536 * 80) / 100, 9); // 1228.8
+    expect(web.demandMB[3]).toBeCloseTo((1600 * 88) / 100, 9); // 1408
     // A blank Physical Memory cell gives no demand for that sample.
     expect(vms.get('app-02')!.demandMB[6]).toBeNaN();
   });
@@ -74,8 +89,9 @@ describe('vmCountersFromPdh and hostCountersFromPdh', () => {
   });
 
   it('uses a Memory Demand column where there is one', () => {
-    const csv = `${HEAD},"\\\\H\\Hyper-V Dynamic Memory VM(a)\\Current Pressure","\\\\H\\Hyper-V Dynamic Memory VM(a)\\Memory Demand"\r\n`
-      + '"01/02/2025 03:04:05.006","1000","90","777"\r\n';
+    const csv =
+      `${HEAD},"\\\\H\\Hyper-V Dynamic Memory VM(a)\\Current Pressure","\\\\H\\Hyper-V Dynamic Memory VM(a)\\Memory Demand"\r\n` +
+      '"01/02/2025 03:04:05.006","1000","90","777"\r\n';
     const a = vmCountersFromPdh(parsePdhCsv(csv)).get('a')!;
     expect(a.demandDerived).toBe(false);
     expect(a.demandMB[0]).toBe(777);
@@ -94,8 +110,9 @@ describe('vmCountersFromPdh and hostCountersFromPdh', () => {
 
 describe('cells and layout', () => {
   it('accepts unquoted cells, empty cells, LF line ends, a BOM and blank lines', () => {
-    const csv = '\ufeff\n(PDH-CSV 4.0) (UTC)(0),\\\\H\\Hyper-V Dynamic Memory VM(a)\\Physical Memory\n'
-      + '1/2/2025 3:04:05,2048\n\n01/02/2025 03:04:06.5,\n';
+    const csv =
+      '\ufeff\n(PDH-CSV 4.0) (UTC)(0),\\\\H\\Hyper-V Dynamic Memory VM(a)\\Physical Memory\n' +
+      '1/2/2025 3:04:05,2048\n\n01/02/2025 03:04:06.5,\n';
     const t = parsePdhCsv(csv);
     expect(t.times).toEqual([Date.UTC(2025, 0, 2, 3, 4, 5), Date.UTC(2025, 0, 2, 3, 4, 6, 500)]);
     expect(t.columns[0]!.values[0]).toBe(2048);
@@ -104,9 +121,13 @@ describe('cells and layout', () => {
 
   it('keeps instance names with parentheses, commas and quotes', () => {
     expect(parseCounterPath('\\\\HV01\\Hyper-V Dynamic Memory VM(web (old), "x")\\Physical Memory')).toEqual({
-      machine: 'HV01', object: 'Hyper-V Dynamic Memory VM', instance: 'web (old), "x"', counter: 'Physical Memory',
+      machine: 'HV01',
+      object: 'Hyper-V Dynamic Memory VM',
+      instance: 'web (old), "x"',
+      counter: 'Physical Memory',
     });
-    const csv = '"(PDH-CSV 4.0) (UTC)(0)","\\\\H\\Hyper-V Dynamic Memory VM(a, ""b"")\\Physical Memory"\r\n"01/01/2025 00:00:00.000","4"\r\n';
+    const csv =
+      '"(PDH-CSV 4.0) (UTC)(0)","\\\\H\\Hyper-V Dynamic Memory VM(a, ""b"")\\Physical Memory"\r\n"01/01/2025 00:00:00.000","4"\r\n';
     expect(parsePdhCsv(csv).columns[0]!.instance).toBe('a, "b"');
   });
 
@@ -127,7 +148,9 @@ describe('errors with file, line and column', () => {
   });
 
   it('wrong header', () => {
-    const e = interopError(() => parsePdhCsv('"(PDH-CSV 3.0) (UTC)(0)","\\\\H\\Memory\\Available MBytes"\r\n', 'old.csv'));
+    const e = interopError(() =>
+      parsePdhCsv('"(PDH-CSV 3.0) (UTC)(0)","\\\\H\\Memory\\Available MBytes"\r\n', 'old.csv'),
+    );
     expect([e.line, e.column]).toEqual([1, 1]);
   });
 
@@ -148,14 +171,24 @@ describe('errors with file, line and column', () => {
     const e = interopError(() => parsePdhCsv(fixture('counters-unknown-counter.csv'), 'counters-unknown-counter.csv'));
     expect([e.file, e.line, e.column]).toEqual(['counters-unknown-counter.csv', 1, 3]);
     expect(e.message).toContain("unknown counter 'Memory Pressure'");
-    const balancer = interopError(() => parsePdhCsv(
-      '"(PDH-CSV 4.0) (UTC)(0)","\\\\H\\Hyper-V Dynamic Memory Balancer(System Balancer)\\Free Memory"\r\n'));
+    const balancer = interopError(() =>
+      parsePdhCsv(
+        '"(PDH-CSV 4.0) (UTC)(0)","\\\\H\\Hyper-V Dynamic Memory Balancer(System Balancer)\\Free Memory"\r\n',
+      ),
+    );
     expect([balancer.line, balancer.column]).toEqual([1, 2]);
   });
 
   it('bad timestamps', () => {
-    for (const stamp of ['2025-01-01 00:00:00', '02/30/2025 00:00:00.000', '01/01/2025 24:00:00.000', '13/01/2025 00:00:00']) {
-      const e = interopError(() => parsePdhCsv(`${HEAD}\r\n"01/01/2025 00:00:00.000","1"\r\n"${stamp}","2"\r\n`, 't.csv'));
+    for (const stamp of [
+      '2025-01-01 00:00:00',
+      '02/30/2025 00:00:00.000',
+      '01/01/2025 24:00:00.000',
+      '13/01/2025 00:00:00',
+    ]) {
+      const e = interopError(() =>
+        parsePdhCsv(`${HEAD}\r\n"01/01/2025 00:00:00.000","1"\r\n"${stamp}","2"\r\n`, 't.csv'),
+      );
       expect([e.file, e.line, e.column]).toEqual(['t.csv', 3, 1]);
       expect(e.message).toContain('bad timestamp');
     }
@@ -171,8 +204,9 @@ describe('errors with file, line and column', () => {
   });
 
   it('the same VM on two machines', () => {
-    const csv = '"(PDH-CSV 4.0) (UTC)(0)","\\\\A\\Hyper-V Dynamic Memory VM(v)\\Physical Memory",'
-      + '"\\\\B\\Hyper-V Dynamic Memory VM(v)\\Current Pressure"\r\n';
+    const csv =
+      '"(PDH-CSV 4.0) (UTC)(0)","\\\\A\\Hyper-V Dynamic Memory VM(v)\\Physical Memory",' +
+      '"\\\\B\\Hyper-V Dynamic Memory VM(v)\\Current Pressure"\r\n';
     const e = interopError(() => vmCountersFromPdh(parsePdhCsv(csv, 'two.csv')));
     expect([e.file, e.line, e.column]).toEqual(['two.csv', 1, 3]);
   });

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DynamicMemoryError } from '../src/errors.ts';
 import {
-  InteropError, mergePowerShellExports, powerShellVmRecords, vmsFromPowerShellJson,
+  InteropError,
+  mergePowerShellExports,
+  powerShellVmRecords,
+  vmsFromPowerShellJson,
 } from '../src/interop/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/interop/${name}`, import.meta.url), 'utf8');
@@ -10,7 +13,12 @@ const MB = 1_048_576;
 
 /** The error a call throws, so that several of its fields can be checked. */
 function thrown(fn: () => unknown): DynamicMemoryError {
-  try { fn(); } catch (e) { if (e instanceof DynamicMemoryError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DynamicMemoryError) return e;
+    throw e;
+  }
   throw new Error('expected a DynamicMemoryError');
 }
 
@@ -18,12 +26,18 @@ describe('Get-VM JSON', () => {
   it('reads settings in MB and the recorded assigned/demand', () => {
     const records = powerShellVmRecords(fixture('get-vm.json'), { source: 'get-vm.json' });
     expect(records).toEqual([
-      { config: { name: 'web-01', dynamicMemory: true, startupMB: 2048, minimumMB: 512, maximumMB: 8192 },
-        assignedMB: 1536, demandMB: 1228 },
+      {
+        config: { name: 'web-01', dynamicMemory: true, startupMB: 2048, minimumMB: 512, maximumMB: 8192 },
+        assignedMB: 1536,
+        demandMB: 1228,
+      },
       // Static: the remembered minimum/maximum do not apply, so they are not carried over.
       { config: { name: 'sql-01', dynamicMemory: false, startupMB: 16384 }, assignedMB: 16384, demandMB: 0 },
-      { config: { name: 'vdi-07', dynamicMemory: true, startupMB: 1024, minimumMB: 256, maximumMB: 4096 },
-        assignedMB: 0, demandMB: 0 },
+      {
+        config: { name: 'vdi-07', dynamicMemory: true, startupMB: 1024, minimumMB: 256, maximumMB: 4096 },
+        assignedMB: 0,
+        demandMB: 0,
+      },
     ]);
   });
 
@@ -34,10 +48,13 @@ describe('Get-VM JSON', () => {
   it('reads a single object (ConvertTo-Json of one VM) despite its UTF-8 BOM', () => {
     const text = fixture('get-vm-single.json');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    expect(powerShellVmRecords(text)).toEqual([{
-      config: { name: 'build-agent', dynamicMemory: true, startupMB: 4096, minimumMB: 1024, maximumMB: 16384 },
-      assignedMB: 3072, demandMB: 2500,
-    }]);
+    expect(powerShellVmRecords(text)).toEqual([
+      {
+        config: { name: 'build-agent', dynamicMemory: true, startupMB: 4096, minimumMB: 1024, maximumMB: 16384 },
+        assignedMB: 3072,
+        demandMB: 2500,
+      },
+    ]);
   });
 
   it('takes an empty export (no VMs: ConvertTo-Json prints nothing) as no VMs', () => {
@@ -49,9 +66,25 @@ describe('Get-VM JSON', () => {
 describe('Get-VMMemory JSON', () => {
   it('reads VMName, amounts, Buffer and Priority (weight = Priority × 100), ignoring the other fields', () => {
     expect(vmsFromPowerShellJson(fixture('get-vmmemory.json'))).toEqual([
-      { name: 'web-01', dynamicMemory: true, startupMB: 2048, minimumMB: 512, maximumMB: 8192, bufferPercent: 20, weight: 5000 },
+      {
+        name: 'web-01',
+        dynamicMemory: true,
+        startupMB: 2048,
+        minimumMB: 512,
+        maximumMB: 8192,
+        bufferPercent: 20,
+        weight: 5000,
+      },
       { name: 'sql-01', dynamicMemory: false, startupMB: 16384, weight: 8000 },
-      { name: 'vdi-07', dynamicMemory: true, startupMB: 1024, minimumMB: 256, maximumMB: 4096, bufferPercent: 50, weight: 3000 },
+      {
+        name: 'vdi-07',
+        dynamicMemory: true,
+        startupMB: 1024,
+        minimumMB: 256,
+        maximumMB: 4096,
+        bufferPercent: 50,
+        weight: 3000,
+      },
     ]);
   });
 });
@@ -60,11 +93,23 @@ describe('mergePowerShellExports', () => {
   it('combines Get-VM with Buffer/Priority from Get-VMMemory by VM name', () => {
     const merged = mergePowerShellExports(fixture('get-vm.json'), fixture('get-vmmemory.json'));
     expect(merged[0]).toEqual({
-      config: { name: 'web-01', dynamicMemory: true, startupMB: 2048, minimumMB: 512, maximumMB: 8192, bufferPercent: 20, weight: 5000 },
-      assignedMB: 1536, demandMB: 1228,
+      config: {
+        name: 'web-01',
+        dynamicMemory: true,
+        startupMB: 2048,
+        minimumMB: 512,
+        maximumMB: 8192,
+        bufferPercent: 20,
+        weight: 5000,
+      },
+      assignedMB: 1536,
+      demandMB: 1228,
     });
-    expect(merged.map((r) => [r.config.name, r.config.weight, r.config.bufferPercent]))
-      .toEqual([['web-01', 5000, 20], ['sql-01', 8000, undefined], ['vdi-07', 3000, 50]]);
+    expect(merged.map((r) => [r.config.name, r.config.weight, r.config.bufferPercent])).toEqual([
+      ['web-01', 5000, 20],
+      ['sql-01', 8000, undefined],
+      ['vdi-07', 3000, 50],
+    ]);
   });
 
   it('keeps a VM found in only one export', () => {
@@ -89,8 +134,15 @@ describe('mergePowerShellExports', () => {
 
 describe('refusals', () => {
   it('refuses 1,000,000,000 bytes (not a whole MB) as NotAligned, naming VM and field, never rounding', () => {
-    const text = JSON.stringify([{ Name: 'odd', DynamicMemoryEnabled: true, MemoryStartup: 2048 * MB,
-      MemoryMinimum: 1_000_000_000, MemoryMaximum: 4096 * MB }]);
+    const text = JSON.stringify([
+      {
+        Name: 'odd',
+        DynamicMemoryEnabled: true,
+        MemoryStartup: 2048 * MB,
+        MemoryMinimum: 1_000_000_000,
+        MemoryMaximum: 4096 * MB,
+      },
+    ]);
     const e = thrown(() => vmsFromPowerShellJson(text, { source: 'export.json' }));
     expect(e.code).toBe('NotAligned');
     expect(e.vm).toBe('odd');
@@ -109,8 +161,17 @@ describe('refusals', () => {
 
   it('rethrows a settings rule with the JSON field and the VM', () => {
     // Minimum above startup: newVmSettings refuses minimumMB; the error must say MemoryMinimum.
-    const e = thrown(() => vmsFromPowerShellJson(JSON.stringify({ Name: 'vm-x', DynamicMemoryEnabled: true,
-      MemoryStartup: 1024 * MB, MemoryMinimum: 2048 * MB, MemoryMaximum: 4096 * MB })));
+    const e = thrown(() =>
+      vmsFromPowerShellJson(
+        JSON.stringify({
+          Name: 'vm-x',
+          DynamicMemoryEnabled: true,
+          MemoryStartup: 1024 * MB,
+          MemoryMinimum: 2048 * MB,
+          MemoryMaximum: 4096 * MB,
+        }),
+      ),
+    );
     expect(e.code).toBe('InvalidSetting');
     expect(e.vm).toBe('vm-x');
     expect(e.field).toBe('MemoryMinimum');
@@ -128,7 +189,9 @@ describe('refusals', () => {
     const buffer = thrown(() => vmsFromPowerShellJson(JSON.stringify({ VMName: 'b', Startup: 1024 * MB, Buffer: 3 })));
     expect([buffer.code, buffer.vm, buffer.field]).toEqual(['InvalidSetting', 'b', 'Buffer']);
     expect(buffer.message).toContain('Buffer');
-    const priority = thrown(() => vmsFromPowerShellJson(JSON.stringify({ VMName: 'p', Startup: 1024 * MB, Priority: 101 })));
+    const priority = thrown(() =>
+      vmsFromPowerShellJson(JSON.stringify({ VMName: 'p', Startup: 1024 * MB, Priority: 101 })),
+    );
     expect([priority.code, priority.vm, priority.field]).toEqual(['InvalidSetting', 'p', 'Priority']);
   });
 
@@ -149,7 +212,11 @@ describe('refusals', () => {
   it('reports malformed JSON with the source and position', () => {
     const bad = '[\r\n    {\r\n        "Name":  "a",\r\n    }\r\n]';
     let error: unknown;
-    try { vmsFromPowerShellJson(bad, { source: 'broken.json' }); } catch (e) { error = e; }
+    try {
+      vmsFromPowerShellJson(bad, { source: 'broken.json' });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(InteropError);
     const e = error as InteropError;
     expect(e.file).toBe('broken.json');

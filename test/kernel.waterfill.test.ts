@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { waterFill, Packed } from '../assembly/kernel/waterfill.ts';
+import { describe, expect, it } from 'vitest';
+import { Packed, waterFill } from '../assembly/kernel/waterfill.ts';
 import { fillColumns } from '../src/engine/engine.ts';
 
 function run(needs: number[], weights: number[], pool: number, start = 0) {
@@ -35,25 +35,30 @@ describe('waterFill', () => {
   });
 
   it('never exceeds the pool or a need, uses the whole pool, and does not depend on the start', () => {
-    fc.assert(fc.property(
-      fc.array(fc.record({ need: fc.integer({ min: 0, max: 5000 }), weight: fc.integer({ min: 0, max: 10000 }) }),
-        { minLength: 1, maxLength: 40 }),
-      fc.integer({ min: 0, max: 100000 }),
-      fc.double({ min: 0, max: 10, noNaN: true }),
-      (vms, pool, start) => {
-        const needs = vms.map((v) => v.need);
-        const weights = vms.map((v) => v.weight);
-        const a = run(needs, weights, pool, 0);
-        const b = run(needs, weights, pool, start);
-        const total = needs.reduce((s, x) => s + x, 0);
-        const given = a.reduce((s, x) => s + x, 0);
-        expect(given).toBe(Math.min(pool, total));
-        a.forEach((g, i) => {
-          expect(Number.isInteger(g)).toBe(true);
-          expect(g).toBeGreaterThanOrEqual(0);
-          expect(g).toBeLessThanOrEqual(needs[i]!);
-        });
-        expect(b).toEqual(a);
-      }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ need: fc.integer({ min: 0, max: 5000 }), weight: fc.integer({ min: 0, max: 10000 }) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.integer({ min: 0, max: 100000 }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        (vms, pool, start) => {
+          const needs = vms.map((v) => v.need);
+          const weights = vms.map((v) => v.weight);
+          const a = run(needs, weights, pool, 0);
+          const b = run(needs, weights, pool, start);
+          const total = needs.reduce((s, x) => s + x, 0);
+          const given = a.reduce((s, x) => s + x, 0);
+          expect(given).toBe(Math.min(pool, total));
+          a.forEach((g, i) => {
+            expect(Number.isInteger(g)).toBe(true);
+            expect(g).toBeGreaterThanOrEqual(0);
+            expect(g).toBeLessThanOrEqual(needs[i]!);
+          });
+          expect(b).toEqual(a);
+        },
+      ),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,9 @@ describe('readTraceFile', () => {
 
     await expect(readTraceFile(join(tmp, 'missing.csv.gz'))).rejects.toThrow(join(tmp, 'missing.csv.gz'));
     writeFileSync(join(tmp, 'fake.csv.gz'), 'time,vm,demandMB\n');
-    await expect(readTraceFile(join(tmp, 'fake.csv.gz'))).rejects.toThrow(`${join(tmp, 'fake.csv.gz')}: not a valid gzip`);
+    await expect(readTraceFile(join(tmp, 'fake.csv.gz'))).rejects.toThrow(
+      `${join(tmp, 'fake.csv.gz')}: not a valid gzip`,
+    );
   });
 });
 
@@ -72,7 +74,9 @@ describe('listTraceFiles', () => {
   it('expands a * in the last segment, numerically sorted', async () => {
     const files = await listTraceFiles(join(sampleDir, '1*.csv.gz'));
     const names = files.map((f) => f.slice(sampleDir.length + 1));
-    expect(names).toEqual(['1', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '100'].map((n) => `${n}.csv.gz`));
+    expect(names).toEqual(
+      ['1', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '100'].map((n) => `${n}.csv.gz`),
+    );
   });
 
   it('mixes .csv and .csv.gz in a folder, sorts by number, skips other files and folders', async () => {
@@ -87,7 +91,9 @@ describe('listTraceFiles', () => {
   it('errors name the path', async () => {
     await expect(listTraceFiles(join(tmp, 'nope'))).rejects.toThrow(join(tmp, 'nope'));
     await expect(listTraceFiles(join(tmp, '*', 'x.csv'))).rejects.toThrow(/only supported in the last path segment/);
-    await expect(listTraceFiles(join(sampleDir, '*.parquet'))).rejects.toThrow(`${join(sampleDir, '*.parquet')}: no files match`);
+    await expect(listTraceFiles(join(sampleDir, '*.parquet'))).rejects.toThrow(
+      `${join(sampleDir, '*.parquet')}: no files match`,
+    );
     const empty = join(tmp, 'empty');
     mkdirSync(empty);
     await expect(listTraceFiles(empty)).rejects.toThrow(`${empty}: folder contains no .csv or .csv.gz files`);

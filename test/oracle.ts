@@ -39,15 +39,24 @@ function share(needs: number[], weights: number[], pool: number): number[] {
 export function oracleGoals(vms: OracleVm[], pool: number): number[] {
   const lo = vms.map((v) => v.minimumMB);
   const mid = vms.map((v) => Math.min(v.maximumMB, Math.max(v.minimumMB, v.demandMB)));
-  const top = vms.map((v) => Math.min(v.maximumMB, Math.max(v.minimumMB,
-    v.demandMB + Math.ceil((v.demandMB * v.bufferPercent) / 100))));
+  const top = vms.map((v) =>
+    Math.min(v.maximumMB, Math.max(v.minimumMB, v.demandMB + Math.ceil((v.demandMB * v.bufferPercent) / 100))),
+  );
   const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
   const weights = vms.map((v) => v.weight);
   if (sum(top) <= pool) return top;
   if (sum(mid) <= pool) {
-    const extra = share(top.map((t, i) => t - mid[i]!), weights, pool - sum(mid));
+    const extra = share(
+      top.map((t, i) => t - mid[i]!),
+      weights,
+      pool - sum(mid),
+    );
     return mid.map((m, i) => m + extra[i]!);
   }
-  const extra = share(mid.map((m, i) => m - lo[i]!), weights, pool - sum(lo));
+  const extra = share(
+    mid.map((m, i) => m - lo[i]!),
+    weights,
+    pool - sum(lo),
+  );
   return lo.map((l, i) => l + extra[i]!);
 }

@@ -1,7 +1,8 @@
 // Shared by the tests of refused calls and malformed input: a refusal is a DynamicMemoryError with a stable code, a message a person
 // can act on, and it changes nothing.
-import { expect } from 'vitest';
+
 import { DynamicMemoryError } from 'dynmem';
+import { expect } from 'vitest';
 
 /** The error of type `type` that `fn` throws (fails the test if it throws nothing or something else). */
 export function thrown<E extends Error>(fn: () => unknown, type: new (...args: never[]) => E): E {

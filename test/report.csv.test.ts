@@ -7,14 +7,45 @@ function tinySeries(): SimulationSeries {
   return {
     timeSeconds: [0, 300],
     hosts: [
-      { name: 'h1', assignedMB: [1024, 2048], demandMB: [900, 2100.5], availableMB: [7168, 6144], pressure: [87.890625, 102.5634765],
-        averagePressure: [80, 81.25], smartPagingMB: [0, 0], runningVms: [1, 1] },
-      { name: 'rack 2, "b"', assignedMB: [512, 512], demandMB: [100, 100], availableMB: [7680, 7680], pressure: [19.53125, 19.53125],
-        averagePressure: [20, 20], smartPagingMB: [0, 64], runningVms: [1, 1] },
+      {
+        name: 'h1',
+        assignedMB: [1024, 2048],
+        demandMB: [900, 2100.5],
+        availableMB: [7168, 6144],
+        pressure: [87.890625, 102.5634765],
+        averagePressure: [80, 81.25],
+        smartPagingMB: [0, 0],
+        runningVms: [1, 1],
+      },
+      {
+        name: 'rack 2, "b"',
+        assignedMB: [512, 512],
+        demandMB: [100, 100],
+        availableMB: [7680, 7680],
+        pressure: [19.53125, 19.53125],
+        averagePressure: [20, 20],
+        smartPagingMB: [0, 64],
+        runningVms: [1, 1],
+      },
     ],
-    total: { assignedMB: [1536, 2560], demandMB: [1000, 2200.5], availableMB: [14848, 13824], pressure: [65.1041667, 83.5], averagePressure: [60, 60.9],
-      smartPagingMB: [0, 64], runningVms: [2, 2] },
-    vms: [{ name: 'db,"1"', assignedMB: [1024, 2048], demandMB: [900, 2100.5], pressure: [87.890625, NaN], smartPagingMB: [0, 0] }],
+    total: {
+      assignedMB: [1536, 2560],
+      demandMB: [1000, 2200.5],
+      availableMB: [14848, 13824],
+      pressure: [65.1041667, 83.5],
+      averagePressure: [60, 60.9],
+      smartPagingMB: [0, 64],
+      runningVms: [2, 2],
+    },
+    vms: [
+      {
+        name: 'db,"1"',
+        assignedMB: [1024, 2048],
+        demandMB: [900, 2100.5],
+        pressure: [87.890625, NaN],
+        smartPagingMB: [0, 0],
+      },
+    ],
   };
 }
 
@@ -44,9 +75,10 @@ describe('timeSeriesCsv', () => {
 describe('vmSeriesCsv', () => {
   it('writes one row per VM per sample, quoting names and leaving NaN empty', () => {
     expect(vmSeriesCsv(tinySeries())).toBe(
-      'time_s,vm,assigned_mb,demand_mb,pressure,smart_paging_mb\r\n'
-      + '0,"db,""1""",1024,900,87.891,0\r\n'
-      + '300,"db,""1""",2048,2100.5,,0\r\n');
+      'time_s,vm,assigned_mb,demand_mb,pressure,smart_paging_mb\r\n' +
+        '0,"db,""1""",1024,900,87.891,0\r\n' +
+        '300,"db,""1""",2048,2100.5,,0\r\n',
+    );
   });
 
   it('is empty when the run kept no per-VM series', () => {

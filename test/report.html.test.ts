@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportHtml, type ComparisonReport } from '../src/report/html.ts';
-import { reportHtml as fromIndex, timeSeriesCsv, lineChart } from '../src/report/index.ts';
+import { type ComparisonReport, reportHtml } from '../src/report/html.ts';
+import { reportHtml as fromIndex, lineChart, timeSeriesCsv } from '../src/report/index.ts';
 import type { HostSeries, SimulationSeries } from '../src/sim/series.ts';
 import type { SimulationSummary } from '../src/sim/summary.ts';
 
@@ -23,13 +23,18 @@ function host(name: string, n: number, scale: number): HostSeries {
 
 function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: SimulationSeries } {
   const hosts = Array.from({ length: hostCount }, (_, k) => host(k === 0 ? `host ${EVIL}` : `h${k + 1}`, n, 1 + k / 2));
-  const sum = (pick: (h: HostSeries) => number[]) => Array.from({ length: n }, (_, i) => hosts.reduce((s, h) => s + pick(h)[i]!, 0));
+  const sum = (pick: (h: HostSeries) => number[]) =>
+    Array.from({ length: n }, (_, i) => hosts.reduce((s, h) => s + pick(h)[i]!, 0));
   const series: SimulationSeries = {
     timeSeconds: Array.from({ length: n }, (_, i) => i * 3600),
     hosts,
     total: {
-      assignedMB: sum((h) => h.assignedMB), demandMB: sum((h) => h.demandMB), availableMB: sum((h) => h.availableMB),
-      pressure: hosts[0]!.pressure, averagePressure: hosts[0]!.averagePressure, smartPagingMB: sum((h) => h.smartPagingMB),
+      assignedMB: sum((h) => h.assignedMB),
+      demandMB: sum((h) => h.demandMB),
+      availableMB: sum((h) => h.availableMB),
+      pressure: hosts[0]!.pressure,
+      averagePressure: hosts[0]!.averagePressure,
+      smartPagingMB: sum((h) => h.smartPagingMB),
       runningVms: sum((h) => h.runningVms),
     },
     vms: [{ name: EVIL, assignedMB: [], demandMB: [], pressure: [], smartPagingMB: [] }],
@@ -41,20 +46,39 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     durationSeconds: (n - 1) * 3600,
     hosts: hostCount,
     vms: 2 * hostCount,
-    memory: { hostMemoryMB: 16384 * hostCount, reserveMB: 2048 * hostCount, staticMB: 4096 * hostCount, meanAssignedMB: 2500,
-      peakAssignedMB: 4000, meanDemandMB: 2000, savedMB: 8192 - 2500, savedPercent: 69.5 },
+    memory: {
+      hostMemoryMB: 16384 * hostCount,
+      reserveMB: 2048 * hostCount,
+      staticMB: 4096 * hostCount,
+      meanAssignedMB: 2500,
+      peakAssignedMB: 4000,
+      meanDemandMB: 2000,
+      savedMB: 8192 - 2500,
+      savedPercent: 69.5,
+    },
     pressure: { average: 83.2, peak: 104.7 },
     shortfall: { vmSecondsShort: 120, guestPagingMBs: 3456.5 },
     smartPaging: { mbSeconds: 76800, peakMB: 256, vms: 1 },
-    busiestVms: [{ vm: EVIL, host: 'h1', maximumPressure: 187.25, averagePressure: 95.5, assignedMB: 1536, smartPagingMBs: 76800 }],
-    startFailures: [{ vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` }],
+    busiestVms: [
+      { vm: EVIL, host: 'h1', maximumPressure: 187.25, averagePressure: 95.5, assignedMB: 1536, smartPagingMBs: 76800 },
+    ],
+    startFailures: [
+      { vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` },
+    ],
     failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL] }],
-    eventErrors: Array.from({ length: 250 }, (_, i) => ({ atSeconds: i, event: `stop vm${i}`, code: 'NotFound', message: 'No such VM.' })),
+    eventErrors: Array.from({ length: 250 }, (_, i) => ({
+      atSeconds: i,
+      event: `stop vm${i}`,
+      code: 'NotFound',
+      message: 'No such VM.',
+    })),
     headroom: { minAvailableMB: 12000, minHostAvailableMB: 5000 },
     traces: {
       files: 3,
       repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 },
-      repaired: [{ file: `traces/${EVIL}.csv`, repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 } }],
+      repaired: [
+        { file: `traces/${EVIL}.csv`, repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 } },
+      ],
     },
     startTime: '2013-08-12T00:00:00.000Z',
     wallSeconds: 1.25,
@@ -126,7 +150,9 @@ describe('reportHtml', () => {
     };
     const page = reportHtml(summary, series, { title: 'Compared', comparison });
     expect(page).toContain('dynmem vs Hyper-V recorded');
-    expect(page).toContain(`<td>${EVIL_ESCAPED}</td><td class="num">288</td><td class="num">42.3</td><td class="num">128</td><td class="num">93.8 %</td>`);
+    expect(page).toContain(
+      `<td>${EVIL_ESCAPED}</td><td class="num">288</td><td class="num">42.3</td><td class="num">128</td><td class="num">93.8 %</td>`,
+    );
     expect(page).toContain('<td class="num">—</td>');
     expect(page).toContain('All VMs');
     expect(page).toContain('<title>Compared</title>');
@@ -168,6 +194,8 @@ describe('reportHtml busiest VMs', () => {
     const { summary, series } = fixture(1);
     const page = reportHtml(summary, series);
     expect(page).toContain('<h2>VMs under the most pressure</h2>');
-    expect(page).toContain(`<td>${EVIL_ESCAPED}</td><td>h1</td><td class="num">187.3</td><td class="num">95.5</td><td class="num">1,536</td><td class="num">76,800</td>`);
+    expect(page).toContain(
+      `<td>${EVIL_ESCAPED}</td><td>h1</td><td class="num">187.3</td><td class="num">95.5</td><td class="num">1,536</td><td class="num">76,800</td>`,
+    );
   });
 });

@@ -7,7 +7,10 @@ const pathsOf = (svg: string) => [...svg.matchAll(/<path class="series" d="([^"]
 describe('lineChart', () => {
   it('escapes the title, axis labels, legend and description', () => {
     const svg = lineChart({
-      title: 'A <b>&"x"', xLabel: 'T & t', yLabel: '<MB>', times: [0, 1, 2],
+      title: 'A <b>&"x"',
+      xLabel: 'T & t',
+      yLabel: '<MB>',
+      times: [0, 1, 2],
       lines: [{ label: 'vm <b>&"x"', values: [1, 2, 3] }],
       band: [{ from: 2, to: 3, label: '"hot" <zone>' }],
     });
@@ -34,7 +37,14 @@ describe('lineChart', () => {
     const values = Array.from({ length: n }, (_, i) => 100 + Math.sin(i / 500));
     values[43_210] = 900; // a one-second spike
     values[70_001] = -50; // and a one-second dip
-    const svg = lineChart({ title: 'day', xLabel: 'Time', yLabel: 'MB', times, lines: [{ label: 'a', values }], id: 'c' });
+    const svg = lineChart({
+      title: 'day',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times,
+      lines: [{ label: 'a', values }],
+      id: 'c',
+    });
     const [d] = pathsOf(svg);
     expect(pointsIn(d!)).toBeLessThanOrEqual(1500);
     expect(pointsIn(d!)).toBeGreaterThan(700);
@@ -52,7 +62,13 @@ describe('lineChart', () => {
   });
 
   it('leaves gaps for NaN and marks an empty chart', () => {
-    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', times: [0, 1, 2, 3, 4], lines: [{ label: 'a', values: [1, 2, NaN, 3, 4] }] });
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      times: [0, 1, 2, 3, 4],
+      lines: [{ label: 'a', values: [1, 2, NaN, 3, 4] }],
+    });
     const [d] = pathsOf(svg);
     expect(d!.match(/M/g)).toHaveLength(2);
     const empty = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', times: [], lines: [{ label: 'a', values: [] }] });
@@ -60,7 +76,9 @@ describe('lineChart', () => {
   });
 
   it('refuses a line whose length differs from the times', () => {
-    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', times: [0, 1], lines: [{ label: 'a', values: [1] }] })).toThrow(RangeError);
+    expect(() =>
+      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', times: [0, 1], lines: [{ label: 'a', values: [1] }] }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -105,10 +123,19 @@ describe('formatting', () => {
 describe('colours', () => {
   it('gives lines without a colour palette entries that no other line uses', () => {
     const svg = lineChart({
-      title: 't', xLabel: 'x', yLabel: 'y', times: [0, 1],
-      lines: [{ label: 'a', values: [0, 1], color: '#0072B2' }, { label: 'b', values: [1, 0] }, { label: 'c', values: [1, 1], color: '#d55e00' }],
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      times: [0, 1],
+      lines: [
+        { label: 'a', values: [0, 1], color: '#0072B2' },
+        { label: 'b', values: [1, 0] },
+        { label: 'c', values: [1, 1], color: '#d55e00' },
+      ],
     });
-    const strokes = [...svg.matchAll(/<path class="series" d="[^"]*" fill="none" stroke="([^"]+)"/g)].map((m) => m[1]!.toLowerCase());
+    const strokes = [...svg.matchAll(/<path class="series" d="[^"]*" fill="none" stroke="([^"]+)"/g)].map((m) =>
+      m[1]!.toLowerCase(),
+    );
     expect(strokes).toHaveLength(3);
     expect(new Set(strokes).size).toBe(3);
   });

@@ -1,20 +1,26 @@
 // The scenario format (src/sim/scenario.ts) and how scenarios are built: every refusal is a ScenarioError whose
 // `path` names the field (e.g. "fleets[0].template.minimumMB"), with `file` and `line` for bad trace data.
-import { describe, expect, it } from 'vitest';
+
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simulate, checkScenario, parseDuration, ScenarioError, type Scenario } from 'dynmem';
+import { checkScenario, parseDuration, type Scenario, ScenarioError, simulate } from 'dynmem';
+import { describe, expect, it } from 'vitest';
 
 const TRACES = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 
 const base = (): Scenario => ({
-  duration: '10m', hosts: [{ memoryMB: 16384 }], vms: [{ name: 'v', startupMB: 1024, demandMB: 500 }],
+  duration: '10m',
+  hosts: [{ memoryMB: 16384 }],
+  vms: [{ name: 'v', startupMB: 1024, demandMB: 500 }],
 });
 const cluster = (): Scenario => ({
   duration: '10m',
-  hosts: [{ name: 'a', memoryMB: 16384 }, { name: 'b', memoryMB: 16384 }],
+  hosts: [
+    { name: 'a', memoryMB: 16384 },
+    { name: 'b', memoryMB: 16384 },
+  ],
   vms: [{ name: 'v', startupMB: 1024, demandMB: 500 }],
 });
 
@@ -40,18 +46,34 @@ function checkError(input: unknown): ScenarioError {
 
 describe('parseDuration', () => {
   it.each([
-    [90, 90], ['90', 90], ['90s', 90], ['30m', 1800], ['2h', 7200], ['24h', 86400], ['2d', 172800], ['1.5h', 5400], [' 5 m ', 300], [0, 0],
+    [90, 90],
+    ['90', 90],
+    ['90s', 90],
+    ['30m', 1800],
+    ['2h', 7200],
+    ['24h', 86400],
+    ['2d', 172800],
+    ['1.5h', 5400],
+    [' 5 m ', 300],
+    [0, 0],
   ] as const)('%j is %i s', (value, seconds) => {
     expect(parseDuration(value, 'x')).toBe(seconds);
   });
 
-  it.each([['2 weeks'], ['-5s'], ['h'], [''], ['1w'], [-1], [Number.NaN], [Infinity], [null], [true], [[60]]])('refuses %j', (value) => {
-    let error: unknown;
-    try { parseDuration(value, 'events[3].at'); } catch (e) { error = e; }
-    expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).path).toBe('events[3].at');
-    expect((error as ScenarioError).message).toMatch(/^events\[3\]\.at: expected a duration/);
-  });
+  it.each([['2 weeks'], ['-5s'], ['h'], [''], ['1w'], [-1], [Number.NaN], [Infinity], [null], [true], [[60]]])(
+    'refuses %j',
+    (value) => {
+      let error: unknown;
+      try {
+        parseDuration(value, 'events[3].at');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect((error as ScenarioError).path).toBe('events[3].at');
+      expect((error as ScenarioError).message).toMatch(/^events\[3\]\.at: expected a duration/);
+    },
+  );
 });
 
 describe('scenario validation', () => {
@@ -93,7 +115,11 @@ describe('scenario validation', () => {
     const e = await scenarioError({ ...base(), balancerIntervalSeconds: 2, duration: 61 });
     expect(e.path).toBe('duration');
     expect(e.message).toMatch(/61 s is not a whole number of balancer intervals \(2 s\)/);
-    const e2 = await scenarioError({ ...base(), balancerIntervalSeconds: 2, events: [{ at: 31, action: 'stop', vm: 'v' }] });
+    const e2 = await scenarioError({
+      ...base(),
+      balancerIntervalSeconds: 2,
+      events: [{ at: 31, action: 'stop', vm: 'v' }],
+    });
     expect(e2.path).toBe('events[0].at');
     const e3 = await scenarioError({ ...base(), balancerIntervalSeconds: 2, sampleInterval: 45 });
     expect(e3.path).toBe('sampleInterval');
@@ -119,7 +145,13 @@ describe('scenario validation', () => {
     const e = await scenarioError({ ...base(), hosts: [{ memoryMB: 'lots' }] });
     expect(e.path).toBe('hosts[0].memoryMB');
     expect(e.message).toContain('memoryMB');
-    const e2 = await scenarioError({ ...cluster(), hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'b', memoryMB: 8192, reserveMB: 8192 }] });
+    const e2 = await scenarioError({
+      ...cluster(),
+      hosts: [
+        { name: 'a', memoryMB: 8192 },
+        { name: 'b', memoryMB: 8192, reserveMB: 8192 },
+      ],
+    });
     expect(e2.path).toBe('hosts[1].reserveMB');
     expect(e2.message).toContain("'b'");
     const e3 = await scenarioError({ ...base(), hosts: [{ memoryMB: 8192, colour: 'red' }] });
@@ -127,7 +159,13 @@ describe('scenario validation', () => {
   });
 
   it('two hosts with one name is a ScenarioError', async () => {
-    const e = await scenarioError({ ...base(), hosts: [{ name: 'a', memoryMB: 8192 }, { name: 'a', memoryMB: 8192 }] });
+    const e = await scenarioError({
+      ...base(),
+      hosts: [
+        { name: 'a', memoryMB: 8192 },
+        { name: 'a', memoryMB: 8192 },
+      ],
+    });
     expect(e.path).toBe('hosts[1].name');
     expect(e.message).toContain("'a'");
   });
@@ -167,7 +205,16 @@ describe('scenario validation', () => {
     });
 
     it('inline demand must be [seconds, MB] pairs of numbers ≥ 0', async () => {
-      for (const demand of [[], [[0, -5]], [[0]], [[0, 5, 6]], [['0', 5]], [[0, Infinity]], 'flat', [[Number.NaN, 5]]]) {
+      for (const demand of [
+        [],
+        [[0, -5]],
+        [[0]],
+        [[0, 5, 6]],
+        [['0', 5]],
+        [[0, Infinity]],
+        'flat',
+        [[Number.NaN, 5]],
+      ]) {
         const e = await scenarioError({ ...base(), vms: [{ name: 'v', demand }] });
         expect(e.path, JSON.stringify(demand)).toBe('vms[0].demand');
         expect(e.message).toMatch(/\[seconds, MB\] pairs/);
@@ -181,20 +228,34 @@ describe('scenario validation', () => {
 
     it('a trace must be a path; durations of a VM are checked', async () => {
       expect((await scenarioError({ ...base(), vms: [{ name: 'v', trace: 5 }] })).path).toBe('vms[0].trace');
-      expect((await scenarioError({ ...base(), vms: [{ name: 'v', demandMB: 5, startAt: 'later' }] })).path).toBe('vms[0].startAt');
-      expect((await scenarioError({ ...base(), vms: [{ name: 'v', trace: 'x.csv', traceOffset: 'x' }] })).path).toBe('vms[0].traceOffset');
+      expect((await scenarioError({ ...base(), vms: [{ name: 'v', demandMB: 5, startAt: 'later' }] })).path).toBe(
+        'vms[0].startAt',
+      );
+      expect((await scenarioError({ ...base(), vms: [{ name: 'v', trace: 'x.csv', traceOffset: 'x' }] })).path).toBe(
+        'vms[0].traceOffset',
+      );
     });
 
     it('a bad VM setting names the VM path and the field', async () => {
       const cases: [Record<string, unknown>, string, RegExp][] = [
         [{ weight: 20000 }, 'vms[1].weight', /weight must be between 0 and 10000/],
         [{ startupMB: 1025 }, 'vms[1].startupMB', /properly aligned/],
-        [{ startupMB: 1024, minimumMB: 2048 }, 'vms[1].minimumMB', /minimumMB 2048 MB must not exceed startupMB 1024 MB/],
+        [
+          { startupMB: 1024, minimumMB: 2048 },
+          'vms[1].minimumMB',
+          /minimumMB 2048 MB must not exceed startupMB 1024 MB/,
+        ],
         [{ bufferPercent: 1 }, 'vms[1].bufferPercent', /bufferPercent/],
         [{ colour: 'red' }, 'vms[1].colour', /unknown setting 'colour'/],
       ];
       for (const [settings, path, message] of cases) {
-        const e = await scenarioError({ ...base(), vms: [{ name: 'ok', demandMB: 1 }, { name: 'bad', ...settings }] });
+        const e = await scenarioError({
+          ...base(),
+          vms: [
+            { name: 'ok', demandMB: 1 },
+            { name: 'bad', ...settings },
+          ],
+        });
         expect(e.path, JSON.stringify(settings)).toBe(path);
         expect(e.message).toMatch(message);
         expect(e.message).toContain("VM 'bad'");
@@ -261,24 +322,40 @@ describe('scenario validation', () => {
 
     it('a bad VM setting inside the template names the fleet VM and the field', async () => {
       const e = await scenarioError({
-        ...base(), vms: [], fleets: [{ traces: TRACES, count: 3, template: { startupMB: 1024, minimumMB: 2048 } }],
+        ...base(),
+        vms: [],
+        fleets: [{ traces: TRACES, count: 3, template: { startupMB: 1024, minimumMB: 2048 } }],
       });
       expect(e.path).toBe('fleets[0].template.minimumMB');
       expect(e.message).toContain('minimumMB');
-      expect(e.message).toBe("fleets[0].template.minimumMB: VM '1': minimumMB 2048 MB must not exceed startupMB 1024 MB.");
-      const odd = await scenarioError({ ...base(), vms: [{ name: 'solo', demandMB: 1 }], fleets: [{ traces: TRACES, prefix: 'bb-', count: 2, template: { maximumMB: 333 } }] });
+      expect(e.message).toBe(
+        "fleets[0].template.minimumMB: VM '1': minimumMB 2048 MB must not exceed startupMB 1024 MB.",
+      );
+      const odd = await scenarioError({
+        ...base(),
+        vms: [{ name: 'solo', demandMB: 1 }],
+        fleets: [{ traces: TRACES, prefix: 'bb-', count: 2, template: { maximumMB: 333 } }],
+      });
       expect(odd.path).toBe('fleets[0].template.maximumMB');
       expect(odd.message).toMatch(/Memory values must be properly aligned: maximumMB 333 MB/);
     });
 
     it('a fleet spread over an unknown host is refused', async () => {
-      const e = await scenarioError({ ...cluster(), vms: [], fleets: [{ traces: TRACES, count: 2, hosts: ['a', 'zz'] }] });
+      const e = await scenarioError({
+        ...cluster(),
+        vms: [],
+        fleets: [{ traces: TRACES, count: 2, hosts: ['a', 'zz'] }],
+      });
       expect(e.path).toBe('fleets[0].hosts');
       expect(e.message).toContain("no host is named 'zz'");
     });
 
     it('a fleet VM named like an existing VM is refused', async () => {
-      const e = await scenarioError({ ...base(), vms: [{ name: '1', demandMB: 1 }], fleets: [{ traces: TRACES, count: 2 }] });
+      const e = await scenarioError({
+        ...base(),
+        vms: [{ name: '1', demandMB: 1 }],
+        fleets: [{ traces: TRACES, count: 2 }],
+      });
       expect(e.path).toBe('fleets[0].prefix');
       expect(e.message).toContain("'1'");
     });
@@ -291,7 +368,11 @@ describe('scenario validation', () => {
         [{ at: 10, action: 'restart', vm: 5 }, 'events[0].vm', /a restart event needs a vm name/],
         [{ at: 10, action: 'failHost' }, 'events[0].host', /a failHost event needs a host name/],
         [{ at: 10, action: 'recoverHost', vm: 'v' }, 'events[0].host', /a recoverHost event needs a host name/],
-        [{ at: 10, action: 'explode', vm: 'v' }, 'events[0].action', /must be one of start, stop, restart, setMemory, setDemand, failHost, recoverHost/],
+        [
+          { at: 10, action: 'explode', vm: 'v' },
+          'events[0].action',
+          /must be one of start, stop, restart, setMemory, setDemand, failHost, recoverHost/,
+        ],
         [{ action: 'stop', vm: 'v' }, 'events[0].at', /expected a duration/],
         [{ at: 'soon', action: 'stop', vm: 'v' }, 'events[0].at', /expected a duration/],
         [{ at: 10, action: 'setMemory', vm: 'v' }, 'events[0].settings', /object of settings/],
@@ -307,7 +388,13 @@ describe('scenario validation', () => {
     });
 
     it('name a VM and a host that exist', async () => {
-      const e = await scenarioError({ ...base(), events: [{ at: 10, action: 'stop', vm: 'v' }, { at: 20, action: 'restart', vm: 'nope' }] });
+      const e = await scenarioError({
+        ...base(),
+        events: [
+          { at: 10, action: 'stop', vm: 'v' },
+          { at: 20, action: 'restart', vm: 'nope' },
+        ],
+      });
       expect(e.path).toBe('events[1].vm');
       expect(e.message).toBe("events[1].vm: no VM is named 'nope'.");
       const h = await scenarioError({ ...cluster(), events: [{ at: 10, action: 'failHost', host: 'c' }] });
@@ -340,9 +427,13 @@ describe('scenario validation', () => {
     it('a Bitbrains file with a bad cell is refused with its file and line', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'dynmem-bad-'));
       const file = join(dir, '7.csv');
-      const header = 'Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]';
+      const header =
+        'Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]';
       const row = (t: number, usage: string) => `${t};\t2;\t5000;\t100;\t2;\t4194304;\t${usage};\t0;\t0;\t0;\t0`;
-      writeFileSync(file, [header, row(1372629804, '1000000'), row(1372630104, '1048576'), row(1372630404, 'XYZ'), ''].join('\n'));
+      writeFileSync(
+        file,
+        [header, row(1372629804, '1000000'), row(1372630104, '1048576'), row(1372630404, 'XYZ'), ''].join('\n'),
+      );
       const e = await scenarioError({ ...base(), vms: [{ name: 'v', trace: file }] });
       expect(e.path).toBe('vms[0].trace');
       expect(e.file).toBe(file);
@@ -383,7 +474,11 @@ describe('scenario validation', () => {
   });
 
   it('checkScenario passes a good scenario through unchanged', () => {
-    const s = { ...cluster(), events: [{ at: '5m', action: 'failHost', host: 'a' }], fleets: [{ traces: TRACES, count: 2 }] } as Scenario;
+    const s = {
+      ...cluster(),
+      events: [{ at: '5m', action: 'failHost', host: 'a' }],
+      fleets: [{ traces: TRACES, count: 2 }],
+    } as Scenario;
     expect(checkScenario(s)).toBe(s);
   });
 });

@@ -2,16 +2,20 @@
 // a restart under pressure, failover), trace-driven fleets on the bundled Bitbrains sample, and engine agreement.
 // Defaults used for the hand computations (DESIGN.md and src/host): bootSeconds 30, balloonRateMBps 128, tick 1 s,
 // reserve 384 + ceil(64·memoryMB/1024) (+ 512 on a cluster member).
-import { describe, expect, it } from 'vitest';
+
 import { fileURLToPath } from 'node:url';
-import { simulate, type Scenario, type SimulationResult } from 'dynmem';
+import { type Scenario, type SimulationResult, simulate } from 'dynmem';
+import { describe, expect, it } from 'vitest';
 
 const TRACES = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 const engines = ['wasm', 'js'] as const;
 
 /** One host without reserve, one VM with a constant 1,000 MB demand and a 20 % buffer (→ 1,200 MB). */
 const constant = (engine: 'wasm' | 'js'): Scenario => ({
-  name: 'constant', engine, duration: '2h', sampleInterval: '10m',
+  name: 'constant',
+  engine,
+  duration: '2h',
+  sampleInterval: '10m',
   hosts: [{ memoryMB: 16384, reserveMB: 0 }],
   vms: [{ name: 'v', startupMB: 2048, minimumMB: 512, maximumMB: 8192, bufferPercent: 20, demandMB: 1000 }],
 });
@@ -21,7 +25,10 @@ const constant = (engine: 'wasm' | 'js'): Scenario => ({
  * = 5632. Restarting r needs 2048 − 512 = 1536 more that is neither free nor reclaimable: Smart Paging.
  */
 const smartPaging = (engine: 'wasm' | 'js'): Scenario => ({
-  name: 'smart paging', engine, duration: '30m', sampleInterval: 10,
+  name: 'smart paging',
+  engine,
+  duration: '30m',
+  sampleInterval: 10,
   hosts: [{ memoryMB: 5632, reserveMB: 0 }],
   vms: [
     { name: 'big', startupMB: 3584, minimumMB: 3584, maximumMB: 3584, demandMB: 4000 },
@@ -33,10 +40,18 @@ const smartPaging = (engine: 'wasm' | 'js'): Scenario => ({
 
 /** Three 8 GB members (reserve 384 + 512 + 512 = 1408, available 6784 each), nine VMs, two failures. */
 const failover = (engine: 'wasm' | 'js'): Scenario => ({
-  name: 'failover', engine, duration: '2h', sampleInterval: '5m',
+  name: 'failover',
+  engine,
+  duration: '2h',
+  sampleInterval: '5m',
   hosts: [{ memoryMB: 8192 }, { memoryMB: 8192 }, { memoryMB: 8192 }],
   vms: Array.from({ length: 9 }, (_, i) => ({
-    name: `vm${i}`, startupMB: 2048, minimumMB: 1024, maximumMB: 4096, demandMB: 1500 + 100 * i, weight: 1000 * (i + 1),
+    name: `vm${i}`,
+    startupMB: 2048,
+    minimumMB: 1024,
+    maximumMB: 4096,
+    demandMB: 1500 + 100 * i,
+    weight: 1000 * (i + 1),
   })),
   events: [
     { at: '30m', action: 'failHost', host: 'host-1' },
@@ -47,9 +62,19 @@ const failover = (engine: 'wasm' | 'js'): Scenario => ({
 
 /** 20 VMs of the Bitbrains sample for 6 hours on one 64 GB host. */
 const fleet = (engine: 'wasm' | 'js'): Scenario => ({
-  name: 'fleet', engine, duration: '6h',
+  name: 'fleet',
+  engine,
+  duration: '6h',
   hosts: [{ memoryMB: 65536 }],
-  fleets: [{ traces: TRACES, count: 20, template: { startupMB: 2048, minimumMB: 512 }, maximumFromProvisioned: true, startSpread: '10m' }],
+  fleets: [
+    {
+      traces: TRACES,
+      count: 20,
+      template: { startupMB: 2048, minimumMB: 512 },
+      maximumFromProvisioned: true,
+      startSpread: '10m',
+    },
+  ],
 });
 
 /** Series never hold more than the host can give. */
@@ -60,7 +85,15 @@ function checkSeries(result: SimulationResult, scenario: Scenario): void {
   series.hosts.forEach((s, i) => {
     const h = hosts[i]!;
     expect(s.name).toBe(h.name);
-    for (const key of ['assignedMB', 'demandMB', 'availableMB', 'pressure', 'averagePressure', 'smartPagingMB', 'runningVms'] as const) {
+    for (const key of [
+      'assignedMB',
+      'demandMB',
+      'availableMB',
+      'pressure',
+      'averagePressure',
+      'smartPagingMB',
+      'runningVms',
+    ] as const) {
       expect(s[key].length, `${s.name}.${key}`).toBe(n);
     }
     s.assignedMB.forEach((a, k) => {
@@ -154,7 +187,10 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('calls onProgress up to the end', async () => {
       const calls: [number, number][] = [];
-      await simulate({ ...constant(engine), duration: '1h' }, { onProgress: (done, total) => calls.push([done, total]) });
+      await simulate(
+        { ...constant(engine), duration: '1h' },
+        { onProgress: (done, total) => calls.push([done, total]) },
+      );
       expect(calls.length).toBeGreaterThan(0);
       expect(calls.at(-1)).toEqual([3600, 3600]);
       for (let k = 1; k < calls.length; k++) expect(calls[k]![0]).toBeGreaterThanOrEqual(calls[k - 1]![0]);
@@ -164,8 +200,22 @@ describe.each(engines)('%s engine', (engine) => {
   describe('inline demand', () => {
     it('interpolates linearly between the pairs and holds the last value', async () => {
       const { series } = await simulate({
-        engine, duration: '2h', sampleInterval: '5m', hosts: [{ memoryMB: 16384, reserveMB: 0 }],
-        vms: [{ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192, demand: [[0, 1000], [3600, 2000]] }],
+        engine,
+        duration: '2h',
+        sampleInterval: '5m',
+        hosts: [{ memoryMB: 16384, reserveMB: 0 }],
+        vms: [
+          {
+            name: 'v',
+            startupMB: 1024,
+            minimumMB: 512,
+            maximumMB: 8192,
+            demand: [
+              [0, 1000],
+              [3600, 2000],
+            ],
+          },
+        ],
       });
       const v = series.vms[0]!;
       series.timeSeconds.forEach((t, k) => {
@@ -180,8 +230,21 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('pairs that start later than 0 are at their own times (demand at 900 s is halfway between 600 s and 1,200 s)', async () => {
       const { series } = await simulate({
-        engine, duration: '30m', sampleInterval: '5m', hosts: [{ memoryMB: 16384, reserveMB: 0 }],
-        vms: [{ name: 'v', startupMB: 1024, minimumMB: 512, demand: [[600, 1000], [1200, 2000]] }],
+        engine,
+        duration: '30m',
+        sampleInterval: '5m',
+        hosts: [{ memoryMB: 16384, reserveMB: 0 }],
+        vms: [
+          {
+            name: 'v',
+            startupMB: 1024,
+            minimumMB: 512,
+            demand: [
+              [600, 1000],
+              [1200, 2000],
+            ],
+          },
+        ],
       });
       const v = series.vms[0]!;
       expect(series.timeSeconds).toEqual([0, 300, 600, 900, 1200, 1500, 1800]);
@@ -193,8 +256,19 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('pairs given out of order are sorted by time', async () => {
       const { series } = await simulate({
-        engine, duration: '1h', sampleInterval: '30m', hosts: [{ memoryMB: 16384, reserveMB: 0 }],
-        vms: [{ name: 'v', demand: [[3600, 600], [0, 200]] }],
+        engine,
+        duration: '1h',
+        sampleInterval: '30m',
+        hosts: [{ memoryMB: 16384, reserveMB: 0 }],
+        vms: [
+          {
+            name: 'v',
+            demand: [
+              [3600, 600],
+              [0, 200],
+            ],
+          },
+        ],
       });
       expect(series.vms[0]!.demandMB).toEqual([200, 400, 600]);
     });
@@ -203,7 +277,10 @@ describe.each(engines)('%s engine', (engine) => {
   describe('events and starts', () => {
     it('setDemand, stop, start, setMemory take effect at their times; refused events are recorded', async () => {
       const { series, summary } = await simulate({
-        engine, duration: '1h', sampleInterval: '5m', hosts: [{ memoryMB: 16384, reserveMB: 0 }],
+        engine,
+        duration: '1h',
+        sampleInterval: '5m',
+        hosts: [{ memoryMB: 16384, reserveMB: 0 }],
         vms: [{ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192, demandMB: 1000 }],
         events: [
           { at: '10m', action: 'setDemand', vm: 'v', demandMB: 2000 },
@@ -231,7 +308,10 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('startAt and start: false', async () => {
       const { series, summary } = await simulate({
-        engine, duration: '30m', sampleInterval: '5m', hosts: [{ memoryMB: 16384, reserveMB: 0 }],
+        engine,
+        duration: '30m',
+        sampleInterval: '5m',
+        hosts: [{ memoryMB: 16384, reserveMB: 0 }],
         vms: [
           { name: 'late', startupMB: 1024, demandMB: 100, startAt: '10m' },
           { name: 'never', startupMB: 1024, demandMB: 100, start: false },
@@ -245,13 +325,19 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('starts that do not fit are start failures with the OutOfMemory message', async () => {
       const { summary, cluster } = await simulate({
-        engine, duration: '10m', hosts: [{ memoryMB: 8192, reserveMB: 0 }],
+        engine,
+        duration: '10m',
+        hosts: [{ memoryMB: 8192, reserveMB: 0 }],
         vms: ['a', 'b', 'c'].map((name) => ({ name, startupMB: 4096, minimumMB: 512, demandMB: 100 })),
       });
-      expect(summary.startFailures).toEqual([{
-        vm: 'c', atSeconds: 0, code: 'OutOfMemory',
-        message: 'Not enough memory in the system to start the virtual machine c with ram size 4096 megabytes.',
-      }]);
+      expect(summary.startFailures).toEqual([
+        {
+          vm: 'c',
+          atSeconds: 0,
+          code: 'OutOfMemory',
+          message: 'Not enough memory in the system to start the virtual machine c with ram size 4096 megabytes.',
+        },
+      ]);
       expect(cluster.vm('c').state).toBe('Off');
     });
 
@@ -270,9 +356,12 @@ describe.each(engines)('%s engine', (engine) => {
       expect(paging[0]).toBe(130); // the first sample after the restart at 120 s
       expect(r.smartPagingMB[series.timeSeconds.indexOf(130)]).toBe(1536);
       expect(Math.max(...paging)).toBeLessThan(120 + 600);
-      series.timeSeconds.forEach((t, k) => { if (t >= 720) expect(r.smartPagingMB[k]).toBe(0); });
+      series.timeSeconds.forEach((t, k) => {
+        if (t >= 720) expect(r.smartPagingMB[k]).toBe(0);
+      });
       expect(Math.max(...series.total.smartPagingMB)).toBe(1536);
-      for (const name of ['big', 'c']) expect(series.vms.find((v) => v.name === name)!.smartPagingMB.every((x) => x === 0)).toBe(true);
+      for (const name of ['big', 'c'])
+        expect(series.vms.find((v) => v.name === name)!.smartPagingMB.every((x) => x === 0)).toBe(true);
       expect(result.cluster.vm('r')).toMatchObject({ state: 'Running', assignedMB: 512, smartPagingMB: 0 });
       checkSeries(result, scenario);
     });
@@ -297,8 +386,14 @@ describe.each(engines)('%s engine', (engine) => {
       expect(series.hosts.map((h) => h.name)).toEqual(['host-1', 'host-2', 'host-3']);
       const byVm = Object.fromEntries(cluster.vms().map((v) => [v.name, [v.host, v.state]]));
       expect(byVm).toEqual({
-        vm0: [null, 'Off'], vm1: ['host-3', 'Running'], vm2: ['host-3', 'Running'], vm3: ['host-3', 'Running'],
-        vm4: ['host-1', 'Running'], vm5: ['host-3', 'Running'], vm6: ['host-1', 'Running'], vm7: ['host-1', 'Running'],
+        vm0: [null, 'Off'],
+        vm1: ['host-3', 'Running'],
+        vm2: ['host-3', 'Running'],
+        vm3: ['host-3', 'Running'],
+        vm4: ['host-1', 'Running'],
+        vm5: ['host-3', 'Running'],
+        vm6: ['host-1', 'Running'],
+        vm7: ['host-1', 'Running'],
         vm8: ['host-3', 'Running'],
       });
       const h1 = series.hosts[0]!;
@@ -354,9 +449,18 @@ describe.each(engines)('%s engine', (engine) => {
 
     it('the whole sample for 26 hours (a realistic run): 88 VMs, the idle ones skipped, gaps repaired', async () => {
       const scenario: Scenario = {
-        name: 'realistic', engine, duration: '26h',
+        name: 'realistic',
+        engine,
+        duration: '26h',
         hosts: [{ memoryMB: 131072 }],
-        fleets: [{ traces: TRACES, template: { startupMB: 2048, minimumMB: 512 }, maximumFromProvisioned: true, startSpread: '30m' }],
+        fleets: [
+          {
+            traces: TRACES,
+            template: { startupMB: 2048, minimumMB: 512 },
+            maximumFromProvisioned: true,
+            startSpread: '30m',
+          },
+        ],
       };
       const result = await simulate(scenario);
       const { summary, series } = result;
@@ -399,7 +503,9 @@ describe('both engines give identical summaries and series', () => {
 describe('summary.busiestVms', () => {
   it('names the VMs that saw the highest pressure, highest first, with hand-checkable values', async () => {
     const { summary, cluster } = await simulate({
-      duration: '1h', sampleInterval: 600, bootSeconds: 0,
+      duration: '1h',
+      sampleInterval: 600,
+      bootSeconds: 0,
       hosts: [{ memoryMB: 65536, reserveMB: 4096 }],
       vms: [
         { name: 'calm', startupMB: 1024, minimumMB: 512, maximumMB: 4096, demandMB: 500 },

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseBitbrains, TraceError, type DemandTrace } from '../src/traces/index.ts';
+import { type DemandTrace, parseBitbrains, TraceError } from '../src/traces/index.ts';
 import { thrown } from './refusal.ts';
 
 const sampleDir = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
@@ -70,7 +70,12 @@ describe('parseBitbrains on the bundled real sample', () => {
     const text = sample(28);
     const lines = text.split('\n');
     const t = parseBitbrains(text, '28.csv.gz');
-    const maxKB = Math.max(...lines.slice(1).filter(Boolean).map((l) => Number(l.split(';')[5])));
+    const maxKB = Math.max(
+      ...lines
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => Number(l.split(';')[5])),
+    );
     expect(t.provisionedMB! % 2).toBe(0);
     expect(t.provisionedMB).toBe(Math.ceil(maxKB / 1024 / 2) * 2);
     expect(t.provisionedMB! - maxKB / 1024).toBeLessThan(2);

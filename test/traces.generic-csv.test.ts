@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { formatGenericCsv, parseBitbrains, parseGenericCsv, TraceError } from '../src/traces/index.ts';
 import { thrown } from './refusal.ts';

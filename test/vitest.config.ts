@@ -1,5 +1,5 @@
-import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
 
 // Tests reach the library as users do: through the built package (npm test builds it first).
 const dist = (path: string) => fileURLToPath(new URL(`../dist/src/${path}`, import.meta.url));

@@ -1,6 +1,6 @@
 // The balancer tick for every host, over the structure-of-arrays store. Portable (asc and tsc).
-import { VmStore, HostStore, OFF, STARTING, RUNNING } from './store.ts';
-import { waterFill, level, hand, Packed } from './waterfill.ts';
+import { HostStore, OFF, RUNNING, STARTING, VmStore } from './store.ts';
+import { hand, level, Packed, waterFill } from './waterfill.ts';
 
 /** Run `ticks` balancer ticks of `dt` seconds on every live host. `alpha` is the weight of the newest sample in
  * the average-pressure moving average (computed by the caller so both engines share it bit for bit). */
@@ -15,7 +15,15 @@ export function tick(v: VmStore, h: HostStore, p: Packed, hostCount: i32, ticks:
 
 /** goal = base + a weighted share of `pool` over the tier's needs (top − base); `base` null means zero.
  * The common case (weighted VMs short of memory) packs the needs in the same pass that computes them. */
-function fillTier(v: VmStore, h: HostStore, p: Packed, host: i32, base: F64Column | null, top: F64Column, pool: f64): void {
+function fillTier(
+  v: VmStore,
+  h: HostStore,
+  p: Packed,
+  host: i32,
+  base: F64Column | null,
+  top: F64Column,
+  pool: f64,
+): void {
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
   const need = v.need;
@@ -144,7 +152,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     const lo = floor[i];
     const hi = ceiling[i];
     const d = demand[i];
-    const ideal = d + Math.ceil(d * buffer[i] / 100.0);
+    const ideal = d + Math.ceil((d * buffer[i]) / 100.0);
     const demandLevel = Math.min(hi, Math.max(lo, d));
     const target = Math.min(hi, Math.max(lo, ideal));
     lower[i] = lo;
@@ -259,7 +267,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     }
     const guestMemory = phys + paged;
     const d = demand[i];
-    const now = guestMemory > 0.0 ? 100.0 * d / guestMemory : 0.0;
+    const now = guestMemory > 0.0 ? (100.0 * d) / guestMemory : 0.0;
     pressure[i] = now;
     if (minPressure[i] < 0.0) {
       // first sample since the VM started
@@ -279,7 +287,8 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
     if (paged > 0.0) smartPagingMBs[i] += paged * dt;
     hostHeld += phys;
     hostPaged += paged;
-    if (lower[i] != 0.0) { // balanced: a running Dynamic Memory VM
+    if (lower[i] != 0.0) {
+      // balanced: a running Dynamic Memory VM
       hostDemand += d;
       hostGuestMemory += guestMemory;
     }
@@ -287,7 +296,7 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
 
   const available = h.memory[host] - h.reserve[host] - hostHeld;
   if (available < h.minAvailable[host]) h.minAvailable[host] = available;
-  const systemPressure = hostGuestMemory > 0.0 ? 100.0 * hostDemand / hostGuestMemory : 0.0;
+  const systemPressure = hostGuestMemory > 0.0 ? (100.0 * hostDemand) / hostGuestMemory : 0.0;
   h.systemPressure[host] = systemPressure;
   if (h.elapsed[host] == 0.0) h.avgPressure[host] = systemPressure;
   else h.avgPressure[host] += alpha * (systemPressure - h.avgPressure[host]);

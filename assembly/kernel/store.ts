@@ -81,5 +81,4 @@ export class HostStore {
   pagingMBs!: F64Column;
   shortVmSeconds!: F64Column;
   minAvailable!: F64Column;
-
 }

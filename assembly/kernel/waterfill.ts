@@ -99,8 +99,16 @@ function pack(from: i32, to: i32, need: F64Column, weight: F64Column, unit: bool
 
 /** Water-fill `pool` MB (whole) over whole-MB needs, ADDING each VM's share to out[i]. Returns the weighted λ
  * found, which the caller keeps as the next search's starting point. */
-export function waterFill(from: i32, to: i32, need: F64Column, weight: F64Column,
-  pool: f64, start: f64, out: F64Column, p: Packed): f64 {
+export function waterFill(
+  from: i32,
+  to: i32,
+  need: F64Column,
+  weight: F64Column,
+  pool: f64,
+  start: f64,
+  out: F64Column,
+  p: Packed,
+): f64 {
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
   for (let i = from; i < to; i++) {

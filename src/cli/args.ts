@@ -25,7 +25,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value.`);
@@ -67,7 +70,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
     return { ...parsed, command, files };
   }
   if (files.length !== 2 && files.length !== 3) {
-    throw new UsageError('replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv');
+    throw new UsageError(
+      'replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv',
+    );
   }
   return { ...parsed, command, files };
 }

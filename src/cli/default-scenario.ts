@@ -15,11 +15,13 @@ export function defaultScenario(traces: string): Scenario {
     duration: '24h',
     sampleInterval: 60,
     hosts: [{ name: 'hv-01', memoryMB: 98304 }],
-    fleets: [{
-      traces,
-      template: { startupMB: 2048, minimumMB: 512, maximumMB: 4096, bufferPercent: 20, weight: 5000 },
-      startSpread: '10m',
-    }],
+    fleets: [
+      {
+        traces,
+        template: { startupMB: 2048, minimumMB: 512, maximumMB: 4096, bufferPercent: 20, weight: 5000 },
+        startSpread: '10m',
+      },
+    ],
     events: [
       { at: '12h', action: 'restart', vm: '1' },
       { at: '12h', action: 'restart', vm: '2' },

@@ -4,7 +4,10 @@ import type { SimulationSummary } from '../sim/summary.ts';
 const mb = (x: number) => `${Math.round(x).toLocaleString('en-US')} MB`;
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
 
-export function formatSummary(s: SimulationSummary, comparison?: { overall: { meanAbsErrorMB: number; p95AbsErrorMB: number; within5Percent: number } }): string {
+export function formatSummary(
+  s: SimulationSummary,
+  comparison?: { overall: { meanAbsErrorMB: number; p95AbsErrorMB: number; within5Percent: number } },
+): string {
   const lines = [
     `${s.scenario}: ${s.vms} VMs on ${s.hosts} host${s.hosts === 1 ? '' : 's'}, ${hours(s.durationSeconds)} simulated (${s.engine}, ${s.wallSeconds.toFixed(1)} s)`,
     `  memory saved vs static   ${mb(s.memory.savedMB)} (${s.memory.savedPercent.toFixed(1)} %: static ${mb(s.memory.staticMB)}, mean assigned ${mb(s.memory.meanAssignedMB)})`,
@@ -19,11 +22,15 @@ export function formatSummary(s: SimulationSummary, comparison?: { overall: { me
   }
   const r = s.traces.repairs;
   if (s.traces.files) {
-    lines.push(`  traces                   ${s.traces.files} files; repaired: ${r.duplicateTimestamps} duplicate timestamps, ${r.outOfOrder} out of order, ${r.gaps} gaps (${hours(r.gapSeconds)})`);
+    lines.push(
+      `  traces                   ${s.traces.files} files; repaired: ${r.duplicateTimestamps} duplicate timestamps, ${r.outOfOrder} out of order, ${r.gaps} gaps (${hours(r.gapSeconds)})`,
+    );
   }
   if (comparison) {
     const o = comparison.overall;
-    lines.push(`  vs Hyper-V recorded      mean |error| ${mb(o.meanAbsErrorMB)}, p95 ${mb(o.p95AbsErrorMB)}, ${(o.within5Percent * 100).toFixed(1)} % of samples within 5 %`);
+    lines.push(
+      `  vs Hyper-V recorded      mean |error| ${mb(o.meanAbsErrorMB)}, p95 ${mb(o.p95AbsErrorMB)}, ${(o.within5Percent * 100).toFixed(1)} % of samples within 5 %`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

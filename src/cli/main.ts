@@ -1,25 +1,27 @@
 #!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
 // The dynmem command: runs a scenario (or the built-in one) and writes a report.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, realpathSync } from 'node:fs';
 import { DynamicMemoryError } from '../errors.ts';
-import { simulate, type SimulationResult } from '../sim/simulate.ts';
-import { ScenarioError, type Scenario } from '../sim/scenario.ts';
-import { TraceError } from '../traces/errors.ts';
 import { InteropError } from '../interop/errors.ts';
 import { JsonFileError, readJsonFile, readText } from '../node/json-file.ts';
-import { writeReport, summaryJson, type ReportFormat } from '../node/write-report.ts';
-import { replayScenario, compareReplay } from '../sim/replay.ts';
-import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
+import { type ReportFormat, summaryJson, writeReport } from '../node/write-report.ts';
+import { compareReplay, replayScenario } from '../sim/replay.ts';
+import { type Scenario, ScenarioError } from '../sim/scenario.ts';
+import { type SimulationResult, simulate } from '../sim/simulate.ts';
+import { TraceError } from '../traces/errors.ts';
+import { type ParsedArgs, parseArgs, USAGE, UsageError } from './args.ts';
 import { BUNDLED_SAMPLE, defaultScenario } from './default-scenario.ts';
-import { progressBar } from './progress.ts';
 import { formatSummary } from './format-summary.ts';
+import { progressBar } from './progress.ts';
 
 const DATA_ERRORS = [ScenarioError, TraceError, InteropError, JsonFileError, DynamicMemoryError];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -35,9 +37,11 @@ async function run(args: ParsedArgs): Promise<number> {
     const settings = args.files.slice(0, -1);
     const counters = args.files[args.files.length - 1]!;
     replay = replayScenario(await readText(resolve(settings[0]!)), await readText(resolve(counters)), {
-      settingsSource: settings[0]!, countersSource: counters,
+      settingsSource: settings[0]!,
+      countersSource: counters,
       ...(settings[1] !== undefined
-        ? { memorySettingsText: await readText(resolve(settings[1])), memorySettingsSource: settings[1] } : {}),
+        ? { memorySettingsText: await readText(resolve(settings[1])), memorySettingsSource: settings[1] }
+        : {}),
       ...(args.hostMemoryMB !== undefined ? { hostMemoryMB: args.hostMemoryMB } : {}),
     });
     scenario = replay.scenario;
@@ -68,7 +72,9 @@ async function run(args: ParsedArgs): Promise<number> {
     }
   }
   if (args.json) {
-    process.stdout.write(summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary));
+    process.stdout.write(
+      summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary),
+    );
   } else {
     process.stdout.write(formatSummary(result.summary, result.comparison));
     if (written.length) process.stdout.write(`\nReport: ${written.join(', ')}\n`);

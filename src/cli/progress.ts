@@ -14,7 +14,9 @@ export function progressBar(stream: WriteStream): { update: (done: number, total
       const fraction = total > 0 ? done / total : 1;
       const filled = Math.round(fraction * width);
       const hours = (done / 3600).toFixed(1);
-      stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${hours} h simulated  ${((now - started) / 1000).toFixed(1)} s`);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${hours} h simulated  ${((now - started) / 1000).toFixed(1)} s`,
+      );
       drawn = true;
     },
     done() {

@@ -1,13 +1,13 @@
 // A failover cluster: many hosts in one store (one engine call balances them all), placement and failover.
 import { DynamicMemoryError } from '../errors.ts';
-import { newVmSettings, type VmConfig } from '../settings.ts';
-import { Host } from '../host/host.ts';
-import { RUNNING, isOn, type Fleet, type VmRecord } from '../host/fleet.ts';
-import { resolveHostOptions, type HostOptions } from '../host/options.ts';
 import { createFleet, type EngineOptions } from '../host/create.ts';
+import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';
+import { Host } from '../host/host.ts';
 import { restartVm, startVm, stopVm } from '../host/lifecycle.ts';
+import { type HostOptions, resolveHostOptions } from '../host/options.ts';
+import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from '../host/snapshot.ts';
 import { removeVm, setDemand, setMemory } from '../host/vm-ops.ts';
-import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from '../host/snapshot.ts';
+import { newVmSettings, type VmConfig } from '../settings.ts';
 import { placeAndStart } from './placement.ts';
 
 export interface ClusterOptions extends EngineOptions {
@@ -39,8 +39,12 @@ export class Cluster {
     this.members = fleet.hosts.map((record) => new Host(fleet, record));
   }
 
-  get engine(): string { return this.fleet.engine.kind; }
-  get timeSeconds(): number { return this.fleet.timeSeconds; }
+  get engine(): string {
+    return this.fleet.engine.kind;
+  }
+  get timeSeconds(): number {
+    return this.fleet.timeSeconds;
+  }
 
   /** A member host: the full Host API, for the VMs on it. */
   host(name: string): Host {
@@ -67,12 +71,24 @@ export class Cluster {
     else startVm(this.fleet, record);
   }
 
-  stop(name: string): void { stopVm(this.fleet, this.fleet.vm(name)); }
-  restart(name: string): void { restartVm(this.fleet, this.fleet.vm(name)); }
-  removeVm(name: string): void { removeVm(this.fleet, this.fleet.vm(name)); }
-  setDemand(name: string, demandMB: number): void { setDemand(this.fleet, this.fleet.vm(name), demandMB); }
-  setMemory(name: string, change: Partial<VmConfig>): VmSnapshot { return setMemory(this.fleet, this.fleet.vm(name), change); }
-  vm(name: string): VmSnapshot { return vmSnapshot(this.fleet, this.fleet.vm(name)); }
+  stop(name: string): void {
+    stopVm(this.fleet, this.fleet.vm(name));
+  }
+  restart(name: string): void {
+    restartVm(this.fleet, this.fleet.vm(name));
+  }
+  removeVm(name: string): void {
+    removeVm(this.fleet, this.fleet.vm(name));
+  }
+  setDemand(name: string, demandMB: number): void {
+    setDemand(this.fleet, this.fleet.vm(name), demandMB);
+  }
+  setMemory(name: string, change: Partial<VmConfig>): VmSnapshot {
+    return setMemory(this.fleet, this.fleet.vm(name), change);
+  }
+  vm(name: string): VmSnapshot {
+    return vmSnapshot(this.fleet, this.fleet.vm(name));
+  }
 
   /** Every VM of the cluster, placed or not. */
   vms(): VmSnapshot[] {
@@ -157,7 +173,6 @@ export class Cluster {
   }
 }
 
-
 /**
  * Create a failover cluster.
  * @example
@@ -168,7 +183,9 @@ export class Cluster {
  */
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.hosts) || options.hosts.length === 0) {
-    throw new DynamicMemoryError('InvalidSetting', 'createCluster needs hosts: a non-empty array of host options.', { field: 'hosts' });
+    throw new DynamicMemoryError('InvalidSetting', 'createCluster needs hosts: a non-empty array of host options.', {
+      field: 'hosts',
+    });
   }
   const resolved = options.hosts.map((h, i) => {
     if (typeof h !== 'object' || h === null || typeof h.name !== 'string') {
@@ -178,7 +195,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   });
   const names = new Set<string>();
   for (const h of resolved) {
-    if (names.has(h.name)) throw new DynamicMemoryError('DuplicateHost', `Two hosts are named '${h.name}'.`, { host: h.name });
+    if (names.has(h.name))
+      throw new DynamicMemoryError('DuplicateHost', `Two hosts are named '${h.name}'.`, { host: h.name });
     names.add(h.name);
   }
   const fleet = await createFleet(options);

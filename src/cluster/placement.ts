@@ -1,7 +1,7 @@
 // Where a VM starts in a cluster: the live host with the most available memory that can take it.
 import { outOfMemory } from '../errors.ts';
-import { canStart, startVm } from '../host/lifecycle.ts';
 import type { Fleet, VmRecord } from '../host/fleet.ts';
+import { canStart, startVm } from '../host/lifecycle.ts';
 
 /** Live hosts, most available memory first (ties: the order the hosts were given). */
 export function hostsByAvailableMemory(fleet: Fleet): number[] {

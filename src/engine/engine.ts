@@ -1,8 +1,7 @@
 // The contract between the facade and a balancer engine (Wasm core or JS reference).
-import type { VmStore, HostStore } from '../../assembly/kernel/store.ts';
+import type { HostStore, VmStore } from '../../assembly/kernel/store.ts';
 import type { Packed } from '../../assembly/kernel/waterfill.ts';
 import type { EngineKind } from '../host/create.ts';
-
 
 /** Column views the facade reads and writes directly; a VM or host is an index into every column. */
 export type VmColumns = VmStore;
@@ -31,7 +30,9 @@ export function columnsOf(store: Store): [string, Float64Array][] {
 /** Give each declared column of `store` its data: `column(index)` makes the index-th (declaration order). */
 export function fillColumns<T extends Store>(store: T, column: (index: number) => Float64Array): T {
   const fields = store as unknown as Record<string, Float64Array>;
-  Object.keys(store).forEach((name, index) => { fields[name] = column(index); });
+  Object.keys(store).forEach((name, index) => {
+    fields[name] = column(index);
+  });
   return store;
 }
 

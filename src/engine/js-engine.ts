@@ -1,8 +1,9 @@
 // The reference engine: the portable kernel compiled by tsc, over plain typed arrays.
-import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
+
 import { tick } from '../../assembly/kernel/balancer.ts';
+import { HostStore, VmStore } from '../../assembly/kernel/store.ts';
 import { Packed } from '../../assembly/kernel/waterfill.ts';
-import { copyColumns, fillColumns, type Engine } from './engine.ts';
+import { copyColumns, type Engine, fillColumns } from './engine.ts';
 
 export function createJsEngine(): Engine {
   const rows = (capacity: number) => () => new Float64Array(capacity);
@@ -13,10 +14,18 @@ export function createJsEngine(): Engine {
   let hostCapacity = 0;
   return {
     kind: 'js',
-    get vms() { return vms; },
-    get hosts() { return hosts; },
-    get vmCapacity() { return vmCapacity; },
-    get hostCapacity() { return hostCapacity; },
+    get vms() {
+      return vms;
+    },
+    get hosts() {
+      return hosts;
+    },
+    get vmCapacity() {
+      return vmCapacity;
+    },
+    get hostCapacity() {
+      return hostCapacity;
+    },
     grow(nextVmCapacity, nextHostCapacity) {
       const nextVms = fillColumns(new VmStore(), rows(nextVmCapacity));
       const nextHosts = fillColumns(new HostStore(), rows(nextHostCapacity));

@@ -26,7 +26,8 @@ async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
 export function loadCoreModule(source?: BufferSource | WebAssembly.Module | URL): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source !== undefined) {
-    return source instanceof URL ? readBytes(source).then((bytes) => WebAssembly.compile(bytes as BufferSource))
+    return source instanceof URL
+      ? readBytes(source).then((bytes) => WebAssembly.compile(bytes as BufferSource))
       : WebAssembly.compile(source);
   }
   compiled ??= readBytes(WASM_URL).then((bytes) => WebAssembly.compile(bytes as BufferSource));

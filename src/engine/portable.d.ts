@@ -8,4 +8,5 @@ declare global {
   /** A store column (a StaticArray<f64> in the Wasm build; see assembly/lib/column.ts). */
   type F64Column = Float64Array;
 }
+
 export {};

@@ -1,7 +1,7 @@
 // The Wasm core behind thin views: the stores live in Wasm memory and the facade works on typed-array views
 // of them, so a tick is one call and nothing is copied.
-import { VmStore, HostStore } from '../../assembly/kernel/store.ts';
-import { columnsOf, copyColumns, fillColumns, type Engine } from './engine.ts';
+import { HostStore, VmStore } from '../../assembly/kernel/store.ts';
+import { columnsOf, copyColumns, type Engine, fillColumns } from './engine.ts';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -12,8 +12,16 @@ interface CoreExports {
 
 /** Views on the store `which` (0 VMs, 1 hosts) in a fresh JS store of the same class (`empty` makes one): the
  * views sit in the class's own fields, as fast to reach as the JS engine's columns. */
-function viewStore<T extends VmStore | HostStore>(core: CoreExports, which: number, empty: () => T, capacity: number): T {
-  return fillColumns(empty(), (index) => new Float64Array(core.memory.buffer, core.columnPointer(which, index), capacity));
+function viewStore<T extends VmStore | HostStore>(
+  core: CoreExports,
+  which: number,
+  empty: () => T,
+  capacity: number,
+): T {
+  return fillColumns(
+    empty(),
+    (index) => new Float64Array(core.memory.buffer, core.columnPointer(which, index), capacity),
+  );
 }
 
 /** A JS copy of a store's columns (they survive the views being detached). */
@@ -39,10 +47,18 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
   let hosts = viewStore(core, 1, emptyHosts, 0);
   return {
     kind: 'wasm',
-    get vms() { return vms; },
-    get hosts() { return hosts; },
-    get vmCapacity() { return vmCapacity; },
-    get hostCapacity() { return hostCapacity; },
+    get vms() {
+      return vms;
+    },
+    get hosts() {
+      return hosts;
+    },
+    get vmCapacity() {
+      return vmCapacity;
+    },
+    get hostCapacity() {
+      return hostCapacity;
+    },
     grow(nextVmCapacity, nextHostCapacity) {
       // Keep copies: allocating may grow the memory, which detaches every view.
       const oldVms = keep(vms, emptyVms);

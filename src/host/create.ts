@@ -1,10 +1,11 @@
 // Turning user options into a fleet: the engine and the balancer options shared by all its hosts.
-import { DynamicMemoryError } from '../errors.ts';
+
 import type { Engine } from '../engine/engine.ts';
 import { createJsEngine } from '../engine/js-engine.ts';
-import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { loadCoreModule } from '../engine/load-wasm.ts';
-import { Fleet, type BalancerOptions } from './fleet.ts';
+import { createWasmEngine } from '../engine/wasm-engine.ts';
+import { DynamicMemoryError } from '../errors.ts';
+import { type BalancerOptions, Fleet } from './fleet.ts';
 
 /** Which engine runs the balancer: the WebAssembly core, or the reference engine in plain JavaScript. */
 export type EngineKind = 'wasm' | 'js';
@@ -23,12 +24,22 @@ export interface EngineOptions {
   pressureWindowSeconds?: number;
 }
 
-export const ENGINE_OPTION_FIELDS = ['engine', 'wasm', 'balancerIntervalSeconds', 'bootSeconds', 'pressureWindowSeconds'];
+export const ENGINE_OPTION_FIELDS = [
+  'engine',
+  'wasm',
+  'balancerIntervalSeconds',
+  'bootSeconds',
+  'pressureWindowSeconds',
+];
 
 function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new DynamicMemoryError('InvalidSetting', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, not ${String(value)}.`, { field });
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `${field} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, not ${String(value)}.`,
+      { field },
+    );
   }
   return value;
 }
@@ -37,7 +48,9 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
 export async function createFleet(options: EngineOptions): Promise<Fleet> {
   const kind = options.engine ?? 'wasm';
   if (kind !== 'wasm' && kind !== 'js') {
-    throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${String(kind)}.`, { field: 'engine' });
+    throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${String(kind)}.`, {
+      field: 'engine',
+    });
   }
   const balancer: BalancerOptions = {
     balancerIntervalSeconds: positive(options.balancerIntervalSeconds, 'balancerIntervalSeconds', 1),

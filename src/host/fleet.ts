@@ -1,12 +1,12 @@
 // The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
 // (names, settings) that the tick never touches.
-import { OFF, STARTING, RUNNING } from '../../assembly/kernel/store.ts';
-import { DynamicMemoryError } from '../errors.ts';
+import { OFF, RUNNING, STARTING } from '../../assembly/kernel/store.ts';
 import type { Engine } from '../engine/engine.ts';
-import { floorOf, ceilingOf, type VmSettings } from '../settings.ts';
+import { DynamicMemoryError } from '../errors.ts';
+import { ceilingOf, floorOf, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 
-export { OFF, STARTING, RUNNING };
+export { OFF, RUNNING, STARTING };
 
 /** Options of the balancer itself, shared by every host of a fleet. */
 export interface BalancerOptions {
@@ -56,7 +56,9 @@ export class Fleet {
 
   addHost(options: ResolvedHostOptions): HostRecord {
     if (this.hosts.some((h) => h.options.name === options.name)) {
-      throw new DynamicMemoryError('DuplicateHost', `A host named '${options.name}' already exists.`, { host: options.name });
+      throw new DynamicMemoryError('DuplicateHost', `A host named '${options.name}' already exists.`, {
+        host: options.name,
+      });
     }
     const index = this.hosts.length;
     this.ensureCapacity(this.byName.size, index + 1);
@@ -98,7 +100,9 @@ export class Fleet {
   vm(name: unknown): VmRecord {
     const record = typeof name === 'string' ? this.byName.get(name) : undefined;
     if (!record) {
-      throw new DynamicMemoryError('UnknownVm', `There is no VM named ${JSON.stringify(String(name))}.`, { vm: String(name) });
+      throw new DynamicMemoryError('UnknownVm', `There is no VM named ${JSON.stringify(String(name))}.`, {
+        vm: String(name),
+      });
     }
     return record;
   }
@@ -175,13 +179,19 @@ export class Fleet {
   advance(seconds: unknown): void {
     const interval = this.balancer.balancerIntervalSeconds;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-      throw new DynamicMemoryError('InvalidArgument', `advance() takes a finite number of seconds ≥ 0, not ${String(seconds)}.`,
-        { field: 'seconds' });
+      throw new DynamicMemoryError(
+        'InvalidArgument',
+        `advance() takes a finite number of seconds ≥ 0, not ${String(seconds)}.`,
+        { field: 'seconds' },
+      );
     }
     const ticks = seconds / interval;
     if (!Number.isInteger(ticks)) {
-      throw new DynamicMemoryError('InvalidArgument',
-        `advance(${seconds}): seconds must be a whole number of balancer intervals (${interval} s).`, { field: 'seconds' });
+      throw new DynamicMemoryError(
+        'InvalidArgument',
+        `advance(${seconds}): seconds must be a whole number of balancer intervals (${interval} s).`,
+        { field: 'seconds' },
+      );
     }
     if (ticks === 0) return;
     this.layOut();

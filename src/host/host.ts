@@ -1,12 +1,12 @@
 // The Host facade: the public API of one Hyper-V host (alone, or a member of a cluster).
 import { DynamicMemoryError } from '../errors.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
-import { Fleet, type HostRecord, type VmRecord } from './fleet.ts';
-import { removeVm, setDemand, setMemory } from './vm-ops.ts';
-import { resolveHostOptions, type HostOptions } from './options.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
-import { startVm, restartVm, stopVm } from './lifecycle.ts';
-import { vmSnapshot, hostCounters, type VmSnapshot, type HostCounters } from './snapshot.ts';
+import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
+import { restartVm, startVm, stopVm } from './lifecycle.ts';
+import { type HostOptions, resolveHostOptions } from './options.ts';
+import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from './snapshot.ts';
+import { removeVm, setDemand, setMemory } from './vm-ops.ts';
 
 export type CreateHostOptions = HostOptions & EngineOptions;
 
@@ -20,24 +20,40 @@ export class Host {
     this.record = record;
   }
 
-  get name(): string { return this.record.options.name; }
-  get memoryMB(): number { return this.record.options.memoryMB; }
+  get name(): string {
+    return this.record.options.name;
+  }
+  get memoryMB(): number {
+    return this.record.options.memoryMB;
+  }
   /** The host reserve in force, MB. */
-  get reserveMB(): number { return this.record.options.reserveMB; }
-  get maxVmMemoryMB(): number { return this.record.options.maxVmMemoryMB; }
+  get reserveMB(): number {
+    return this.record.options.reserveMB;
+  }
+  get maxVmMemoryMB(): number {
+    return this.record.options.maxVmMemoryMB;
+  }
   /** 'wasm' or 'js'. */
-  get engine(): string { return this.fleet.engine.kind; }
+  get engine(): string {
+    return this.fleet.engine.kind;
+  }
   /** Simulated seconds so far. */
-  get timeSeconds(): number { return this.fleet.timeSeconds; }
+  get timeSeconds(): number {
+    return this.fleet.timeSeconds;
+  }
   /** True while the host is failed (cluster members only). */
-  get failed(): boolean { return this.record.failed; }
+  get failed(): boolean {
+    return this.record.failed;
+  }
 
   /** A VM on this host; UnknownVm if there is none of that name here. */
   private own(name: unknown): VmRecord {
     const record = this.fleet.vm(name);
     if (record.host !== this.record.index) {
-      throw new DynamicMemoryError('UnknownVm', `There is no VM named '${record.name}' on host '${this.name}'.`,
-        { vm: record.name, host: this.name });
+      throw new DynamicMemoryError('UnknownVm', `There is no VM named '${record.name}' on host '${this.name}'.`, {
+        vm: record.name,
+        host: this.name,
+      });
     }
     return record;
   }
@@ -98,7 +114,8 @@ export class Host {
   /** Snapshots of every VM on this host. */
   vms(): VmSnapshot[] {
     const out: VmSnapshot[] = [];
-    for (const record of this.fleet.allVms()) if (record.host === this.record.index) out.push(vmSnapshot(this.fleet, record));
+    for (const record of this.fleet.allVms())
+      if (record.host === this.record.index) out.push(vmSnapshot(this.fleet, record));
     return out;
   }
 

@@ -1,8 +1,8 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
-import { OFF, STARTING, RUNNING, isOn, type Fleet, type VmRecord } from './fleet.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
+import { type Fleet, isOn, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -83,8 +83,11 @@ function boot(fleet: Fleet, record: VmRecord, physicalMB: number, smartPagingMB:
 function checkHostUp(fleet: Fleet, record: VmRecord): void {
   const host = fleet.hosts[record.host]!;
   if (host.failed) {
-    throw new DynamicMemoryError('InvalidState', `Host '${host.options.name}' has failed: VM '${record.name}' cannot start there.`,
-      { vm: record.name, host: host.options.name });
+    throw new DynamicMemoryError(
+      'InvalidState',
+      `Host '${host.options.name}' has failed: VM '${record.name}' cannot start there.`,
+      { vm: record.name, host: host.options.name },
+    );
   }
 }
 
@@ -118,8 +121,9 @@ export function restartVm(fleet: Fleet, record: VmRecord): void {
   const v = fleet.engine.vms;
   const i = record.slot;
   if (!isOn(v.state[i]!)) {
-    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is off: start it instead of restarting it.`,
-      { vm: record.name });
+    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is off: start it instead of restarting it.`, {
+      vm: record.name,
+    });
   }
   const startup = record.settings.startupMB;
   const held = v.assigned[i]!;
@@ -156,7 +160,8 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
   const held = v.assigned[i]! + v.smartPaging[i]!;
   if (v.state[i] !== RUNNING || v.dynamic[i] === 0 || held >= startup) return () => {};
   const memory = findMemory(fleet, record, startup - v.assigned[i]!);
-  if (memory.found < startup - v.assigned[i]!) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  if (memory.found < startup - v.assigned[i]!)
+    throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
   return () => {
     memory.commit();
     v.added[i]! += startup - held;

@@ -31,7 +31,15 @@ export interface ResolvedHostOptions {
   hysteresisMB: number;
 }
 
-const HOST_FIELDS = ['memoryMB', 'reserveMB', 'failoverCluster', 'maxVmMemoryMB', 'balloonRateMBps', 'hysteresisMB', 'name'];
+const HOST_FIELDS = [
+  'memoryMB',
+  'reserveMB',
+  'failoverCluster',
+  'maxVmMemoryMB',
+  'balloonRateMBps',
+  'hysteresisMB',
+  'name',
+];
 
 /** Extra reserve of a failover-cluster member: the cluster's RootMemoryReserved default (512 MB). */
 export const CLUSTER_RESERVE_MB = 512;
@@ -48,8 +56,10 @@ export function autoReserveMB(memoryMB: number, failoverCluster: boolean): numbe
 }
 
 function bad(field: string, message: string, host?: string): DynamicMemoryError {
-  return new DynamicMemoryError('InvalidSetting', `Host${host ? ` '${host}'` : ''}: ${message}`,
-    { field, ...(host === undefined ? {} : { host }) });
+  return new DynamicMemoryError('InvalidSetting', `Host${host ? ` '${host}'` : ''}: ${message}`, {
+    field,
+    ...(host === undefined ? {} : { host }),
+  });
 }
 
 function wholeMB(value: unknown, field: string, host: string | undefined, min: number): number {
@@ -60,11 +70,16 @@ function wholeMB(value: unknown, field: string, host: string | undefined, min: n
 }
 
 /** Checks host options and fills in defaults. Extra field names (engine options) may be allowed by the caller. */
-export function resolveHostOptions(input: unknown, allowed: readonly string[] = [], defaultName = 'host'): ResolvedHostOptions {
+export function resolveHostOptions(
+  input: unknown,
+  allowed: readonly string[] = [],
+  defaultName = 'host',
+): ResolvedHostOptions {
   if (typeof input !== 'object' || input === null) throw bad('memoryMB', 'options must be an object with memoryMB.');
   const o = input as Record<string, unknown>;
   const name = o.name === undefined ? defaultName : o.name;
-  if (typeof name !== 'string' || name === '') throw bad('name', `name must be a non-empty string, not ${String(name)}.`);
+  if (typeof name !== 'string' || name === '')
+    throw bad('name', `name must be a non-empty string, not ${String(name)}.`);
   for (const key of Object.keys(o)) {
     if (!HOST_FIELDS.includes(key) && !allowed.includes(key)) {
       throw bad(key, `unknown option '${key}' (known: ${[...HOST_FIELDS, ...allowed].join(', ')}).`, name);
@@ -82,11 +97,19 @@ export function resolveHostOptions(input: unknown, allowed: readonly string[] = 
   if (reserveMB >= memoryMB) {
     throw bad('reserveMB', `the host reserve (${reserveMB} MB) leaves nothing of ${memoryMB} MB for VMs.`, name);
   }
-  const maxVmMemoryMB = o.maxVmMemoryMB === undefined ? DEFAULT_MAX_VM_MEMORY_MB : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
-  const balloonRateMBps = o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
+  const maxVmMemoryMB =
+    o.maxVmMemoryMB === undefined ? DEFAULT_MAX_VM_MEMORY_MB : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
+  const balloonRateMBps =
+    o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
   const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);
   return {
-    name, memoryMB, reserveMB, reserveSetting: reserveSetting as 'auto' | number, failoverCluster, maxVmMemoryMB,
-    balloonRateMBps, hysteresisMB,
+    name,
+    memoryMB,
+    reserveMB,
+    reserveSetting: reserveSetting as 'auto' | number,
+    failoverCluster,
+    maxVmMemoryMB,
+    balloonRateMBps,
+    hysteresisMB,
   };
 }

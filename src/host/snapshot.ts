@@ -1,6 +1,6 @@
 // Reading a VM's or host's counters out of the columns, with Hyper-V's names and meanings.
 import type { VmSettings } from '../settings.ts';
-import { STARTING, RUNNING, type Fleet, type VmRecord } from './fleet.ts';
+import { type Fleet, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 export type VmState = 'Off' | 'Starting' | 'Running';
 /** Get-VM's MemoryStatus. */

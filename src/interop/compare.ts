@@ -29,8 +29,10 @@ export interface ComparisonReport {
 
 export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: ArrayLike<number>): AssignedComparison {
   if (recordedMB.length !== simulatedMB.length) {
-    throw new DynamicMemoryError('InvalidArgument',
-      `compareAssigned: ${recordedMB.length} recorded samples but ${simulatedMB.length} simulated; align them first.`);
+    throw new DynamicMemoryError(
+      'InvalidArgument',
+      `compareAssigned: ${recordedMB.length} recorded samples but ${simulatedMB.length} simulated; align them first.`,
+    );
   }
   const errors: number[] = [];
   let sum = 0;
@@ -40,8 +42,10 @@ export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: Arra
     if (Number.isNaN(rec)) continue;
     const sim = simulatedMB[i] as number;
     if (!Number.isFinite(sim) || !Number.isFinite(rec)) {
-      throw new DynamicMemoryError('InvalidArgument',
-        `compareAssigned: sample ${i} is not a finite number (recorded ${rec}, simulated ${sim}).`);
+      throw new DynamicMemoryError(
+        'InvalidArgument',
+        `compareAssigned: sample ${i} is not a finite number (recorded ${rec}, simulated ${sim}).`,
+      );
     }
     const err = Math.abs(sim - rec);
     errors.push(err);

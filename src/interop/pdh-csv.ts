@@ -10,7 +10,11 @@
 // Browser-safe: takes text, returns data.
 import { InteropError } from './errors.ts';
 import {
-  DYNMEM_DEMAND_COUNTER, HYPERV_BALANCER_COUNTERS, HYPERV_BALANCER_OBJECT, HYPERV_VM_COUNTERS, HYPERV_VM_OBJECT,
+  DYNMEM_DEMAND_COUNTER,
+  HYPERV_BALANCER_COUNTERS,
+  HYPERV_BALANCER_OBJECT,
+  HYPERV_VM_COUNTERS,
+  HYPERV_VM_OBJECT,
   knownCountersOf,
 } from './pdh-write.ts';
 
@@ -89,15 +93,26 @@ function splitRow(line: string, file: string, lineNo: number): string[] {
       i++;
       for (;;) {
         const q = line.indexOf('"', i);
-        if (q < 0) throw new InteropError(file, lineNo, column, 'a quoted cell is not closed before the end of the line.');
+        if (q < 0)
+          throw new InteropError(file, lineNo, column, 'a quoted cell is not closed before the end of the line.');
         value += line.slice(i, q);
-        if (line[q + 1] === '"') { value += '"'; i = q + 2; continue; }
+        if (line[q + 1] === '"') {
+          value += '"';
+          i = q + 2;
+          continue;
+        }
         i = q + 1;
         break;
       }
       cells.push(value);
       if (i === line.length) return cells;
-      if (line[i] !== ',') throw new InteropError(file, lineNo, column, `unexpected ${JSON.stringify(line[i])} after a quoted cell; expected a comma.`);
+      if (line[i] !== ',')
+        throw new InteropError(
+          file,
+          lineNo,
+          column,
+          `unexpected ${JSON.stringify(line[i])} after a quoted cell; expected a comma.`,
+        );
       i++;
     } else {
       const comma = line.indexOf(',', i);
@@ -114,15 +129,26 @@ function splitRow(line: string, file: string, lineNo: number): string[] {
 function parseTime(text: string, file: string, lineNo: number): number {
   const m = TIMESTAMP.exec(text.trim());
   if (m !== null) {
-    const [month, day, year, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const [month, day, year, hour, minute, second] = m.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
     const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
     const d = new Date(ms);
     // Date.UTC rolls 02/30 over to March: a field out of range shows as a different date coming back.
     if (d.getUTCMonth() === month - 1 && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60) return ms;
   }
-  throw new InteropError(file, lineNo, 1,
-    `bad timestamp ${JSON.stringify(text)}; expected MM/DD/YYYY HH:MM:SS.mmm (en-US, as typeperf writes it).`);
+  throw new InteropError(
+    file,
+    lineNo,
+    1,
+    `bad timestamp ${JSON.stringify(text)}; expected MM/DD/YYYY HH:MM:SS.mmm (en-US, as typeperf writes it).`,
+  );
 }
 
 /**
@@ -144,8 +170,12 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
   const header = splitRow(lines[index] as string, source, headerLine);
   const h = HEADER.exec(header[0] as string);
   if (h === null) {
-    throw new InteropError(source, headerLine, 1,
-      `missing PDH-CSV header: the first cell must be "(PDH-CSV 4.0) (<time zone>)(<bias>)", not ${JSON.stringify((header[0] as string).slice(0, 80))}.`);
+    throw new InteropError(
+      source,
+      headerLine,
+      1,
+      `missing PDH-CSV header: the first cell must be "(PDH-CSV 4.0) (<time zone>)(<bias>)", not ${JSON.stringify((header[0] as string).slice(0, 80))}.`,
+    );
   }
   const maxRows = lines.length - index - 1;
   const columns: PdhColumn[] = [];
@@ -154,16 +184,26 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
     const path = header[j] as string;
     const parts = parseCounterPath(path);
     if (parts === null) {
-      throw new InteropError(source, headerLine, j + 1, `${JSON.stringify(path)} is not a counter path \\\\MACHINE\\Object(Instance)\\Counter.`);
+      throw new InteropError(
+        source,
+        headerLine,
+        j + 1,
+        `${JSON.stringify(path)} is not a counter path \\\\MACHINE\\Object(Instance)\\Counter.`,
+      );
     }
     const known = knownCountersOf(parts.object);
     if (known !== null && !known.some((k) => k.toLowerCase() === parts.counter.toLowerCase())) {
-      throw new InteropError(source, headerLine, j + 1,
-        `unknown counter '${parts.counter}' of '${parts.object}' (known: ${known.join(', ')}).`);
+      throw new InteropError(
+        source,
+        headerLine,
+        j + 1,
+        `unknown counter '${parts.counter}' of '${parts.object}' (known: ${known.join(', ')}).`,
+      );
     }
     const key = path.toLowerCase();
     const before = seen.get(key);
-    if (before !== undefined) throw new InteropError(source, headerLine, j + 1, `counter ${path} repeats column ${before}.`);
+    if (before !== undefined)
+      throw new InteropError(source, headerLine, j + 1, `counter ${path} repeats column ${before}.`);
     seen.set(key, j + 1);
     columns.push({ path, ...parts, values: new Float64Array(maxRows) });
   }
@@ -176,8 +216,12 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
     const cells = splitRow(line, source, lineNo);
     if (cells.length !== header.length) {
       const column = Math.min(cells.length, header.length) + 1;
-      throw new InteropError(source, lineNo, column,
-        `ragged row: ${cells.length} cells where the header has ${header.length}.`);
+      throw new InteropError(
+        source,
+        lineNo,
+        column,
+        `ragged row: ${cells.length} cells where the header has ${header.length}.`,
+      );
     }
     const row = times.length;
     times.push(parseTime(cells[0] as string, source, lineNo));
@@ -185,7 +229,8 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
       const raw = (cells[j] as string).trim();
       let value = NaN;
       if (raw !== '') {
-        if (!NUMBER.test(raw)) throw new InteropError(source, lineNo, j + 1, `${JSON.stringify(cells[j])} is not a number.`);
+        if (!NUMBER.test(raw))
+          throw new InteropError(source, lineNo, j + 1, `${JSON.stringify(cells[j])} is not a number.`);
         value = Number(raw);
       }
       (columns[j - 1] as PdhColumn).values[row] = value;
@@ -262,11 +307,19 @@ const HOST_KEYS: Record<string, HostKey> = {
 };
 
 /** One instance's columns of an object: its machine, its series and which of them the file really has. */
-interface InstanceColumns<K extends string> { machine: string; series: Record<K, Float64Array>; present: Set<K> }
+interface InstanceColumns<K extends string> {
+  machine: string;
+  series: Record<K, Float64Array>;
+  present: Set<K>;
+}
 
 /** Groups one object's columns by instance; the same instance on two machines is refused (split the file per host). */
-function byInstance<K extends string>(table: PdhTable, object: string, keys: Record<string, K>,
-  allKeys: readonly K[]): Map<string, InstanceColumns<K>> {
+function byInstance<K extends string>(
+  table: PdhTable,
+  object: string,
+  keys: Record<string, K>,
+  allKeys: readonly K[],
+): Map<string, InstanceColumns<K>> {
   const rows = table.times.length;
   const out = new Map<string, InstanceColumns<K>>();
   table.columns.forEach((c, j) => {
@@ -281,8 +334,12 @@ function byInstance<K extends string>(table: PdhTable, object: string, keys: Rec
       entry = { machine: c.machine, series, present: new Set() };
       out.set(name, entry);
     } else if (entry.machine.toLowerCase() !== c.machine.toLowerCase()) {
-      throw new InteropError(table.source, table.headerLine, j + 2,
-        `instance '${name}' of '${object}' appears on machines '${entry.machine}' and '${c.machine}'; read one host per table.`);
+      throw new InteropError(
+        table.source,
+        table.headerLine,
+        j + 2,
+        `instance '${name}' of '${object}' appears on machines '${entry.machine}' and '${c.machine}'; read one host per table.`,
+      );
     }
     entry.series[key] = c.values;
     entry.present.add(key);
@@ -305,7 +362,7 @@ export function vmCountersFromPdh(table: PdhTable): Map<string, PdhVmSeries> {
     const s = g.series;
     if (derived) {
       const demand = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) demand[i] = (s.pressure[i] as number) * (s.physicalMB[i] as number) / 100;
+      for (let i = 0; i < rows; i++) demand[i] = ((s.pressure[i] as number) * (s.physicalMB[i] as number)) / 100;
       s.demandMB = demand;
     }
     out.set(name, { machine: g.machine, ...s, demandDerived: derived });

@@ -110,8 +110,10 @@ export function formatPdhTimestamp(ms: number): string {
     throw bad('startTime', `time ${ms} is not a date with a 4-digit year.`);
   }
   const millis = d.getUTCMilliseconds();
-  return `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${year} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:`
-    + `${two(d.getUTCSeconds())}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
+  return (
+    `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${year} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:` +
+    `${two(d.getUTCSeconds())}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`
+  );
 }
 
 /**
@@ -133,7 +135,8 @@ function checkName(field: string, value: unknown, allowEmpty = false): string {
     throw bad(field, `${field} must be a non-empty string, not ${JSON.stringify(value)}.`);
   }
   // A backslash would end the path element early; a line break would end the row.
-  if (/[\\\r\n]/.test(value)) throw bad(field, `${field} ${JSON.stringify(value)} must not contain a backslash or line break.`);
+  if (/[\\\r\n]/.test(value))
+    throw bad(field, `${field} ${JSON.stringify(value)} must not contain a backslash or line break.`);
   return value;
 }
 
@@ -149,12 +152,14 @@ function checkName(field: string, value: unknown, allowEmpty = false): string {
 export function writePdhCsv(input: PdhWriteInput): string {
   const machine = checkName('machine', input.machine);
   const { startTime, intervalSeconds } = input;
-  if (typeof startTime !== 'number' || !Number.isFinite(startTime)) throw bad('startTime', `startTime must be a finite number of ms, not ${startTime}.`);
+  if (typeof startTime !== 'number' || !Number.isFinite(startTime))
+    throw bad('startTime', `startTime must be a finite number of ms, not ${startTime}.`);
   if (typeof intervalSeconds !== 'number' || !Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
     throw bad('intervalSeconds', `intervalSeconds must be a positive number, not ${intervalSeconds}.`);
   }
   const timeZone = input.timeZone ?? 'Coordinated Universal Time';
-  if (typeof timeZone !== 'string' || /["\r\n]/.test(timeZone)) throw bad('timeZone', `timeZone ${JSON.stringify(timeZone)} is not a plain name.`);
+  if (typeof timeZone !== 'string' || /["\r\n]/.test(timeZone))
+    throw bad('timeZone', `timeZone ${JSON.stringify(timeZone)} is not a plain name.`);
   const bias = input.biasMinutes ?? 0;
   if (!Number.isInteger(bias)) throw bad('biasMinutes', `biasMinutes must be a whole number of minutes, not ${bias}.`);
   if (!Array.isArray(input.series)) throw bad('series', 'series must be an array.');
@@ -175,8 +180,10 @@ export function writePdhCsv(input: PdhWriteInput): string {
     seen.add(path.toLowerCase());
     if (samples < 0) samples = s.values.length;
     else if (s.values.length !== samples) {
-      throw bad(`series[${i}].values`, `every series needs the same number of samples: ${path} has ${s.values.length}, `
-        + `the first has ${samples}.`);
+      throw bad(
+        `series[${i}].values`,
+        `every series needs the same number of samples: ${path} has ${s.values.length}, ` + `the first has ${samples}.`,
+      );
     }
     header.push(cell(path));
   }
@@ -190,7 +197,10 @@ export function writePdhCsv(input: PdhWriteInput): string {
     for (const [i, s] of input.series.entries()) {
       const v = s.values[t];
       if (typeof v !== 'number') throw bad(`series[${i}].values`, `sample ${t} is ${JSON.stringify(v)}, not a number.`);
-      if (Number.isNaN(v)) { row.push('" "'); continue; }
+      if (Number.isNaN(v)) {
+        row.push('" "');
+        continue;
+      }
       if (!Number.isFinite(v)) throw bad(`series[${i}].values`, `sample ${t} is ${v}; PDH-CSV has no infinities.`);
       row.push(cell(String(v === 0 ? 0 : v)));
     }

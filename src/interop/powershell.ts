@@ -41,7 +41,11 @@ const DEFAULT_SOURCE = 'PowerShell JSON';
 type SettingKey = 'dynamicMemory' | 'startupMB' | 'minimumMB' | 'maximumMB' | 'bufferPercent' | 'weight';
 
 /** A value taken from the JSON, with the JSON field it came from (errors name that, not our setting name). */
-interface Taken<T> { value: T; field: string; source: string }
+interface Taken<T> {
+  value: T;
+  field: string;
+  source: string;
+}
 
 /** One record of either export, reduced to what dynmem uses; nothing checked across fields yet. */
 interface RawVm {
@@ -56,12 +60,18 @@ interface RawVm {
 
 /** JSON field → setting, per export. Get-VM has no Buffer or Priority: those come only from Get-VMMemory. */
 const GET_VM_FIELDS: readonly [string, SettingKey][] = [
-  ['DynamicMemoryEnabled', 'dynamicMemory'], ['MemoryStartup', 'startupMB'],
-  ['MemoryMinimum', 'minimumMB'], ['MemoryMaximum', 'maximumMB'],
+  ['DynamicMemoryEnabled', 'dynamicMemory'],
+  ['MemoryStartup', 'startupMB'],
+  ['MemoryMinimum', 'minimumMB'],
+  ['MemoryMaximum', 'maximumMB'],
 ];
 const GET_VMMEMORY_FIELDS: readonly [string, SettingKey][] = [
-  ['DynamicMemoryEnabled', 'dynamicMemory'], ['Startup', 'startupMB'], ['Minimum', 'minimumMB'],
-  ['Maximum', 'maximumMB'], ['Buffer', 'bufferPercent'], ['Priority', 'weight'],
+  ['DynamicMemoryEnabled', 'dynamicMemory'],
+  ['Startup', 'startupMB'],
+  ['Minimum', 'minimumMB'],
+  ['Maximum', 'maximumMB'],
+  ['Buffer', 'bufferPercent'],
+  ['Priority', 'weight'],
 ];
 const BYTE_SETTINGS = new Set<SettingKey>(['startupMB', 'minimumMB', 'maximumMB']);
 /** Settings that only apply with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
@@ -82,7 +92,10 @@ function lineColumn(text: string, offset: number): [number, number] {
   let line = 1;
   let start = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) { line++; start = i + 1; }
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
   }
   return [line, offset - start + 1];
 }
@@ -127,26 +140,35 @@ function observedMB(source: string, vm: string, field: string, value: unknown): 
 
 function rawVm(record: unknown, index: number, source: string): RawVm {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new DynamicMemoryError('InvalidSetting',
-      `${source}: record ${index + 1} must be an object of Get-VM or Get-VMMemory, not ${show(record)}.`);
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `${source}: record ${index + 1} must be an object of Get-VM or Get-VMMemory, not ${show(record)}.`,
+    );
   }
   const r = record as Record<string, unknown>;
   // Get-VMMemory's `Name` is the device ("Memory"): tell the exports apart by their memory fields.
-  const isGetVm = GET_VM_FIELDS.some(([f]) => f !== 'DynamicMemoryEnabled' && f in r)
-    || 'MemoryAssigned' in r || 'MemoryDemand' in r;
+  const isGetVm =
+    GET_VM_FIELDS.some(([f]) => f !== 'DynamicMemoryEnabled' && f in r) || 'MemoryAssigned' in r || 'MemoryDemand' in r;
   const isGetVmMemory = !isGetVm && GET_VMMEMORY_FIELDS.some(([f]) => f !== 'DynamicMemoryEnabled' && f in r);
   const nameField = isGetVmMemory || (!('Name' in r) && 'VMName' in r) ? 'VMName' : 'Name';
   const name = r[nameField];
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new DynamicMemoryError('InvalidSetting',
-      `${source}: record ${index + 1} needs a VM name in ${nameField}, not ${show(name)}.`, { field: nameField });
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `${source}: record ${index + 1} needs a VM name in ${nameField}, not ${show(name)}.`,
+      { field: nameField },
+    );
   }
   const raw: RawVm = { name, nameField, source, settings: {} };
   for (const [field, key] of isGetVmMemory ? GET_VMMEMORY_FIELDS : GET_VM_FIELDS) {
     const value = r[field];
     // null is what ConvertTo-Json writes for an unset property: treat it as absent, never as 0.
     if (value === undefined || value === null) continue;
-    raw.settings[key] = { value: BYTE_SETTINGS.has(key) ? bytesField(source, name, field, value) : value, field, source };
+    raw.settings[key] = {
+      value: BYTE_SETTINGS.has(key) ? bytesField(source, name, field, value) : value,
+      field,
+      source,
+    };
   }
   if (isGetVm) {
     const assignedMB = observedMB(source, name, 'MemoryAssigned', r.MemoryAssigned);
@@ -163,9 +185,11 @@ function rawVms(text: string, source: string): RawVm[] {
     const raw = rawVm(record, i, source);
     // Hyper-V lets two VMs share a name (they differ by VMId); dynmem keys VMs by name, so it cannot take both.
     if (seen.has(raw.name)) {
-      throw new DynamicMemoryError('DuplicateVm',
+      throw new DynamicMemoryError(
+        'DuplicateVm',
         `${source}: VM '${raw.name}' appears twice; rename one (dynmem identifies VMs by name).`,
-        { vm: raw.name, field: raw.nameField });
+        { vm: raw.name, field: raw.nameField },
+      );
     }
     seen.add(raw.name);
     return raw;
@@ -177,9 +201,11 @@ function alignedMB(raw: RawVm, taken: Taken<unknown>): number {
   const bytes = taken.value as number;
   if (bytes % (2 * MIB) !== 0) {
     const why = bytes % MIB !== 0 ? 'is not a whole number of MB' : `is ${bytes / MIB} MB, not a multiple of 2 MB`;
-    throw new DynamicMemoryError('NotAligned',
+    throw new DynamicMemoryError(
+      'NotAligned',
       `${taken.source}: VM '${raw.name}', ${taken.field}: Memory values must be properly aligned: ${bytes} bytes ${why}.`,
-      { vm: raw.name, field: taken.field });
+      { vm: raw.name, field: taken.field },
+    );
   }
   return bytes / MIB;
 }
@@ -195,9 +221,11 @@ function toRecord(raw: RawVm, maxVmMemoryMB: number): PowerShellVmRecord {
     if (BYTE_SETTINGS.has(key)) value = alignedMB(raw, taken);
     if (key === 'weight') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
-        throw new DynamicMemoryError('InvalidSetting',
+        throw new DynamicMemoryError(
+          'InvalidSetting',
           `${taken.source}: VM '${raw.name}', ${taken.field}: memory priority must be a whole number 0…100, not ${show(value)}.`,
-          { vm: raw.name, field: taken.field });
+          { vm: raw.name, field: taken.field },
+        );
       }
       value = value * 100;
     }
@@ -218,8 +246,10 @@ function toRecord(raw: RawVm, maxVmMemoryMB: number): PowerShellVmRecord {
       if (setting !== 'name') detail = detail.replace(new RegExp(`\\b${setting}\\b`, 'g'), jsonField);
     }
     const source = (e.field !== undefined ? raw.settings[e.field as SettingKey]?.source : undefined) ?? raw.source;
-    throw new DynamicMemoryError(e.code, `${source}: VM '${raw.name}', ${field ?? 'settings'}: ${detail}`,
-      { vm: raw.name, ...(field !== undefined ? { field } : {}) });
+    throw new DynamicMemoryError(e.code, `${source}: VM '${raw.name}', ${field ?? 'settings'}: ${detail}`, {
+      vm: raw.name,
+      ...(field !== undefined ? { field } : {}),
+    });
   }
   const record: PowerShellVmRecord = { config };
   if (raw.assignedMB !== undefined) record.assignedMB = raw.assignedMB;
@@ -262,8 +292,11 @@ export function vmsFromPowerShellJson(text: string, options: PowerShellImportOpt
  * @example
  * const records = mergePowerShellExports(getVmText, getVmMemoryText);
  */
-export function mergePowerShellExports(getVm: string, getVmMemory: string,
-  options: PowerShellMergeOptions = {}): PowerShellVmRecord[] {
+export function mergePowerShellExports(
+  getVm: string,
+  getVmMemory: string,
+  options: PowerShellMergeOptions = {},
+): PowerShellVmRecord[] {
   const vmSource = options.getVmSource ?? 'Get-VM JSON';
   const memSource = options.getVmMemorySource ?? 'Get-VMMemory JSON';
   const left = rawVms(getVm, vmSource);
@@ -272,16 +305,25 @@ export function mergePowerShellExports(getVm: string, getVmMemory: string,
   for (const a of left) {
     const b = right.get(a.name);
     right.delete(a.name);
-    if (b === undefined) { merged.push(a); continue; }
+    if (b === undefined) {
+      merged.push(a);
+      continue;
+    }
     const settings = { ...a.settings };
     for (const [key, taken] of Object.entries(b.settings) as [SettingKey, Taken<unknown>][]) {
       const mine = settings[key];
-      if (mine === undefined) { settings[key] = taken; continue; }
+      if (mine === undefined) {
+        settings[key] = taken;
+        continue;
+      }
       if (mine.value !== taken.value) {
         const shown = (v: unknown) => (BYTE_SETTINGS.has(key) ? `${(v as number) / MIB} MB` : show(v));
-        throw new DynamicMemoryError('InvalidSetting',
-          `VM '${a.name}': ${vmSource} has ${mine.field} ${shown(mine.value)} but ${memSource} has ${taken.field} `
-          + `${shown(taken.value)}; export both at the same time.`, { vm: a.name, field: mine.field });
+        throw new DynamicMemoryError(
+          'InvalidSetting',
+          `VM '${a.name}': ${vmSource} has ${mine.field} ${shown(mine.value)} but ${memSource} has ${taken.field} ` +
+            `${shown(taken.value)}; export both at the same time.`,
+          { vm: a.name, field: mine.field },
+        );
       }
     }
     merged.push({ ...a, settings });
@@ -290,4 +332,3 @@ export function mergePowerShellExports(getVm: string, getVmMemory: string,
   const max = maxOf(options);
   return merged.map((raw) => toRecord(raw, max));
 }
-

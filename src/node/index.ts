@@ -1,5 +1,6 @@
 // dynmem/node: the Node-only parts — files in and out.
-export { readTraceFile, listTraceFiles } from './read-traces.ts';
-export { writeReport, summaryJson, type ReportFormat } from './write-report.ts';
-export { readJsonFile, JsonFileError } from './json-file.ts';
+
 export { main as runCli } from '../cli/main.ts';
+export { JsonFileError, readJsonFile } from './json-file.ts';
+export { listTraceFiles, readTraceFile } from './read-traces.ts';
+export { type ReportFormat, summaryJson, writeReport } from './write-report.ts';

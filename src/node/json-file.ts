@@ -30,7 +30,8 @@ export async function readJsonFile(path: string): Promise<unknown> {
     const message = (error as Error).message;
     // V8 names the offset ("... at position N"), except for a file cut short ("Unexpected end of JSON input"):
     // that error is at the end of the text.
-    const position = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/i.test(message) ? String(text.length) : undefined);
+    const position =
+      /position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/i.test(message) ? String(text.length) : undefined);
     if (position === undefined) throw new JsonFileError(path, `not valid JSON: ${message}`);
     const before = text.slice(0, Number(position));
     const line = before.split('\n').length;

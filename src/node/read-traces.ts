@@ -2,11 +2,11 @@
  * Node-only trace file access: reads Bitbrains or generic CSV trace files (plain or gzipped) and expands folders and
  * simple globs into sorted lists of trace files. The parsing itself is the browser-safe `src/traces`.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { TraceError } from '../traces/errors.ts';
 import { parseBitbrains, vmNameFromSource } from '../traces/bitbrains.ts';
+import { TraceError } from '../traces/errors.ts';
 import { isGenericCsvHeader, parseGenericCsv } from '../traces/generic-csv.ts';
 import type { DemandTrace } from '../traces/types.ts';
 
@@ -72,7 +72,7 @@ function compareNatural(a: string, b: string): number {
 
 /** Entries of a folder that are files, naming the folder in any error. */
 async function filesIn(dir: string): Promise<string[]> {
-  let entries;
+  let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
@@ -100,7 +100,7 @@ export async function listTraceFiles(pattern: string): Promise<string[]> {
     if (names.length === 0) throw new Error(`${pattern}: no files match`);
     return names.map((n) => join(dir, n));
   }
-  let info;
+  let info: import('node:fs').Stats;
   try {
     info = await stat(pattern);
   } catch (e) {

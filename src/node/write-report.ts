@@ -2,9 +2,9 @@
 // PDH-CSV counters on request.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SimulationResult } from '../sim/simulate.ts';
-import { reportHtml, timeSeriesCsv, vmSeriesCsv, type ComparisonReport } from '../report/index.ts';
 import { simulationPdhCsv } from '../interop/simulation-pdh.ts';
+import { type ComparisonReport, reportHtml, timeSeriesCsv, vmSeriesCsv } from '../report/index.ts';
+import type { SimulationResult } from '../sim/simulate.ts';
 
 export type ReportFormat = 'html' | 'csv' | 'json' | 'pdh-csv';
 
@@ -17,8 +17,11 @@ export function summaryJson(value: unknown): string {
  * Write the report of a run into `dir` (created if missing); returns the files written.
  * @example await writeReport('out', await simulate(scenario)); // out/summary.json, out/timeseries.csv, out/report.html
  */
-export async function writeReport(dir: string, result: SimulationResult & { comparison?: ComparisonReport },
-  formats: readonly ReportFormat[] = ['html', 'csv', 'json']): Promise<string[]> {
+export async function writeReport(
+  dir: string,
+  result: SimulationResult & { comparison?: ComparisonReport },
+  formats: readonly ReportFormat[] = ['html', 'csv', 'json'],
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   const put = async (name: string, text: string) => {
@@ -27,7 +30,8 @@ export async function writeReport(dir: string, result: SimulationResult & { comp
     written.push(path);
   };
   const { summary, series } = result;
-  if (formats.includes('json')) await put('summary.json', summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary));
+  if (formats.includes('json'))
+    await put('summary.json', summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary));
   if (formats.includes('csv')) {
     await put('timeseries.csv', timeSeriesCsv(series));
     if (series.vms.length > 0) await put('vm-timeseries.csv', vmSeriesCsv(series));

@@ -36,8 +36,15 @@ export function csvText(s: string): string {
 
 function hostRow(time: number, name: string, s: Omit<HostSeries, 'name'>, i: number): string {
   return [
-    csvNumber(time), csvText(name), csvNumber(s.assignedMB[i]!), csvNumber(s.demandMB[i]!), csvNumber(s.availableMB[i]!),
-    csvNumber(s.pressure[i]!), csvNumber(s.averagePressure[i]!), csvNumber(s.smartPagingMB[i]!), csvNumber(s.runningVms[i]!),
+    csvNumber(time),
+    csvText(name),
+    csvNumber(s.assignedMB[i]!),
+    csvNumber(s.demandMB[i]!),
+    csvNumber(s.availableMB[i]!),
+    csvNumber(s.pressure[i]!),
+    csvNumber(s.averagePressure[i]!),
+    csvNumber(s.smartPagingMB[i]!),
+    csvNumber(s.runningVms[i]!),
   ].join(',');
 }
 
@@ -54,7 +61,9 @@ function hostRow(time: number, name: string, s: Omit<HostSeries, 'name'>, i: num
  * // 0,*,4096,3500,258048,85.449,80,0,2
  */
 export function timeSeriesCsv(series: SimulationSeries): string {
-  const out: string[] = ['time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms'];
+  const out: string[] = [
+    'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms',
+  ];
   series.timeSeconds.forEach((t, i) => {
     for (const host of series.hosts) out.push(hostRow(t, host.name, host, i));
     out.push(hostRow(t, TOTAL_HOST, series.total, i));
@@ -77,7 +86,9 @@ export function vmSeriesCsv(series: SimulationSeries): string {
   series.timeSeconds.forEach((t, i) => {
     const time = csvNumber(t);
     series.vms.forEach((vm, k) => {
-      out.push(`${time},${names[k]},${csvNumber(vm.assignedMB[i]!)},${csvNumber(vm.demandMB[i]!)},${csvNumber(vm.pressure[i]!)},${csvNumber(vm.smartPagingMB[i]!)}`);
+      out.push(
+        `${time},${names[k]},${csvNumber(vm.assignedMB[i]!)},${csvNumber(vm.demandMB[i]!)},${csvNumber(vm.pressure[i]!)},${csvNumber(vm.smartPagingMB[i]!)}`,
+      );
     });
   });
   return out.join(EOL) + EOL;

@@ -3,7 +3,7 @@
 import type { AssignedComparison, ComparisonReport } from '../interop/compare.ts';
 import type { HostSeries, SimulationSeries } from '../sim/series.ts';
 import type { SimulationSummary } from '../sim/summary.ts';
-import { escapeXml as esc, formatClock, formatNumber, lineChart, type ChartLine } from './svg.ts';
+import { type ChartLine, escapeXml as esc, formatClock, formatNumber, lineChart } from './svg.ts';
 
 /**
  * How simulated assigned memory compared with a Hyper-V recording (see `compareAssigned`), per VM and over all
@@ -22,7 +22,15 @@ export const MAX_TABLE_ROWS = 200;
 /** Per-host charts and lines are drawn up to this many hosts; beyond it they would be unreadable. */
 export const MAX_HOSTS_CHARTED = 8;
 
-const COLOR = { assigned: '#0072B2', demand: '#D55E00', static: '#7F7F7F', available: '#009E73', pressure: '#0072B2', average: '#CC79A7', paging: '#E69F00' };
+const COLOR = {
+  assigned: '#0072B2',
+  demand: '#D55E00',
+  static: '#7F7F7F',
+  available: '#009E73',
+  pressure: '#0072B2',
+  average: '#CC79A7',
+  paging: '#E69F00',
+};
 
 const CSS = `
 :root { color-scheme: light; }
@@ -63,7 +71,12 @@ export function formatDuration(seconds: number): string {
   let rest = Math.round(Math.abs(seconds));
   if (rest === 0) return '0 s';
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n) parts.push(`${n} ${unit}`);
@@ -75,10 +88,12 @@ export function formatDuration(seconds: number): string {
 function table(headers: string[], rows: string[], extra = ''): string {
   const shown = rows.slice(0, MAX_TABLE_ROWS);
   const more = rows.length - shown.length;
-  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n`
-    + shown.map((r) => `<tr>${r}</tr>`).join('\n')
-    + (more > 0 ? `\n<tr class="more"><td colspan="${headers.length}">… ${formatNumber(more)} more</td></tr>` : '')
-    + `</tbody>${extra}</table>`;
+  return (
+    `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n` +
+    shown.map((r) => `<tr>${r}</tr>`).join('\n') +
+    (more > 0 ? `\n<tr class="more"><td colspan="${headers.length}">… ${formatNumber(more)} more</td></tr>` : '') +
+    `</tbody>${extra}</table>`
+  );
 }
 
 /** A list of names that stays short: a failover may leave hundreds of VMs unplaced. */
@@ -100,17 +115,32 @@ function figures(s: SimulationSummary): string {
     ['Peak pressure', formatNumber(s.pressure.peak, 1), 'any host, any tick'],
     ['VM-seconds short', formatNumber(s.shortfall.vmSecondsShort), 'VM-seconds with demand above memory'],
     ['Guest paging', `${formatNumber(s.shortfall.guestPagingMBs)} MB·s`, 'Σ (demand − memory) over those seconds'],
-    ['Smart Paging', `${formatNumber(s.smartPaging.mbSeconds)} MB·s`, `peak ${mb(s.smartPaging.peakMB)} MB on a host; VMs that used it: ${formatNumber(s.smartPaging.vms)}`],
+    [
+      'Smart Paging',
+      `${formatNumber(s.smartPaging.mbSeconds)} MB·s`,
+      `peak ${mb(s.smartPaging.peakMB)} MB on a host; VMs that used it: ${formatNumber(s.smartPaging.vms)}`,
+    ],
     ['Start failures', formatNumber(s.startFailures.length)],
     ['Failovers', formatNumber(s.failovers.length)],
     ['Event errors', formatNumber(s.eventErrors.length)],
-    ['Headroom', `${mb(s.headroom.minAvailableMB)} MB`, `least Available Memory summed over hosts; least on one host ${mb(s.headroom.minHostAvailableMB)} MB`],
+    [
+      'Headroom',
+      `${mb(s.headroom.minAvailableMB)} MB`,
+      `least Available Memory summed over hosts; least on one host ${mb(s.headroom.minHostAvailableMB)} MB`,
+    ],
     ['Trace files', formatNumber(s.traces.files), `${formatNumber(s.traces.repaired.length)} repaired`],
-    ['Trace repairs', `duplicate timestamps ${formatNumber(r.duplicateTimestamps)}, out of order ${formatNumber(r.outOfOrder)}, `
-      + `gaps ${formatNumber(r.gaps)} (${formatDuration(r.gapSeconds)})`],
+    [
+      'Trace repairs',
+      `duplicate timestamps ${formatNumber(r.duplicateTimestamps)}, out of order ${formatNumber(r.outOfOrder)}, ` +
+        `gaps ${formatNumber(r.gaps)} (${formatDuration(r.gapSeconds)})`,
+    ],
   ];
-  return `<table class="figures"><tbody>\n${rows.map(([k, v, note]) =>
-    `<tr><th scope="row">${esc(k)}</th><td class="num">${esc(v)}</td><td class="note">${note ? esc(note) : ''}</td></tr>`).join('\n')}</tbody></table>`;
+  return `<table class="figures"><tbody>\n${rows
+    .map(
+      ([k, v, note]) =>
+        `<tr><th scope="row">${esc(k)}</th><td class="num">${esc(v)}</td><td class="note">${note ? esc(note) : ''}</td></tr>`,
+    )
+    .join('\n')}</tbody></table>`;
 }
 
 function figure(svg: string): string {
@@ -130,58 +160,108 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
   const xLabel = 'Simulated time';
 
   out.push('<h2>Assigned memory and demand</h2>');
-  out.push(figure(lineChart({
-    id: 'chart-assigned', title: 'Assigned memory against demand, all hosts', xLabel, yLabel: 'MB', times,
-    lines: [
-      { label: 'Assigned', values: total.assignedMB, color: COLOR.assigned },
-      { label: 'Demand', values: total.demandMB, color: COLOR.demand, dashed: true },
-      // A flat line at static memory shows the saving as the gap above "Assigned".
-      { label: 'Static memory', values: times.map(() => summary.memory.staticMB), color: COLOR.static, dashed: true },
-    ],
-  })));
+  out.push(
+    figure(
+      lineChart({
+        id: 'chart-assigned',
+        title: 'Assigned memory against demand, all hosts',
+        xLabel,
+        yLabel: 'MB',
+        times,
+        lines: [
+          { label: 'Assigned', values: total.assignedMB, color: COLOR.assigned },
+          { label: 'Demand', values: total.demandMB, color: COLOR.demand, dashed: true },
+          // A flat line at static memory shows the saving as the gap above "Assigned".
+          {
+            label: 'Static memory',
+            values: times.map(() => summary.memory.staticMB),
+            color: COLOR.static,
+            dashed: true,
+          },
+        ],
+      }),
+    ),
+  );
   if (hosts.length) {
     out.push('<div class="hosts">');
-    hosts.forEach((h, i) => out.push(figure(lineChart({
-      id: `chart-assigned-host-${i + 1}`, title: `Host ${h.name}`, xLabel, yLabel: 'MB', times, width: 500, height: 240, maxPoints: 600,
-      lines: [
-        { label: 'Assigned', values: h.assignedMB, color: COLOR.assigned },
-        { label: 'Demand', values: h.demandMB, color: COLOR.demand, dashed: true },
-      ],
-    }))));
+    hosts.forEach((h, i) =>
+      out.push(
+        figure(
+          lineChart({
+            id: `chart-assigned-host-${i + 1}`,
+            title: `Host ${h.name}`,
+            xLabel,
+            yLabel: 'MB',
+            times,
+            width: 500,
+            height: 240,
+            maxPoints: 600,
+            lines: [
+              { label: 'Assigned', values: h.assignedMB, color: COLOR.assigned },
+              { label: 'Demand', values: h.demandMB, color: COLOR.demand, dashed: true },
+            ],
+          }),
+        ),
+      ),
+    );
     out.push('</div>');
   }
 
   out.push('<h2>Available memory</h2>');
-  out.push(figure(lineChart({
-    id: 'chart-available', title: 'Available memory', xLabel, yLabel: 'MB', times,
-    lines: [
-      { label: 'All hosts', values: total.availableMB, color: COLOR.available },
-      ...hosts.map((h): ChartLine => ({ label: h.name, values: h.availableMB, dashed: true })),
-    ],
-  })));
+  out.push(
+    figure(
+      lineChart({
+        id: 'chart-available',
+        title: 'Available memory',
+        xLabel,
+        yLabel: 'MB',
+        times,
+        lines: [
+          { label: 'All hosts', values: total.availableMB, color: COLOR.available },
+          ...hosts.map((h): ChartLine => ({ label: h.name, values: h.availableMB, dashed: true })),
+        ],
+      }),
+    ),
+  );
 
   // Shade pressure above 100: demand exceeds memory there and guests page. (Hyper-V's "Low" status depends on each
   // VM's buffer setting, so no fixed pressure range would mark it truthfully.)
-  const peakPressure = total.pressure.concat(...hosts.map((h) => h.pressure)).reduce((m, x) => (x > m ? x : m), 0);
+  const peakPressure = total.pressure.concat(...hosts.map((h) => h.pressure)).reduce((m, x) => Math.max(x, m), 0);
   out.push('<h2>Pressure</h2>');
-  out.push(figure(lineChart({
-    id: 'chart-pressure', title: 'Pressure (demand as % of memory)', xLabel, yLabel: 'Pressure', times,
-    band: [{ from: 100, to: Math.max(120, peakPressure), label: 'Demand above memory', color: '#D55E00' }],
-    lines: [
-      { label: 'Current, all hosts', values: total.pressure, color: COLOR.pressure },
-      { label: 'Average, all hosts', values: total.averagePressure, color: COLOR.average, dashed: true },
-      ...hosts.map((h): ChartLine => ({ label: `Current, ${h.name}`, values: h.pressure })),
-    ],
-  })));
+  out.push(
+    figure(
+      lineChart({
+        id: 'chart-pressure',
+        title: 'Pressure (demand as % of memory)',
+        xLabel,
+        yLabel: 'Pressure',
+        times,
+        band: [{ from: 100, to: Math.max(120, peakPressure), label: 'Demand above memory', color: '#D55E00' }],
+        lines: [
+          { label: 'Current, all hosts', values: total.pressure, color: COLOR.pressure },
+          { label: 'Average, all hosts', values: total.averagePressure, color: COLOR.average, dashed: true },
+          ...hosts.map((h): ChartLine => ({ label: `Current, ${h.name}`, values: h.pressure })),
+        ],
+      }),
+    ),
+  );
 
   out.push('<h2>Smart Paging</h2>');
-  out.push(figure(lineChart({
-    id: 'chart-smart-paging', title: 'Smart Paging in use', xLabel, yLabel: 'MB', times,
-    lines: [
-      { label: 'All hosts', values: total.smartPagingMB, color: COLOR.paging },
-      ...hosts.map((h): ChartLine => ({ label: h.name, values: h.smartPagingMB, dashed: true })),
-    ],
-  })));
+  out.push(
+    figure(
+      lineChart({
+        id: 'chart-smart-paging',
+        title: 'Smart Paging in use',
+        xLabel,
+        yLabel: 'MB',
+        times,
+        lines: [
+          { label: 'All hosts', values: total.smartPagingMB, color: COLOR.paging },
+          ...hosts.map((h): ChartLine => ({ label: h.name, values: h.smartPagingMB, dashed: true })),
+        ],
+      }),
+    ),
+  );
   return out.join('\n');
 }
 
@@ -190,37 +270,76 @@ function incidents(s: SimulationSummary): string {
   const at = (t: number) => num(esc(formatClock(t, true)));
   if (s.busiestVms.length) {
     out.push('<h2>VMs under the most pressure</h2>');
-    out.push(table(['VM', 'Host', 'Maximum pressure', 'Average pressure (end)', 'Assigned at end (MB)', 'Smart Paging (MB·s)'],
-      s.busiestVms.map((b) => text(b.vm) + text(b.host ?? '—') + num(formatNumber(b.maximumPressure, 1))
-        + num(formatNumber(b.averagePressure, 1)) + num(mb(b.assignedMB)) + num(mb(b.smartPagingMBs)))));
+    out.push(
+      table(
+        ['VM', 'Host', 'Maximum pressure', 'Average pressure (end)', 'Assigned at end (MB)', 'Smart Paging (MB·s)'],
+        s.busiestVms.map(
+          (b) =>
+            text(b.vm) +
+            text(b.host ?? '—') +
+            num(formatNumber(b.maximumPressure, 1)) +
+            num(formatNumber(b.averagePressure, 1)) +
+            num(mb(b.assignedMB)) +
+            num(mb(b.smartPagingMBs)),
+        ),
+      ),
+    );
   }
   if (s.startFailures.length) {
     out.push(`<h2>Start failures (${formatNumber(s.startFailures.length)})</h2>`);
-    out.push(table(['Time (h:mm:ss)', 'VM', 'Code', 'Message'],
-      s.startFailures.map((f) => at(f.atSeconds) + text(f.vm) + text(f.code) + text(f.message))));
+    out.push(
+      table(
+        ['Time (h:mm:ss)', 'VM', 'Code', 'Message'],
+        s.startFailures.map((f) => at(f.atSeconds) + text(f.vm) + text(f.code) + text(f.message)),
+      ),
+    );
   }
   if (s.failovers.length) {
     out.push(`<h2>Failovers (${formatNumber(s.failovers.length)})</h2>`);
-    out.push(table(['Time (h:mm:ss)', 'Failed host', 'VMs restarted', 'VMs not restarted'],
-      s.failovers.map((f) => at(f.atSeconds) + text(f.host) + num(formatNumber(f.restarted)) + `<td>${nameList(f.failed)}</td>`)));
+    out.push(
+      table(
+        ['Time (h:mm:ss)', 'Failed host', 'VMs restarted', 'VMs not restarted'],
+        s.failovers.map(
+          (f) => `${at(f.atSeconds) + text(f.host) + num(formatNumber(f.restarted))}<td>${nameList(f.failed)}</td>`,
+        ),
+      ),
+    );
   }
   if (s.eventErrors.length) {
     out.push(`<h2>Event errors (${formatNumber(s.eventErrors.length)})</h2>`);
-    out.push(table(['Time (h:mm:ss)', 'Event', 'Code', 'Message'],
-      s.eventErrors.map((e) => at(e.atSeconds) + text(e.event) + text(e.code) + text(e.message))));
+    out.push(
+      table(
+        ['Time (h:mm:ss)', 'Event', 'Code', 'Message'],
+        s.eventErrors.map((e) => at(e.atSeconds) + text(e.event) + text(e.code) + text(e.message)),
+      ),
+    );
   }
   if (s.traces.repaired.length) {
     out.push(`<h2>Repaired trace files (${formatNumber(s.traces.repaired.length)})</h2>`);
-    out.push(table(['File', 'Duplicate timestamps', 'Out of order', 'Gaps', 'Gap time'],
-      s.traces.repaired.map((f) => text(f.file) + num(formatNumber(f.repairs.duplicateTimestamps))
-        + num(formatNumber(f.repairs.outOfOrder)) + num(formatNumber(f.repairs.gaps)) + num(esc(formatDuration(f.repairs.gapSeconds))))));
+    out.push(
+      table(
+        ['File', 'Duplicate timestamps', 'Out of order', 'Gaps', 'Gap time'],
+        s.traces.repaired.map(
+          (f) =>
+            text(f.file) +
+            num(formatNumber(f.repairs.duplicateTimestamps)) +
+            num(formatNumber(f.repairs.outOfOrder)) +
+            num(formatNumber(f.repairs.gaps)) +
+            num(esc(formatDuration(f.repairs.gapSeconds))),
+        ),
+      ),
+    );
   }
   return out.join('\n');
 }
 
 function comparisonRow(c: AssignedComparison): string {
-  return num(formatNumber(c.samples)) + num(mb(c.meanAbsErrorMB)) + num(mb(c.p95AbsErrorMB))
-    + num(Number.isFinite(c.within5Percent) ? pct(100 * c.within5Percent) : '—');
+  return (
+    num(formatNumber(c.samples)) +
+    num(mb(c.meanAbsErrorMB)) +
+    num(mb(c.p95AbsErrorMB)) +
+    num(Number.isFinite(c.within5Percent) ? pct(100 * c.within5Percent) : '—')
+  );
 }
 
 function comparison(c: ComparisonReport): string {
@@ -228,12 +347,16 @@ function comparison(c: ComparisonReport): string {
   if (!c || typeof c !== 'object' || !Array.isArray(c.perVm) || !c.overall || typeof c.overall !== 'object') {
     throw new TypeError('reportHtml: options.comparison must be { perVm: [...], overall: {...} }.');
   }
-  return '<h2 id="comparison">dynmem vs Hyper-V recorded</h2>\n'
-    + '<p class="note">Assigned memory: simulated against recorded Physical Memory at the same samples. '
-    + '"Within 5 %" is the share of samples whose error is at most 5 % of the recorded value.</p>\n'
-    + table(['VM', 'Samples', 'Mean |error| MB', 'p95 |error| MB', 'Within 5 %'],
+  return (
+    '<h2 id="comparison">dynmem vs Hyper-V recorded</h2>\n' +
+    '<p class="note">Assigned memory: simulated against recorded Physical Memory at the same samples. ' +
+    '"Within 5 %" is the share of samples whose error is at most 5 % of the recorded value.</p>\n' +
+    table(
+      ['VM', 'Samples', 'Mean |error| MB', 'p95 |error| MB', 'Within 5 %'],
       c.perVm.map((r) => text(String(r.vm)) + comparisonRow(r)),
-      `<tfoot><tr><td>All VMs</td>${comparisonRow(c.overall)}</tr></tfoot>`);
+      `<tfoot><tr><td>All VMs</td>${comparisonRow(c.overall)}</tr></tfoot>`,
+    )
+  );
 }
 
 /**
@@ -245,7 +368,11 @@ function comparison(c: ComparisonReport): string {
  * const { summary, series } = await simulate(scenario);
  * writeFileSync('report.html', reportHtml(summary, series, { title: 'Bitbrains, 100 VMs' }));
  */
-export function reportHtml(summary: SimulationSummary, series: SimulationSeries, options: ReportHtmlOptions = {}): string {
+export function reportHtml(
+  summary: SimulationSummary,
+  series: SimulationSeries,
+  options: ReportHtmlOptions = {},
+): string {
   const title = options.title ?? `dynmem report: ${summary.scenario}`;
   const meta: [string, string][] = [
     ['Scenario', summary.scenario],
@@ -255,7 +382,9 @@ export function reportHtml(summary: SimulationSummary, series: SimulationSeries,
     ['VMs', formatNumber(summary.vms)],
     ['Samples', formatNumber(series.timeSeconds.length)],
     // Newer summaries say when simulated time 0 was on the traces' clock; older ones do not.
-    ...('startTime' in summary && typeof summary.startTime === 'string' ? [['Time 0', summary.startTime] as [string, string]] : []),
+    ...('startTime' in summary && typeof summary.startTime === 'string'
+      ? [['Time 0', summary.startTime] as [string, string]]
+      : []),
     ['Computed in', `${formatNumber(summary.wallSeconds, 1)} s`],
   ];
   const body = [
@@ -265,7 +394,9 @@ export function reportHtml(summary: SimulationSummary, series: SimulationSeries,
     charts(summary, series),
     incidents(summary),
     options.comparison === undefined ? '' : comparison(options.comparison),
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -46,7 +46,18 @@ export interface LineChartOptions {
 }
 
 /** Colour-blind-safe (Okabe–Ito, yellow dropped for contrast on white) followed by a few more distinct hues. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B', '#7F7F7F', '#BCBD22'];
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#8C564B',
+  '#7F7F7F',
+  '#BCBD22',
+];
 
 const FONT_PX = 12;
 const CHAR_PX = FONT_PX * 0.68;
@@ -57,8 +68,9 @@ const CHAR_PX = FONT_PX * 0.68;
  * escapeXml('<b>&"x"'); // "&lt;b&gt;&amp;&quot;x&quot;"
  */
 export function escapeXml(s: string): string {
-  return String(s).replace(/[&<>"']/g, (c) => (
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return String(s).replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
 }
 
 /**
@@ -102,12 +114,19 @@ export function formatClock(seconds: number, withSeconds = false): string {
  * @example
  * const { times, values } = downsample(t, pressure, 1500); // 86,400 samples → ≤ 1,500
  */
-export function downsample(times: ArrayLike<number>, values: ArrayLike<number>, maxPoints = 1500): { times: number[]; values: number[] } {
+export function downsample(
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  maxPoints = 1500,
+): { times: number[]; values: number[] } {
   const n = Math.min(times.length, values.length);
   const outT: number[] = [];
   const outV: number[] = [];
   if (n <= maxPoints) {
-    for (let i = 0; i < n; i++) { outT.push(times[i]!); outV.push(values[i]!); }
+    for (let i = 0; i < n; i++) {
+      outT.push(times[i]!);
+      outV.push(values[i]!);
+    }
     return { times: outT, values: outV };
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
@@ -124,13 +143,20 @@ export function downsample(times: ArrayLike<number>, values: ArrayLike<number>, 
     }
     if (iMin < 0) {
       // Collapse consecutive empty buckets into one gap marker.
-      if (outV.length === 0 || !Number.isNaN(outV[outV.length - 1])) { outT.push(times[start]!); outV.push(NaN); }
+      if (outV.length === 0 || !Number.isNaN(outV[outV.length - 1])) {
+        outT.push(times[start]!);
+        outV.push(NaN);
+      }
       continue;
     }
     const first = Math.min(iMin, iMax);
     const second = Math.max(iMin, iMax);
-    outT.push(times[first]!); outV.push(values[first]!);
-    if (second !== first) { outT.push(times[second]!); outV.push(values[second]!); }
+    outT.push(times[first]!);
+    outV.push(values[first]!);
+    if (second !== first) {
+      outT.push(times[second]!);
+      outV.push(values[second]!);
+    }
   }
   return { times: outT, values: outV };
 }
@@ -157,7 +183,11 @@ function decimalsFor(step: number): number {
 const CLOCK_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300];
 
-interface TimeAxis { ticks: number[]; format: (t: number) => string; unit: string }
+interface TimeAxis {
+  ticks: number[];
+  format: (t: number) => string;
+  unit: string;
+}
 
 function timeAxis(x0: number, x1: number, maxTicks: number): TimeAxis {
   const span = x1 - x0;
@@ -203,7 +233,9 @@ export function lineChart(options: LineChartOptions): string {
   const { times, lines } = options;
   for (const line of lines) {
     if (line.values.length !== times.length) {
-      throw new RangeError(`lineChart: line "${line.label}" has ${line.values.length} values for ${times.length} times.`);
+      throw new RangeError(
+        `lineChart: line "${line.label}" has ${line.values.length} values for ${times.length} times.`,
+      );
     }
   }
 
@@ -212,23 +244,39 @@ export function lineChart(options: LineChartOptions): string {
   let x1 = -Infinity;
   for (let i = 0; i < times.length; i++) {
     const t = times[i]!;
-    if (Number.isFinite(t)) { x0 = Math.min(x0, t); x1 = Math.max(x1, t); }
+    if (Number.isFinite(t)) {
+      x0 = Math.min(x0, t);
+      x1 = Math.max(x1, t);
+    }
   }
   let lo = Infinity;
   let hi = -Infinity;
   for (const line of lines) {
     for (let i = 0; i < line.values.length; i++) {
       const v = line.values[i]!;
-      if (Number.isFinite(v) && Number.isFinite(times[i]!)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      if (Number.isFinite(v) && Number.isFinite(times[i]!)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
     }
   }
   const hasData = hi >= lo;
   for (const b of bands) {
-    for (const v of [b.from, b.to]) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const v of [b.from, b.to])
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
   }
-  if (!(x1 >= x0)) { x0 = 0; x1 = 1; }
+  if (!(x1 >= x0)) {
+    x0 = 0;
+    x1 = 1;
+  }
   if (x1 === x0) x1 = x0 + 1;
-  if (!(hi >= lo)) { lo = 0; hi = 1; }
+  if (!(hi >= lo)) {
+    lo = 0;
+    hi = 1;
+  }
   let yLo = options.yMin ?? Math.min(0, lo);
   if (hi <= yLo) hi = yLo + 1;
   const yStep = niceStep(hi - yLo, 5);
@@ -247,7 +295,10 @@ export function lineChart(options: LineChartOptions): string {
   const legendRows: { label: string; x: number; index: number }[][] = [[]];
   let cursor = 0;
   legendItems.forEach((item, index) => {
-    if (cursor > 0 && cursor + item.w > plotW) { legendRows.push([]); cursor = 0; }
+    if (cursor > 0 && cursor + item.w > plotW) {
+      legendRows.push([]);
+      cursor = 0;
+    }
     legendRows[legendRows.length - 1]!.push({ label: item.label, x: cursor, index });
     cursor += item.w;
   });
@@ -270,14 +321,17 @@ export function lineChart(options: LineChartOptions): string {
   const colors = lines.map((l) => l.color ?? pool[nextFree++ % pool.length]!);
   const colorOf = (_line: ChartLine, i: number) => colors[i]!;
   const titleId = options.id ? `${options.id}-title` : undefined;
-  const description = options.description
+  const description =
+    options.description ??
     // Semicolons: labels such as "Current, all hosts" hold commas themselves.
-    ?? `${lines.map((l) => l.label).join('; ')}. ${options.xLabel} ${axis.format(x0)} to ${axis.format(x1)} (${axis.unit}).`;
+    `${lines.map((l) => l.label).join('; ')}. ${options.xLabel} ${axis.format(x0)} to ${axis.format(x1)} (${axis.unit}).`;
 
   const out: string[] = [];
-  out.push(`<svg${options.standalone ? ' xmlns="http://www.w3.org/2000/svg"' : ''}${options.id ? ` id="${escapeXml(options.id)}"` : ''}`
-    + ` class="chart" viewBox="0 0 ${width} ${totalH}" width="${width}" height="${totalH}" role="img"`
-    + `${titleId ? ` aria-labelledby="${escapeXml(titleId)}"` : ''} font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="${FONT_PX}">`);
+  out.push(
+    `<svg${options.standalone ? ' xmlns="http://www.w3.org/2000/svg"' : ''}${options.id ? ` id="${escapeXml(options.id)}"` : ''}` +
+      ` class="chart" viewBox="0 0 ${width} ${totalH}" width="${width}" height="${totalH}" role="img"` +
+      `${titleId ? ` aria-labelledby="${escapeXml(titleId)}"` : ''} font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="${FONT_PX}">`,
+  );
   out.push(`<title${titleId ? ` id="${escapeXml(titleId)}"` : ''}>${escapeXml(options.title)}</title>`);
   out.push(`<desc>${escapeXml(description)}</desc>`);
   out.push(`<rect width="${width}" height="${totalH}" fill="#fff"/>`);
@@ -287,8 +341,13 @@ export function lineChart(options: LineChartOptions): string {
     const yA = ys(Math.max(b.from, b.to));
     const yB = ys(Math.min(b.from, b.to));
     const color = escapeXml(b.color ?? '#D55E00');
-    out.push(`<rect x="${r1(left)}" y="${r1(yA)}" width="${r1(plotW)}" height="${r1(Math.max(0, yB - yA))}" fill="${color}" fill-opacity="0.12"/>`);
-    if (b.label) out.push(`<text x="${r1(left + plotW - 4)}" y="${r1(yA + 13)}" text-anchor="end" fill="${color}">${escapeXml(b.label)}</text>`);
+    out.push(
+      `<rect x="${r1(left)}" y="${r1(yA)}" width="${r1(plotW)}" height="${r1(Math.max(0, yB - yA))}" fill="${color}" fill-opacity="0.12"/>`,
+    );
+    if (b.label)
+      out.push(
+        `<text x="${r1(left + plotW - 4)}" y="${r1(yA + 13)}" text-anchor="end" fill="${color}">${escapeXml(b.label)}</text>`,
+      );
   }
 
   // Grid and tick labels.
@@ -296,20 +355,30 @@ export function lineChart(options: LineChartOptions): string {
   yTicks.forEach((v, i) => {
     const y = r1(ys(v));
     grid.push(`<line x1="${r1(left)}" y1="${y}" x2="${r1(left + plotW)}" y2="${y}"/>`);
-    out.push(`<text x="${r1(left - 6)}" y="${y}" dy="0.32em" text-anchor="end" fill="#444">${escapeXml(yTickLabels[i]!)}</text>`);
+    out.push(
+      `<text x="${r1(left - 6)}" y="${y}" dy="0.32em" text-anchor="end" fill="#444">${escapeXml(yTickLabels[i]!)}</text>`,
+    );
   });
   for (const t of axis.ticks) {
     const x = r1(xs(t));
     grid.push(`<line x1="${x}" y1="${r1(top)}" x2="${x}" y2="${r1(top + plotH)}"/>`);
-    out.push(`<text x="${x}" y="${r1(top + plotH + 15)}" text-anchor="middle" fill="#444">${escapeXml(axis.format(t))}</text>`);
+    out.push(
+      `<text x="${x}" y="${r1(top + plotH + 15)}" text-anchor="middle" fill="#444">${escapeXml(axis.format(t))}</text>`,
+    );
   }
   out.push(`<g stroke="#e4e4e4" stroke-width="1">${grid.join('')}</g>`);
   out.push(`<path d="M${r1(left)},${r1(top)}V${r1(top + plotH)}H${r1(left + plotW)}" fill="none" stroke="#888"/>`);
-  out.push(`<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH + 34)}" text-anchor="middle" fill="#222">${escapeXml(`${options.xLabel} (${axis.unit})`)}</text>`);
-  out.push(`<text transform="translate(13 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH + 34)}" text-anchor="middle" fill="#222">${escapeXml(`${options.xLabel} (${axis.unit})`)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(13 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`,
+  );
 
   if (!hasData) {
-    out.push(`<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH / 2)}" text-anchor="middle" fill="#888">No data</text>`);
+    out.push(
+      `<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH / 2)}" text-anchor="middle" fill="#888">No data</text>`,
+    );
   }
 
   lines.forEach((line, k) => {
@@ -332,8 +401,10 @@ export function lineChart(options: LineChartOptions): string {
     }
     if (open && runLength === 1) d += 'h0';
     if (!d) return;
-    out.push(`<path class="series" d="${d}" fill="none" stroke="${escapeXml(colorOf(line, k))}" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round"`
-      + `${line.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeXml(line.label)}</title></path>`);
+    out.push(
+      `<path class="series" d="${d}" fill="none" stroke="${escapeXml(colorOf(line, k))}" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round"` +
+        `${line.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeXml(line.label)}</title></path>`,
+    );
   });
 
   if (lines.length) {
@@ -343,8 +414,10 @@ export function lineChart(options: LineChartOptions): string {
       for (const item of row) {
         const line = lines[item.index]!;
         const x = left + item.x;
-        out.push(`<line x1="${r1(x)}" y1="${r1(y)}" x2="${r1(x + 20)}" y2="${r1(y)}" stroke="${escapeXml(colorOf(line, item.index))}" stroke-width="2.5"`
-          + `${line.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+        out.push(
+          `<line x1="${r1(x)}" y1="${r1(y)}" x2="${r1(x + 20)}" y2="${r1(y)}" stroke="${escapeXml(colorOf(line, item.index))}" stroke-width="2.5"` +
+            `${line.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+        );
         out.push(`<text x="${r1(x + 26)}" y="${r1(y)}" dy="0.32em" fill="#222">${escapeXml(item.label)}</text>`);
       }
     });

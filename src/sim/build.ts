@@ -1,12 +1,13 @@
 // Building a scenario's cluster: hosts, VMs one by one and fleets of VMs from trace folders.
+
+import { type Cluster, createCluster } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
+import { resolveHostOptions } from '../host/options.ts';
+import type { VmConfig } from '../settings.ts';
 import { TraceError } from '../traces/errors.ts';
 import type { DemandTrace, TraceRepairs } from '../traces/types.ts';
-import type { VmConfig } from '../settings.ts';
-import { createCluster, type Cluster } from '../cluster/cluster.ts';
-import { resolveHostOptions } from '../host/options.ts';
-import { constantCurve, inlineCurve, traceCurve, type DemandCurve } from './demand-curve.ts';
-import { ScenarioError, parseDuration, type Scenario, type ScenarioVm } from './scenario.ts';
+import { constantCurve, type DemandCurve, inlineCurve, traceCurve } from './demand-curve.ts';
+import { parseDuration, type Scenario, ScenarioError, type ScenarioVm } from './scenario.ts';
 import type { TraceLoader } from './trace-loader.ts';
 
 /** A VM of the run, with where its demand comes from. */
@@ -46,7 +47,12 @@ function at<T>(path: string | ((field: string | undefined) => string), build: ()
   }
 }
 
-async function readAll(loader: TraceLoader, file: string, path: string, cache: Map<string, DemandTrace[]>): Promise<DemandTrace[]> {
+async function readAll(
+  loader: TraceLoader,
+  file: string,
+  path: string,
+  cache: Map<string, DemandTrace[]>,
+): Promise<DemandTrace[]> {
   const cached = cache.get(file);
   if (cached) return cached;
   try {
@@ -76,7 +82,9 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   const cluster = await createCluster({
     hosts,
     ...(scenario.engine ? { engine: scenario.engine } : {}),
-    ...(scenario.balancerIntervalSeconds !== undefined ? { balancerIntervalSeconds: scenario.balancerIntervalSeconds } : {}),
+    ...(scenario.balancerIntervalSeconds !== undefined
+      ? { balancerIntervalSeconds: scenario.balancerIntervalSeconds }
+      : {}),
     ...(scenario.bootSeconds !== undefined ? { bootSeconds: scenario.bootSeconds } : {}),
     ...(scenario.pressureWindowSeconds !== undefined ? { pressureWindowSeconds: scenario.pressureWindowSeconds } : {}),
   }).catch((error: unknown) => {
@@ -88,22 +96,40 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   const cache = new Map<string, DemandTrace[]>();
   const vms: SimVm[] = [];
 
-  const add = (path: string | ((field: string | undefined) => string), hostPath: string, config: VmConfig,
-    host: string | undefined) => at(path, () => {
-    if (host !== undefined && !hostNames.includes(host)) {
-      throw new ScenarioError(hostPath, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
-    }
-    if (host === undefined) cluster.addVm(config);
-    else cluster.host(host).addVm(config);
-  });
+  const add = (
+    path: string | ((field: string | undefined) => string),
+    hostPath: string,
+    config: VmConfig,
+    host: string | undefined,
+  ) =>
+    at(path, () => {
+      if (host !== undefined && !hostNames.includes(host)) {
+        throw new ScenarioError(hostPath, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
+      }
+      if (host === undefined) cluster.addVm(config);
+      else cluster.host(host).addVm(config);
+    });
 
   for (const [i, vm] of (scenario.vms ?? []).entries()) {
     const path = `vms[${i}]`;
-    const { host, start, startAt, staticMB, demandMB, trace, traceVm, demand, traceOffset, initialAssignedMB, ...config } = vm as ScenarioVm;
+    const {
+      host,
+      start,
+      startAt,
+      staticMB,
+      demandMB,
+      trace,
+      traceVm,
+      demand,
+      traceOffset,
+      initialAssignedMB,
+      ...config
+    } = vm as ScenarioVm;
     let curve = constantCurve(0);
     let provisioned: number | undefined;
     if (demandMB !== undefined) {
-      if (!(Number.isFinite(demandMB) && demandMB >= 0)) throw new ScenarioError(`${path}.demandMB`, 'expected MB ≥ 0.');
+      if (!(Number.isFinite(demandMB) && demandMB >= 0))
+        throw new ScenarioError(`${path}.demandMB`, 'expected MB ≥ 0.');
       curve = constantCurve(demandMB);
     } else if (demand !== undefined) {
       curve = inlineCurve(demand);
@@ -111,13 +137,19 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       const traces = await readAll(loader, trace, `${path}.trace`, cache);
       const wanted = traceVm ?? (traces.length === 1 ? traces[0]!.vm : vm.name);
       const found = traces.find((t) => t.vm === wanted);
-      if (!found) throw new ScenarioError(`${path}.traceVm`, `${trace} has no VM '${wanted}' (it has ${traces.map((t) => t.vm).join(', ')}).`);
+      if (!found)
+        throw new ScenarioError(
+          `${path}.traceVm`,
+          `${trace} has no VM '${wanted}' (it has ${traces.map((t) => t.vm).join(', ')}).`,
+        );
       curve = traceCurve(found, traceOffset === undefined ? 0 : parseDuration(traceOffset, `${path}.traceOffset`));
       provisioned = found.provisionedMB;
     }
     add(path, `${path}.host`, config, host ?? soleHost);
     vms.push({
-      name: vm.name, curve, staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512,
+      name: vm.name,
+      curve,
+      staticMB: staticMB ?? provisioned ?? config.startupMB ?? 512,
       ...(start === false ? {} : { startAt: startAt === undefined ? 0 : parseDuration(startAt, `${path}.startAt`) }),
       ...(initialAssignedMB !== undefined ? { initialAssignedMB } : {}),
     });
@@ -149,11 +181,18 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       }
       const host = fleet.hosts ? fleet.hosts[k % fleet.hosts.length] : soleHost;
       // A refused setting comes from the template (or from the provisioned memory); the message names the VM.
-      const fieldPath = (field: string | undefined) => (field === 'maximumMB' && fleet.maximumFromProvisioned
-        ? `${path}.maximumFromProvisioned` : field === 'name' ? `${path}.prefix` : field ? `${path}.template.${field}` : path);
+      const fieldPath = (field: string | undefined) =>
+        field === 'maximumMB' && fleet.maximumFromProvisioned
+          ? `${path}.maximumFromProvisioned`
+          : field === 'name'
+            ? `${path}.prefix`
+            : field
+              ? `${path}.template.${field}`
+              : path;
       add(fieldPath, `${path}.hosts`, config, host);
       vms.push({
-        name, curve: traceCurve(trace, copy * shift),
+        name,
+        curve: traceCurve(trace, copy * shift),
         staticMB: (fleet.maximumFromProvisioned ? trace.provisionedMB : undefined) ?? template.startupMB ?? 512,
         ...(fleet.start === false ? {} : { startAt: Math.floor((k * spread) / count) }),
       });
@@ -163,9 +202,12 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
 
   // Reports name a fleet's files by their folder and file name only, never by a machine's absolute path.
   const label = (file: string) => file.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
-  const traceFiles = [...cache.entries()].flatMap(([file, traces]) => traces.map((t) => ({
-    file: traces.length > 1 ? `${label(file)} (${t.vm})` : label(file), repairs: t.repairs,
-  })));
+  const traceFiles = [...cache.entries()].flatMap(([file, traces]) =>
+    traces.map((t) => ({
+      file: traces.length > 1 ? `${label(file)} (${t.vm})` : label(file),
+      repairs: t.repairs,
+    })),
+  );
   const starts = [...cache.values()].flat().map((t) => t.startTime);
   return { cluster, vms, traceFiles, ...(starts.length ? { startTime: Math.min(...starts) } : {}) };
 }

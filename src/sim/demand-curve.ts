@@ -28,7 +28,13 @@ export function inlineCurve(pairs: [number, number][]): DemandCurve {
   const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
   const t0 = sorted[0]![0];
   const times = Float64Array.from(sorted, (p) => p[0] - t0);
-  return { times, values: Float64Array.from(sorted, (p) => p[1]), period: times[times.length - 1]!, offset: -t0, wrap: false };
+  return {
+    times,
+    values: Float64Array.from(sorted, (p) => p[1]),
+    period: times[times.length - 1]!,
+    offset: -t0,
+    wrap: false,
+  };
 }
 
 /** Demand at simulated time t, MB (not rounded). */

@@ -1,10 +1,11 @@
 // Replaying what Hyper-V recorded: VM settings from PowerShell, demand from Performance Monitor counters,
 // then how far dynmem's assigned memory is from Hyper-V's, per VM and host-wide.
-import { powerShellVmRecords, mergePowerShellExports } from '../interop/powershell.ts';
-import { parsePdhCsv, vmCountersFromPdh, hostCountersFromPdh } from '../interop/pdh-csv.ts';
-import { compareAssigned, type ComparisonReport } from '../interop/compare.ts';
-import { InteropError } from '../interop/errors.ts';
+
 import { autoReserveMB } from '../host/options.ts';
+import { type ComparisonReport, compareAssigned } from '../interop/compare.ts';
+import { InteropError } from '../interop/errors.ts';
+import { hostCountersFromPdh, parsePdhCsv, vmCountersFromPdh } from '../interop/pdh-csv.ts';
+import { mergePowerShellExports, powerShellVmRecords } from '../interop/powershell.ts';
 import type { Scenario, ScenarioVm } from './scenario.ts';
 import type { SimulationResult } from './simulate.ts';
 
@@ -25,7 +26,6 @@ export interface Replay {
   recorded: Map<string, Float64Array>;
 }
 
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 1;
@@ -39,19 +39,25 @@ function median(values: number[]): number {
 export function replayScenario(settingsText: string, countersText: string, options: ReplayOptions = {}): Replay {
   const countersSource = options.countersSource ?? 'counters.csv';
   const settingsSource = options.settingsSource ?? 'settings.json';
-  const records = options.memorySettingsText === undefined
-    ? powerShellVmRecords(settingsText, { source: settingsSource })
-    : mergePowerShellExports(settingsText, options.memorySettingsText, {
-      getVmSource: settingsSource, getVmMemorySource: options.memorySettingsSource ?? 'Get-VMMemory JSON',
-    });
+  const records =
+    options.memorySettingsText === undefined
+      ? powerShellVmRecords(settingsText, { source: settingsSource })
+      : mergePowerShellExports(settingsText, options.memorySettingsText, {
+          getVmSource: settingsSource,
+          getVmMemorySource: options.memorySettingsSource ?? 'Get-VMMemory JSON',
+        });
   const table = parsePdhCsv(countersText, countersSource);
   const counters = vmCountersFromPdh(table);
   const names = new Set(records.map((r) => r.config.name));
   for (const vm of counters.keys()) {
     if (names.has(vm)) continue;
     const index = table.columns.findIndex((c) => c.instance === vm);
-    throw new InteropError(countersSource, table.headerLine, index + 2,
-      `VM '${vm}' has counters but is not in ${settingsSource}.`);
+    throw new InteropError(
+      countersSource,
+      table.headerLine,
+      index + 2,
+      `VM '${vm}' has counters but is not in ${settingsSource}.`,
+    );
   }
   const rows = table.times.length;
   const interval = Math.max(1, Math.round(median(table.times.slice(1).map((t, i) => (t - table.times[i]!) / 1000))));
@@ -61,12 +67,21 @@ export function replayScenario(settingsText: string, countersText: string, optio
   for (const { config } of records) {
     const series = counters.get(config.name);
     if (!series) {
-      throw new InteropError(settingsSource, 1, 1, `VM '${config.name}' has no "Hyper-V Dynamic Memory VM" counters in ${countersSource}.`);
+      throw new InteropError(
+        settingsSource,
+        1,
+        1,
+        `VM '${config.name}' has no "Hyper-V Dynamic Memory VM" counters in ${countersSource}.`,
+      );
     }
     const demand: [number, number][] = [];
-    series.demandMB.forEach((d, k) => { if (!Number.isNaN(d)) demand.push([k * interval, Math.max(0, d)]); });
+    series.demandMB.forEach((d, k) => {
+      if (!Number.isNaN(d)) demand.push([k * interval, Math.max(0, d)]);
+    });
     const first = series.physicalMB.find((x) => !Number.isNaN(x));
-    series.physicalMB.forEach((x, k) => { if (!Number.isNaN(x)) physicalTotal[k] += x; });
+    series.physicalMB.forEach((x, k) => {
+      if (!Number.isNaN(x)) physicalTotal[k] += x;
+    });
     vms.push({
       ...config,
       ...(demand.length ? { demand } : { demandMB: 0 }),
@@ -78,11 +93,17 @@ export function replayScenario(settingsText: string, countersText: string, optio
   if (memoryMB === undefined) {
     const balancer = [...hostCountersFromPdh(table).values()][0];
     if (!balancer) {
-      throw new InteropError(countersSource, table.headerLine, 1,
-        'the counters have no "Hyper-V Dynamic Memory Balancer" columns to tell the host\'s memory: give it with --host-memory MB.');
+      throw new InteropError(
+        countersSource,
+        table.headerLine,
+        1,
+        'the counters have no "Hyper-V Dynamic Memory Balancer" columns to tell the host\'s memory: give it with --host-memory MB.',
+      );
     }
     let pool = 0;
-    balancer.availableMB.forEach((a, k) => { if (!Number.isNaN(a)) pool = Math.max(pool, a + physicalTotal[k]!); });
+    balancer.availableMB.forEach((a, k) => {
+      if (!Number.isNaN(a)) pool = Math.max(pool, a + physicalTotal[k]!);
+    });
     // memory − autoReserve(memory) = pool, with the reserve 384 + memory/16.
     memoryMB = Math.ceil(((pool + 384) * 16) / 15 / 2) * 2;
     while (memoryMB - autoReserveMB(memoryMB, false) < pool) memoryMB += 2;

@@ -1,7 +1,8 @@
 // The scenario format (JSON): hosts, VMs and fleets, events, durations. Validation with errors that name the
 // field's path, so a person can find it in their file.
-import type { VmConfig } from '../settings.ts';
+
 import type { HostOptions } from '../host/options.ts';
+import type { VmConfig } from '../settings.ts';
 
 /** A duration: seconds, or a string such as "90s", "30m", "24h", "2d". */
 export type Duration = number | string;
@@ -110,12 +111,40 @@ export function parseDuration(value: unknown, path: string): number {
     const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value);
     if (match) return Number(match[1]) * UNITS[match[2] || 's']!;
   }
-  throw new ScenarioError(path, `expected a duration (seconds, or like "30m", "24h", "2d"), not ${JSON.stringify(value)}.`);
+  throw new ScenarioError(
+    path,
+    `expected a duration (seconds, or like "30m", "24h", "2d"), not ${JSON.stringify(value)}.`,
+  );
 }
 
-const SCENARIO_FIELDS = ['name', 'engine', 'duration', 'balancerIntervalSeconds', 'sampleInterval', 'traceStep',
-  'bootSeconds', 'pressureWindowSeconds', 'hosts', 'vms', 'fleets', 'events', 'perVmSeries', '$schema'];
-const FLEET_FIELDS = ['prefix', 'traces', 'template', 'maximumFromProvisioned', 'count', 'copyShift', 'hosts', 'skipIdle', 'start', 'startSpread'];
+const SCENARIO_FIELDS = [
+  'name',
+  'engine',
+  'duration',
+  'balancerIntervalSeconds',
+  'sampleInterval',
+  'traceStep',
+  'bootSeconds',
+  'pressureWindowSeconds',
+  'hosts',
+  'vms',
+  'fleets',
+  'events',
+  'perVmSeries',
+  '$schema',
+];
+const FLEET_FIELDS = [
+  'prefix',
+  'traces',
+  'template',
+  'maximumFromProvisioned',
+  'count',
+  'copyShift',
+  'hosts',
+  'skipIdle',
+  'start',
+  'startSpread',
+];
 const EVENT_ACTIONS = ['start', 'stop', 'restart', 'setMemory', 'setDemand', 'failHost', 'recoverHost'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -124,7 +153,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function checkFields(record: Record<string, unknown>, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new ScenarioError(path ? `${path}.${key}` : key, `unknown field (known: ${allowed.join(', ')}).`);
+    if (!allowed.includes(key))
+      throw new ScenarioError(path ? `${path}.${key}` : key, `unknown field (known: ${allowed.join(', ')}).`);
   }
 }
 
@@ -133,7 +163,9 @@ function arrayAt(value: unknown, path: string, required: boolean): Record<string
   if (!Array.isArray(value) || (required && value.length === 0)) {
     throw new ScenarioError(path, required ? 'expected a non-empty array.' : 'expected an array.');
   }
-  value.forEach((item, i) => { if (!isObject(item)) throw new ScenarioError(`${path}[${i}]`, 'expected an object.'); });
+  value.forEach((item, i) => {
+    if (!isObject(item)) throw new ScenarioError(`${path}[${i}]`, 'expected an object.');
+  });
   return value as Record<string, unknown>[];
 }
 
@@ -145,19 +177,32 @@ export function checkScenario(input: unknown): Scenario {
     throw new ScenarioError('engine', `must be "wasm" or "js", not ${JSON.stringify(input.engine)}.`);
   }
   for (const key of ['duration', 'sampleInterval', 'traceStep'] as const) {
-    if (input[key] !== undefined && parseDuration(input[key], key) <= 0) throw new ScenarioError(key, 'must be more than 0.');
+    if (input[key] !== undefined && parseDuration(input[key], key) <= 0)
+      throw new ScenarioError(key, 'must be more than 0.');
   }
   arrayAt(input.hosts, 'hosts', true);
   const vms = arrayAt(input.vms, 'vms', false);
   vms.forEach((vm, i) => {
-    if (typeof vm.name !== 'string' || vm.name === '') throw new ScenarioError(`vms[${i}].name`, 'every VM needs a name.');
+    if (typeof vm.name !== 'string' || vm.name === '')
+      throw new ScenarioError(`vms[${i}].name`, 'every VM needs a name.');
     const sources = ['demandMB', 'trace', 'demand'].filter((k) => vm[k] !== undefined);
-    if (sources.length > 1) throw new ScenarioError(`vms[${i}]`, `give one demand source, not ${sources.join(' and ')}.`);
-    if (vm.trace !== undefined && typeof vm.trace !== 'string') throw new ScenarioError(`vms[${i}].trace`, 'expected a file path.');
+    if (sources.length > 1)
+      throw new ScenarioError(`vms[${i}]`, `give one demand source, not ${sources.join(' and ')}.`);
+    if (vm.trace !== undefined && typeof vm.trace !== 'string')
+      throw new ScenarioError(`vms[${i}].trace`, 'expected a file path.');
     if (vm.demand !== undefined) {
-      const ok = Array.isArray(vm.demand) && vm.demand.length > 0 && vm.demand.every((p) => Array.isArray(p) && p.length === 2
-        && p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0));
-      if (!ok) throw new ScenarioError(`vms[${i}].demand`, 'expected a non-empty array of [seconds, MB] pairs of numbers ≥ 0.');
+      const ok =
+        Array.isArray(vm.demand) &&
+        vm.demand.length > 0 &&
+        vm.demand.every(
+          (p) =>
+            Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0),
+        );
+      if (!ok)
+        throw new ScenarioError(
+          `vms[${i}].demand`,
+          'expected a non-empty array of [seconds, MB] pairs of numbers ≥ 0.',
+        );
     }
     if (vm.traceOffset !== undefined) parseDuration(vm.traceOffset, `vms[${i}].traceOffset`);
     if (vm.startAt !== undefined) parseDuration(vm.startAt, `vms[${i}].startAt`);
@@ -165,14 +210,19 @@ export function checkScenario(input: unknown): Scenario {
   const fleets = arrayAt(input.fleets, 'fleets', false);
   fleets.forEach((fleet, i) => {
     checkFields(fleet, FLEET_FIELDS, `fleets[${i}]`);
-    if (typeof fleet.traces !== 'string' || fleet.traces === '') throw new ScenarioError(`fleets[${i}].traces`, 'expected a folder or glob of trace files.');
-    if (fleet.template !== undefined && !isObject(fleet.template)) throw new ScenarioError(`fleets[${i}].template`, 'expected an object of VM settings.');
+    if (typeof fleet.traces !== 'string' || fleet.traces === '')
+      throw new ScenarioError(`fleets[${i}].traces`, 'expected a folder or glob of trace files.');
+    if (fleet.template !== undefined && !isObject(fleet.template))
+      throw new ScenarioError(`fleets[${i}].template`, 'expected an object of VM settings.');
     if (fleet.count !== undefined && !(Number.isInteger(fleet.count) && (fleet.count as number) > 0)) {
       throw new ScenarioError(`fleets[${i}].count`, 'expected a whole number ≥ 1.');
     }
     if (fleet.copyShift !== undefined) parseDuration(fleet.copyShift, `fleets[${i}].copyShift`);
     if (fleet.startSpread !== undefined) parseDuration(fleet.startSpread, `fleets[${i}].startSpread`);
-    if (fleet.hosts !== undefined && !(Array.isArray(fleet.hosts) && fleet.hosts.length > 0 && fleet.hosts.every((h) => typeof h === 'string'))) {
+    if (
+      fleet.hosts !== undefined &&
+      !(Array.isArray(fleet.hosts) && fleet.hosts.length > 0 && fleet.hosts.every((h) => typeof h === 'string'))
+    ) {
       throw new ScenarioError(`fleets[${i}].hosts`, 'expected a non-empty array of host names.');
     }
   });
@@ -181,16 +231,20 @@ export function checkScenario(input: unknown): Scenario {
     const path = `events[${i}]`;
     parseDuration(event.at, `${path}.at`);
     if (!EVENT_ACTIONS.includes(event.action as string)) {
-      throw new ScenarioError(`${path}.action`, `must be one of ${EVENT_ACTIONS.join(', ')}, not ${JSON.stringify(event.action)}.`);
+      throw new ScenarioError(
+        `${path}.action`,
+        `must be one of ${EVENT_ACTIONS.join(', ')}, not ${JSON.stringify(event.action)}.`,
+      );
     }
     const hostEvent = event.action === 'failHost' || event.action === 'recoverHost';
     const key = hostEvent ? 'host' : 'vm';
-    if (typeof event[key] !== 'string') throw new ScenarioError(`${path}.${key}`, `a ${event.action} event needs a ${key} name.`);
-    if (event.action === 'setMemory' && !isObject(event.settings)) throw new ScenarioError(`${path}.settings`, 'expected an object of settings.');
+    if (typeof event[key] !== 'string')
+      throw new ScenarioError(`${path}.${key}`, `a ${event.action} event needs a ${key} name.`);
+    if (event.action === 'setMemory' && !isObject(event.settings))
+      throw new ScenarioError(`${path}.settings`, 'expected an object of settings.');
     if (event.action === 'setDemand' && !(Number.isInteger(event.demandMB) && (event.demandMB as number) >= 0)) {
       throw new ScenarioError(`${path}.demandMB`, 'expected a whole number of MB ≥ 0.');
     }
   });
   return input as unknown as Scenario;
 }
-

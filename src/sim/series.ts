@@ -35,7 +35,14 @@ export interface SimulationSeries {
 }
 
 const emptyHost = (name: string): HostSeries => ({
-  name, assignedMB: [], demandMB: [], availableMB: [], pressure: [], averagePressure: [], smartPagingMB: [], runningVms: [],
+  name,
+  assignedMB: [],
+  demandMB: [],
+  availableMB: [],
+  pressure: [],
+  averagePressure: [],
+  smartPagingMB: [],
+  runningVms: [],
 });
 
 export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries {
@@ -86,9 +93,16 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
     s.averagePressure.push(h.avgPressure[host]!);
     s.smartPagingMB.push(paged[host]!);
     s.runningVms.push(running[host]!);
-    totals = [totals[0]! + assigned[host]!, totals[1]! + demand[host]!, totals[2]! + available, totals[3]! + dmDemand[host]!,
-      totals[4]! + dmMemory[host]!, totals[5]! + paged[host]!, totals[6]! + running[host]!,
-      totals[7]! + h.avgPressure[host]! * assigned[host]!];
+    totals = [
+      totals[0]! + assigned[host]!,
+      totals[1]! + demand[host]!,
+      totals[2]! + available,
+      totals[3]! + dmDemand[host]!,
+      totals[4]! + dmMemory[host]!,
+      totals[5]! + paged[host]!,
+      totals[6]! + running[host]!,
+      totals[7]! + h.avgPressure[host]! * assigned[host]!,
+    ];
   });
   total.assignedMB.push(totals[0]!);
   total.demandMB.push(totals[1]!);

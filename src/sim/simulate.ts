@@ -1,13 +1,14 @@
 // Trace-driven simulation: demand streamed into the engine in batches of ticks, counters sampled, a summary.
-import { DynamicMemoryError } from '../errors.ts';
+
 import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
-import { demandAt, constantCurve } from './demand-curve.ts';
-import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
-import { checkScenario, parseDuration, ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts';
-import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
-import { newSeries, takeSample, type SimulationSeries } from './series.ts';
-import { summarize, type SimulationSummary } from './summary.ts';
+import { DynamicMemoryError } from '../errors.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
+import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
+import { constantCurve, demandAt } from './demand-curve.ts';
+import { checkScenario, parseDuration, type Scenario, ScenarioError, type ScenarioEvent } from './scenario.ts';
+import { newSeries, type SimulationSeries, takeSample } from './series.ts';
+import { type SimulationSummary, summarize } from './summary.ts';
+import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
 
 export interface SimulateOptions {
   /** Where relative trace paths start (Node: a folder; browsers: a URL). Default: the working directory or page. */
@@ -61,16 +62,33 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const fleet = cluster.fleet;
   const interval = fleet.balancer.balancerIntervalSeconds;
   const duration = whole(parseDuration(scenario.duration ?? '24h', 'duration'), interval, 'duration');
-  const sampleEvery = whole(parseDuration(scenario.sampleInterval ?? 300, 'sampleInterval'), interval, 'sampleInterval');
+  const sampleEvery = whole(
+    parseDuration(scenario.sampleInterval ?? 300, 'sampleInterval'),
+    interval,
+    'sampleInterval',
+  );
   const traceStep = whole(parseDuration(scenario.traceStep ?? 300, 'traceStep'), interval, 'traceStep');
-  const events = (scenario.events ?? []).map((e, i) => ({ e, at: whole(parseDuration(e.at, `events[${i}].at`), interval, `events[${i}].at`) }));
+  const events = (scenario.events ?? []).map((e, i) => ({
+    e,
+    at: whole(parseDuration(e.at, `events[${i}].at`), interval, `events[${i}].at`),
+  }));
   events.forEach(({ e }, i) => {
     if ('vm' in e && !fleet.has(e.vm)) throw new ScenarioError(`events[${i}].vm`, `no VM is named '${e.vm}'.`);
-    if ('host' in e) { try { fleet.hostByName(e.host); } catch { throw new ScenarioError(`events[${i}].host`, `no host is named '${e.host}'.`); } }
+    if ('host' in e) {
+      try {
+        fleet.hostByName(e.host);
+      } catch {
+        throw new ScenarioError(`events[${i}].host`, `no host is named '${e.host}'.`);
+      }
+    }
   });
   // Scheduled starts are events too; at time 0 they come before the scenario's own events.
-  const starts = built.vms.filter((vm) => vm.startAt !== undefined)
-    .map((vm) => ({ e: { at: 0, action: 'start', vm: vm.name } as ScenarioEvent, at: Math.ceil(vm.startAt! / interval) * interval }));
+  const starts = built.vms
+    .filter((vm) => vm.startAt !== undefined)
+    .map((vm) => ({
+      e: { at: 0, action: 'start', vm: vm.name } as ScenarioEvent,
+      at: Math.ceil(vm.startAt! / interval) * interval,
+    }));
   events.unshift(...starts);
   events.sort((a, b) => a.at - b.at);
 
@@ -105,16 +123,28 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const apply = (event: ScenarioEvent, t: number) => {
     try {
       switch (event.action) {
-        case 'start': start(simVms.get(event.vm)!, t); break;
-        case 'stop': cluster.stop(event.vm); break;
-        case 'restart': cluster.restart(event.vm); break;
-        case 'setMemory': cluster.setMemory(event.vm, event.settings); break;
+        case 'start':
+          start(simVms.get(event.vm)!, t);
+          break;
+        case 'stop':
+          cluster.stop(event.vm);
+          break;
+        case 'restart':
+          cluster.restart(event.vm);
+          break;
+        case 'setMemory':
+          cluster.setMemory(event.vm, event.settings);
+          break;
         case 'setDemand':
           simVms.get(event.vm)!.curve = constantCurve(event.demandMB);
           cluster.setDemand(event.vm, event.demandMB);
           break;
-        case 'failHost': log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t }); break;
-        case 'recoverHost': cluster.recoverHost(event.host); break;
+        case 'failHost':
+          log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t });
+          break;
+        case 'recoverHost':
+          cluster.recoverHost(event.host);
+          break;
       }
     } catch (error) {
       if (!(error instanceof DynamicMemoryError)) throw error;
@@ -149,8 +179,14 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   }
 
   const summary = summarize({
-    scenario, cluster, vms: built.vms, series, log, traceFiles: built.traceFiles as TraceFileReport[],
-    durationSeconds: duration, wallSeconds: (Date.now() - wallStart) / 1000,
+    scenario,
+    cluster,
+    vms: built.vms,
+    series,
+    log,
+    traceFiles: built.traceFiles as TraceFileReport[],
+    durationSeconds: duration,
+    wallSeconds: (Date.now() - wallStart) / 1000,
     ...(built.startTime !== undefined ? { startTime: built.startTime } : {}),
   });
   return { summary, series, cluster };

@@ -47,8 +47,14 @@ export interface SimulationSummary {
     vms: number;
   };
   /** The VMs that saw the highest pressure (at most 20), for a first look at who was short. */
-  busiestVms: { vm: string; host: string | null; maximumPressure: number; averagePressure: number;
-    assignedMB: number; smartPagingMBs: number }[];
+  busiestVms: {
+    vm: string;
+    host: string | null;
+    maximumPressure: number;
+    averagePressure: number;
+    assignedMB: number;
+    smartPagingMBs: number;
+  }[];
   startFailures: RunLog['startFailures'];
   failovers: { atSeconds: number; host: string; restarted: number; failed: string[] }[];
   eventErrors: RunLog['eventErrors'];
@@ -133,7 +139,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       savedMB: staticMB - meanAssignedMB,
       savedPercent: staticMB > 0 ? (100 * (staticMB - meanAssignedMB)) / staticMB : 0,
     },
-    pressure: { average: elapsed > 0 ? (pressureSeconds / elapsed) : 0, peak },
+    pressure: { average: elapsed > 0 ? pressureSeconds / elapsed : 0, peak },
     shortfall: { vmSecondsShort: shortSeconds, guestPagingMBs: pagingMBs },
     smartPaging: {
       mbSeconds: smartPagingMBs,
@@ -142,13 +148,24 @@ export function summarize(input: SummaryInput): SimulationSummary {
     },
     busiestVms: busiest(input),
     startFailures: log.startFailures,
-    failovers: log.failovers.map((f) => ({ atSeconds: f.atSeconds, host: f.host, restarted: f.restarted.length, failed: f.failed.map((x) => x.vm) })),
+    failovers: log.failovers.map((f) => ({
+      atSeconds: f.atSeconds,
+      host: f.host,
+      restarted: f.restarted.length,
+      failed: f.failed.map((x) => x.vm),
+    })),
     eventErrors: log.eventErrors,
     headroom: {
       minAvailableMB: series.total.availableMB.reduce((m, x) => Math.min(m, x), Infinity),
       minHostAvailableMB: Number.isFinite(minHostAvailable) ? minHostAvailable : 0,
     },
-    traces: { files: input.traceFiles.length, repairs, repaired: input.traceFiles.filter((f) => f.repairs.duplicateTimestamps + f.repairs.outOfOrder + f.repairs.gaps > 0) },
+    traces: {
+      files: input.traceFiles.length,
+      repairs,
+      repaired: input.traceFiles.filter(
+        (f) => f.repairs.duplicateTimestamps + f.repairs.outOfOrder + f.repairs.gaps > 0,
+      ),
+    },
     startTime: new Date((input.startTime ?? 946684800) * 1000).toISOString(),
     wallSeconds: input.wallSeconds,
   };
@@ -160,18 +177,20 @@ const BUSIEST = 20;
 function busiest({ cluster, vms }: SummaryInput): SimulationSummary['busiestVms'] {
   const fleet = cluster.fleet;
   const v = fleet.engine.vms;
-  return vms.map((vm) => {
-    const record = fleet.vm(vm.name);
-    const i = record.slot;
-    return {
-      vm: vm.name,
-      host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
-      maximumPressure: v.maxPressure[i]!,
-      averagePressure: v.avgPressure[i]!,
-      assignedMB: v.assigned[i]!,
-      smartPagingMBs: v.smartPagingMBs[i]!,
-    };
-  }).filter((b) => b.maximumPressure > 0)
+  return vms
+    .map((vm) => {
+      const record = fleet.vm(vm.name);
+      const i = record.slot;
+      return {
+        vm: vm.name,
+        host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
+        maximumPressure: v.maxPressure[i]!,
+        averagePressure: v.avgPressure[i]!,
+        assignedMB: v.assigned[i]!,
+        smartPagingMBs: v.smartPagingMBs[i]!,
+      };
+    })
+    .filter((b) => b.maximumPressure > 0)
     .sort((a, b) => b.maximumPressure - a.maximumPressure || a.vm.localeCompare(b.vm))
     .slice(0, BUSIEST);
 }

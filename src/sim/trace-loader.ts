@@ -1,8 +1,9 @@
 // How a scenario's trace paths become traces: from files in Node, by fetch in browsers, or by a loader the
 // caller supplies.
-import type { DemandTrace } from '../traces/types.ts';
+
 import { parseBitbrains, vmNameFromSource } from '../traces/bitbrains.ts';
 import { isGenericCsvHeader, parseGenericCsv } from '../traces/generic-csv.ts';
+import type { DemandTrace } from '../traces/types.ts';
 
 export interface TraceLoader {
   /** Every trace in one file (Bitbrains: one; generic CSV: one per VM). */
@@ -31,9 +32,10 @@ const browserLoader = (base: string | undefined): TraceLoader => ({
     // Gunzip by the magic bytes, not the name: a server that sends a .gz with Content-Encoding: gzip (Apache's
     // default AddEncoding, S3 objects stored that way) has the browser decompress it already.
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const text = bytes[0] === 0x1f && bytes[1] === 0x8b
-      ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
-      : new TextDecoder().decode(bytes);
+    const text =
+      bytes[0] === 0x1f && bytes[1] === 0x8b
+        ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+        : new TextDecoder().decode(bytes);
     return parseTraceText(text, path);
   },
   async list(pattern) {
@@ -47,8 +49,9 @@ export async function defaultTraceLoader(baseDir?: string): Promise<TraceLoader>
   // Variable specifiers keep browser bundlers away from Node-only modules.
   const pathModule = 'node:path';
   const path = (await import(/* @vite-ignore */ pathModule)) as typeof import('node:path');
-  const files = (await import(/* @vite-ignore */ new URL('../node/read-traces.js', import.meta.url).href)) as
-    typeof import('../node/read-traces.ts');
+  const files = (await import(
+    /* @vite-ignore */ new URL('../node/read-traces.js', import.meta.url).href
+  )) as typeof import('../node/read-traces.ts');
   const resolve = (p: string) => (baseDir === undefined ? p : path.resolve(baseDir, p));
   return {
     read: (p) => files.readTraceFile(resolve(p)),

@@ -6,8 +6,8 @@
  * are read; the others just have to be there (every row must have as many cells as the header). The nominal interval
  * is the published 300 s; steps longer than 450 s count as gaps.
  */
-import { TraceError, readNumberCell } from './errors.ts';
-import { assembleTrace, splitLines, type DemandTrace, type RawSeries } from './types.ts';
+import { readNumberCell, TraceError } from './errors.ts';
+import { assembleTrace, type DemandTrace, type RawSeries, splitLines } from './types.ts';
 
 /** The sample interval Bitbrains publishes; the nominal interval of every Bitbrains trace, gaps are judged by it. */
 const BITBRAINS_INTERVAL_SECONDS = 300;

@@ -22,8 +22,8 @@
  * Repairs, per VM and counted in `repairs`: a row whose time repeats an earlier row of the same VM is dropped (the
  * first wins), rows out of order are sorted, gaps longer than 1.5 × the median interval are kept and counted.
  */
-import { TraceError, readNumberCell } from './errors.ts';
-import { assembleTrace, splitLines, type DemandTrace, type RawSeries } from './types.ts';
+import { readNumberCell, TraceError } from './errors.ts';
+import { assembleTrace, type DemandTrace, type RawSeries, splitLines } from './types.ts';
 
 /** The column names, in their required order. */
 const COLUMNS = ['time', 'vm', 'demandMB', 'provisionedMB'] as const;
@@ -115,5 +115,5 @@ export function formatGenericCsv(traces: readonly DemandTrace[]): string {
       out.push(`${trace.startTime + trace.times[i]},${trace.vm},${trace.demandMB[i]}${p}`);
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

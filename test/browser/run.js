@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 // The library in a real browser: serves the repository over HTTP, opens test/browser/index.html in the system
 // Chromium (through playwright-core; no browser is downloaded), prints what the page reports and exits non-zero on
 // any failure. Then renders the default CLI report and screenshots it to <tmpdir>/dynmem-browser/last-report.png.
@@ -7,9 +10,6 @@
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), BROWSER_TIMEOUT_MS (default 180000).
 import { createServer } from 'node:http';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,7 +42,10 @@ const MIME = {
 
 const passed = [];
 const failed = [];
-const pass = (name) => { passed.push(name); console.log(`  ok    ${name}`); };
+const pass = (name) => {
+  passed.push(name);
+  console.log(`  ok    ${name}`);
+};
 const fail = (name, error) => {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   failed.push({ name, error: text });
@@ -53,21 +56,36 @@ const fail = (name, error) => {
 function startServer(reportDir) {
   // /__content-encoded/ serves the repository's .gz files as a server with "AddEncoding gzip .gz" does: as text with
   // Content-Encoding: gzip, so the browser has gunzipped them before the page sees a byte.
-  const mounts = [['/__report/', reportDir], ['/__content-encoded/', ROOT], ['/', ROOT]];
+  const mounts = [
+    ['/__report/', reportDir],
+    ['/__content-encoded/', ROOT],
+    ['/', ROOT],
+  ];
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const pathname = decodeURIComponent(url.pathname);
-      if (pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
+      if (pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       const [prefix, dir] = mounts.find(([p]) => pathname.startsWith(p));
       let file = resolve(dir, `.${sep}${pathname.slice(prefix.length)}`);
-      if (file !== dir && !file.startsWith(dir + sep)) { res.writeHead(403).end('forbidden'); return; }
+      if (file !== dir && !file.startsWith(dir + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file).catch(() => null);
-      if (body === null) { res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`); return; }
+      if (body === null) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
+        return;
+      }
       const encoded = prefix === '/__content-encoded/' && file.endsWith('.gz');
       res.writeHead(200, {
-        'content-type': encoded ? 'text/csv; charset=utf-8' : MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': encoded
+          ? 'text/csv; charset=utf-8'
+          : (MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'),
         ...(encoded ? { 'content-encoding': 'gzip' } : {}),
         'content-length': body.length,
         'cache-control': 'no-cache',
@@ -85,8 +103,11 @@ function startServer(reportDir) {
 
 /** Run the CLI's default scenario into `dir` (report.html and friends). */
 async function renderCliReport(dir) {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), '--no-progress', '--out', dir],
-    { cwd: ROOT, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'dist/src/cli/main.js'), '--no-progress', '--out', dir],
+    { cwd: ROOT, timeout: 120_000 },
+  );
   return stdout;
 }
 
@@ -94,10 +115,19 @@ async function renderCliReport(dir) {
 async function nodeSimulation() {
   const lib = await import(pathToFileURL(join(ROOT, 'dist/src/index.js')).href);
   const scenario = {
-    name: 'browser trace (wasm)', engine: 'wasm', duration: '2h', sampleInterval: 300,
+    name: 'browser trace (wasm)',
+    engine: 'wasm',
+    duration: '2h',
+    sampleInterval: 300,
     hosts: [{ name: 'h1', memoryMB: 16384, reserveMB: 1024 }],
     vms: [
-      { name: 'bitbrains-1', trace: 'data/bitbrains-sample/1.csv.gz', startupMB: 1024, minimumMB: 512, maximumMB: 8192 },
+      {
+        name: 'bitbrains-1',
+        trace: 'data/bitbrains-sample/1.csv.gz',
+        startupMB: 1024,
+        minimumMB: 512,
+        maximumMB: 8192,
+      },
       { name: 'flat', demandMB: 700, startupMB: 1024, minimumMB: 256, maximumMB: 4096 },
     ],
   };
@@ -108,12 +138,16 @@ async function nodeSimulation() {
 /** Summary and series without what legitimately differs between runs (wall time) and loaders (file names). */
 function comparable({ summary, series }) {
   const { wallSeconds: _w, traces, ...rest } = summary;
-  return { summary: { ...rest, traces: { ...traces, repaired: traces.repaired.map(({ file: _f, ...r }) => r) } }, series };
+  return {
+    summary: { ...rest, traces: { ...traces, repaired: traces.repaired.map(({ file: _f, ...r }) => r) } },
+    series,
+  };
 }
 
 function firstDifference(a, b, path = '$') {
   if (Object.is(a, b)) return null;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+    return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (!(key in a) || !(key in b)) return `${path}.${key}: present on one side only`;
     const d = firstDifference(a[key], b[key], `${path}.${key}`);
@@ -125,12 +159,15 @@ function firstDifference(a, b, path = '$') {
 function watch(page, label, pageErrors) {
   page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.stack ?? error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') console.log(`  [${label} console.${message.type()}] ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      console.log(`  [${label} console.${message.type()}] ${message.text()}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) console.log(`  [${label} HTTP ${response.status()}] ${response.url()}`);
   });
-  page.on('requestfailed', (request) => console.log(`  [${label} request failed] ${request.url()}: ${request.failure()?.errorText}`));
+  page.on('requestfailed', (request) =>
+    console.log(`  [${label} request failed] ${request.url()}: ${request.failure()?.errorText}`),
+  );
 }
 
 async function main() {
@@ -160,7 +197,13 @@ async function main() {
     console.log('CLI default report:');
     try {
       const out = await renderCliReport(reportDir);
-      console.log(out.trimEnd().split('\n').map((l) => `  | ${l}`).join('\n'));
+      console.log(
+        out
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  | ${l}`)
+          .join('\n'),
+      );
     } catch (error) {
       fail('CLI default report (node dist/src/cli/main.js --no-progress --out <tmp>)', error);
     }
@@ -169,8 +212,16 @@ async function main() {
     const origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     console.log(`Chromium ${browser.version()}, serving ${ROOT} at ${origin}`);
 
@@ -184,7 +235,9 @@ async function main() {
     const results = await page.evaluate(() => window.__results);
     for (const name of results.passed) pass(name);
     for (const { name, error } of results.failed) fail(name, error);
-    console.log(`  chart sizes in the iframe: ${JSON.stringify(await page.evaluate(() => window.__chartSizes ?? null))}`);
+    console.log(
+      `  chart sizes in the iframe: ${JSON.stringify(await page.evaluate(() => window.__chartSizes ?? null))}`,
+    );
 
     // 2. The browser's fetch + DecompressionStream loader against Node's file loader on the same scenario.
     const name = 'node (files) and browser (fetch + DecompressionStream) simulate the same trace identically';
@@ -192,10 +245,19 @@ async function main() {
       const inBrowser = await page.evaluate(async () => {
         const lib = await import('/dist/src/index.js');
         const { summary, series } = await lib.simulate({
-          name: 'browser trace (wasm)', engine: 'wasm', duration: '2h', sampleInterval: 300,
+          name: 'browser trace (wasm)',
+          engine: 'wasm',
+          duration: '2h',
+          sampleInterval: 300,
           hosts: [{ name: 'h1', memoryMB: 16384, reserveMB: 1024 }],
           vms: [
-            { name: 'bitbrains-1', trace: '/data/bitbrains-sample/1.csv.gz', startupMB: 1024, minimumMB: 512, maximumMB: 8192 },
+            {
+              name: 'bitbrains-1',
+              trace: '/data/bitbrains-sample/1.csv.gz',
+              startupMB: 1024,
+              minimumMB: 512,
+              maximumMB: 8192,
+            },
             { name: 'flat', demandMB: 700, startupMB: 1024, minimumMB: 256, maximumMB: 4096 },
           ],
         });
@@ -219,15 +281,29 @@ async function main() {
       const requests = [];
       report.on('request', (r) => requests.push(r.url()));
       await report.goto(`${origin}/__report/report.html`, { waitUntil: 'load' });
-      const sizes = await report.evaluate((ids) => Object.fromEntries(ids.map((id) => {
-        const el = document.getElementById(id);
-        if (!el) return [id, null];
-        const box = el.getBoundingClientRect();
-        return [id, { width: Math.round(box.width), height: Math.round(box.height), lines: el.querySelectorAll('path.series').length }];
-      })), CHART_IDS);
+      const sizes = await report.evaluate(
+        (ids) =>
+          Object.fromEntries(
+            ids.map((id) => {
+              const el = document.getElementById(id);
+              if (!el) return [id, null];
+              const box = el.getBoundingClientRect();
+              return [
+                id,
+                {
+                  width: Math.round(box.width),
+                  height: Math.round(box.height),
+                  lines: el.querySelectorAll('path.series').length,
+                },
+              ];
+            }),
+          ),
+        CHART_IDS,
+      );
       for (const id of CHART_IDS) {
         const s = sizes[id];
-        if (s && s.width > 0 && s.height > 0 && s.lines > 0) pass(`report.html #${id} rendered ${s.width}×${s.height}, ${s.lines} line(s)`);
+        if (s && s.width > 0 && s.height > 0 && s.lines > 0)
+          pass(`report.html #${id} rendered ${s.width}×${s.height}, ${s.lines} line(s)`);
         else fail(`report.html #${id}`, `missing, empty or not laid out: ${JSON.stringify(s)}`);
       }
       const external = requests.filter((u) => !u.endsWith('/__report/report.html'));

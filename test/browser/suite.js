@@ -33,11 +33,18 @@ async function test(name, body) {
 }
 
 class AssertionError extends Error {
-  constructor(message) { super(message); this.name = 'AssertionError'; }
+  constructor(message) {
+    super(message);
+    this.name = 'AssertionError';
+  }
 }
 
 const fmt = (x) => {
-  try { return JSON.stringify(x, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)); } catch { return String(x); }
+  try {
+    return JSON.stringify(x, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  } catch {
+    return String(x);
+  }
 };
 
 function assert(condition, message) {
@@ -70,7 +77,11 @@ function deepEqual(actual, expected, what) {
 }
 
 function refusal(fn) {
-  try { fn(); } catch (error) { return error; }
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
   throw new AssertionError('expected the call to be refused, it succeeded');
 }
 
@@ -81,8 +92,13 @@ const frames = () => new Promise((resolve) => requestAnimationFrame(() => reques
 function lcg(seed) {
   let state = seed >>> 0;
   return {
-    next() { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return state; },
-    int(n) { return Math.floor((this.next() / 2 ** 32) * n); },
+    next() {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state;
+    },
+    int(n) {
+      return Math.floor((this.next() / 2 ** 32) * n);
+    },
   };
 }
 
@@ -98,8 +114,13 @@ async function randomScenario(lib, engine, seed) {
     const maximumMB = startupMB + 2 * rnd.int(4096);
     const name = `vm-${i}`;
     host.addVm({
-      name, startupMB, minimumMB, maximumMB,
-      bufferPercent: 5 + rnd.int(100), weight: rnd.int(10001), dynamicMemory: rnd.int(10) !== 0,
+      name,
+      startupMB,
+      minimumMB,
+      maximumMB,
+      bufferPercent: 5 + rnd.int(100),
+      weight: rnd.int(10001),
+      dynamicMemory: rnd.int(10) !== 0,
     });
     names.push(name);
   }
@@ -111,11 +132,23 @@ async function randomScenario(lib, engine, seed) {
     let op;
     let outcome = 'ok';
     try {
-      if (kind < 4) { op = `setDemand ${vm}`; host.setDemand(vm, rnd.int(6000)); }
-      else if (kind < 6) { op = `start ${vm}`; host.start(vm); }
-      else if (kind < 7) { op = `stop ${vm}`; host.stop(vm); }
-      else if (kind < 8) { op = `restart ${vm}`; host.restart(vm); }
-      else { const s = 1 + rnd.int(30); op = `advance ${s}`; host.advance(s); }
+      if (kind < 4) {
+        op = `setDemand ${vm}`;
+        host.setDemand(vm, rnd.int(6000));
+      } else if (kind < 6) {
+        op = `start ${vm}`;
+        host.start(vm);
+      } else if (kind < 7) {
+        op = `stop ${vm}`;
+        host.stop(vm);
+      } else if (kind < 8) {
+        op = `restart ${vm}`;
+        host.restart(vm);
+      } else {
+        const s = 1 + rnd.int(30);
+        op = `advance ${s}`;
+        host.advance(s);
+      }
     } catch (error) {
       if (!(error instanceof lib.DynamicMemoryError)) throw error;
       outcome = `${error.code}${error.hresult === undefined ? '' : ` 0x${(error.hresult >>> 0).toString(16)}`}: ${error.message}`;
@@ -160,7 +193,14 @@ async function run() {
   let lib;
   await test('import /dist/src/index.js', async () => {
     lib = await import('/dist/src/index.js');
-    for (const name of ['createHost', 'createCluster', 'simulate', 'reportHtml', 'DynamicMemoryError', 'loadCoreModule']) {
+    for (const name of [
+      'createHost',
+      'createCluster',
+      'simulate',
+      'reportHtml',
+      'DynamicMemoryError',
+      'loadCoreModule',
+    ]) {
       assert(typeof lib[name] === 'function', `export ${name} is missing`);
     }
   });
@@ -170,7 +210,8 @@ async function run() {
     const module = await lib.loadCoreModule();
     assert(module instanceof WebAssembly.Module, 'not a WebAssembly.Module');
     const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    for (const name of ['memory', 'allocate', 'columnPointer', 'run']) assert(exports.includes(name), `core export ${name} missing (has ${exports})`);
+    for (const name of ['memory', 'allocate', 'columnPointer', 'run'])
+      assert(exports.includes(name), `core export ${name} missing (has ${exports})`);
   });
 
   const randomRuns = {};
@@ -209,7 +250,11 @@ async function run() {
       equal(error.hresult, 0x8007000e, 'hresult');
       equal(error.hresult, lib.E_OUTOFMEMORY, 'hresult vs E_OUTOFMEMORY');
       equal(error.vm, 'b', 'vm');
-      equal(error.message, 'Not enough memory in the system to start the virtual machine b with ram size 3000 megabytes.', 'message');
+      equal(
+        error.message,
+        'Not enough memory in the system to start the virtual machine b with ram size 3000 megabytes.',
+        'message',
+      );
       deepEqual({ vms: host.vms(), counters: host.counters() }, before, 'state before and after the refused start');
     });
 
@@ -234,14 +279,21 @@ async function run() {
     await test(`${engine}: createCluster, placement and failHost`, async () => {
       const cluster = await lib.createCluster({
         engine,
-        hosts: [{ name: 'n1', memoryMB: 16384, reserveMB: 1024 }, { name: 'n2', memoryMB: 16384, reserveMB: 1024 }],
+        hosts: [
+          { name: 'n1', memoryMB: 16384, reserveMB: 1024 },
+          { name: 'n2', memoryMB: 16384, reserveMB: 1024 },
+        ],
       });
       equal(cluster.engine, engine, 'engine');
-      for (let i = 0; i < 6; i++) cluster.addVm({ name: `c${i}`, startupMB: 2048, minimumMB: 512, maximumMB: 8192, weight: 1000 * i });
+      for (let i = 0; i < 6; i++)
+        cluster.addVm({ name: `c${i}`, startupMB: 2048, minimumMB: 512, maximumMB: 8192, weight: 1000 * i });
       for (let i = 0; i < 6; i++) cluster.start(`c${i}`);
       const hostsOf = () => Object.fromEntries(cluster.vms().map((v) => [v.name, v.host]));
       const placed = hostsOf();
-      assert(Object.values(placed).includes('n1') && Object.values(placed).includes('n2'), `placement did not spread: ${fmt(placed)}`);
+      assert(
+        Object.values(placed).includes('n1') && Object.values(placed).includes('n2'),
+        `placement did not spread: ${fmt(placed)}`,
+      );
       for (let i = 0; i < 6; i++) cluster.host(placed[`c${i}`]).setDemand(`c${i}`, 800);
       cluster.advance(60);
       const onN1 = Object.keys(placed).filter((n) => placed[n] === 'n1');
@@ -249,15 +301,25 @@ async function run() {
       equal(report.host, 'n1', 'report.host');
       equal(report.failed.length, 0, 'failed VMs');
       deepEqual(report.restarted.map((r) => r.vm).sort(), [...onN1].sort(), 'restarted VMs');
-      assert(report.restarted.every((r) => r.host === 'n2'), `restarted elsewhere than n2: ${fmt(report.restarted)}`);
+      assert(
+        report.restarted.every((r) => r.host === 'n2'),
+        `restarted elsewhere than n2: ${fmt(report.restarted)}`,
+      );
       // highest weight first
       const weights = report.restarted.map((r) => Number(r.vm.slice(1)));
-      deepEqual(weights, [...weights].sort((a, b) => b - a), 'restart order (highest weight first)');
+      deepEqual(
+        weights,
+        [...weights].sort((a, b) => b - a),
+        'restart order (highest weight first)',
+      );
       const counters = cluster.counters();
       equal(counters.failedHosts, 1, 'failedHosts');
       equal(counters.hosts, 2, 'hosts');
       equal(cluster.host('n1').failed, true, 'n1 failed');
-      assert(cluster.vms().every((v) => v.host === 'n2' && v.state !== 'Off'), `not all on n2 and on: ${fmt(hostsOf())}`);
+      assert(
+        cluster.vms().every((v) => v.host === 'n2' && v.state !== 'Off'),
+        `not all on n2 and on: ${fmt(hostsOf())}`,
+      );
       const again = refusal(() => cluster.failHost('n1'));
       equal(again.code, 'InvalidState', 'second failHost code');
       cluster.advance(60);
@@ -270,7 +332,10 @@ async function run() {
       const ops = run.trace.filter(Array.isArray);
       equal(ops.length, 300, 'operations');
       assert((run.outcomes.ok ?? 0) > 100, `too few operations succeeded: ${fmt(run.outcomes)}`);
-      assert(run.vms.some((v) => v.state === 'Running'), 'no VM is running at the end');
+      assert(
+        run.vms.some((v) => v.state === 'Running'),
+        'no VM is running at the end',
+      );
       const assigned = run.vms.reduce((s, v) => s + v.assignedMB, 0);
       assert(assigned + 1024 <= 32768, `assigned ${assigned} + reserve exceeds the host`);
       randomRuns[engine] = run;
@@ -286,10 +351,16 @@ async function run() {
       equal(series.timeSeconds.length, 25, 'samples (0…7200 every 300 s)');
       const vm = series.vms.find((v) => v.name === 'bitbrains-1');
       assert(vm, 'no per-VM series for bitbrains-1');
-      assert(vm.demandMB.some((d) => d > 0), 'the trace gave no demand');
+      assert(
+        vm.demandMB.some((d) => d > 0),
+        'the trace gave no demand',
+      );
       assert(new Set(vm.demandMB.slice(1)).size > 1, `trace demand is flat: ${fmt(vm.demandMB)}`);
       assert(summary.memory.meanAssignedMB > 0, 'no memory assigned');
-      assert(summary.startTime !== '2000-01-01T00:00:00.000Z', `startTime not taken from the trace: ${summary.startTime}`);
+      assert(
+        summary.startTime !== '2000-01-01T00:00:00.000Z',
+        `startTime not taken from the trace: ${summary.startTime}`,
+      );
       simRuns[engine] = { summary, series };
     });
   }
@@ -301,13 +372,18 @@ async function run() {
 
   await test('wasm and js agree on the trace simulation', async () => {
     assert(simRuns.wasm && simRuns.js, 'a run is missing (see above)');
-    const strip = ({ summary: { engine: _e, scenario: _s, wallSeconds: _w, ...summary }, series }) => ({ summary, series });
+    const strip = ({ summary: { engine: _e, scenario: _s, wallSeconds: _w, ...summary }, series }) => ({
+      summary,
+      series,
+    });
     deepEqual(strip(simRuns.js), strip(simRuns.wasm), 'js and wasm simulations');
   });
 
   await test('simulate(): a relative trace URL resolves against the page, and against baseDir', async () => {
     const viaPage = await lib.simulate(simScenario('wasm', '../../data/bitbrains-sample/1.csv.gz'));
-    const viaBase = await lib.simulate(simScenario('wasm', 'bitbrains-sample/1.csv.gz'), { baseDir: new URL('/data/', location.href).href });
+    const viaBase = await lib.simulate(simScenario('wasm', 'bitbrains-sample/1.csv.gz'), {
+      baseDir: new URL('/data/', location.href).href,
+    });
     const strip = ({ summary: { wallSeconds: _w, ...summary }, series }) => ({ summary, series });
     deepEqual(strip(viaPage), strip(simRuns.wasm), 'relative-to-page run vs absolute-path run');
     deepEqual(strip(viaBase), strip(simRuns.wasm), 'baseDir run vs absolute-path run');
@@ -317,7 +393,10 @@ async function run() {
     // run.js serves /__content-encoded/… like Apache's "AddEncoding gzip .gz": the page receives plain CSV.
     const probe = await fetch('/__content-encoded/data/bitbrains-sample/1.csv.gz');
     assert(probe.ok, `the runner's /__content-encoded/ route answered HTTP ${probe.status}`);
-    assert((await probe.text()).startsWith('Timestamp'), 'the browser did not gunzip the Content-Encoding: gzip response');
+    assert(
+      (await probe.text()).startsWith('Timestamp'),
+      'the browser did not gunzip the Content-Encoding: gzip response',
+    );
     const run = await lib.simulate(simScenario('wasm', '/__content-encoded/data/bitbrains-sample/1.csv.gz'));
     const strip = ({ summary: { wallSeconds: _w, ...summary }, series }) => ({ summary, series });
     deepEqual(strip(run), strip(simRuns.wasm), 'content-encoded run vs plain .gz run');
@@ -325,7 +404,11 @@ async function run() {
 
   await test('simulate(): a missing trace is refused with the HTTP status', async () => {
     let error;
-    try { await lib.simulate(simScenario('js', '/data/bitbrains-sample/does-not-exist.csv.gz')); } catch (e) { error = e; }
+    try {
+      await lib.simulate(simScenario('js', '/data/bitbrains-sample/does-not-exist.csv.gz'));
+    } catch (e) {
+      error = e;
+    }
     assert(error, 'simulate succeeded with a missing trace');
     assert(/404/.test(error.message), `message does not name the status: ${error.message}`);
   });
@@ -337,7 +420,14 @@ async function run() {
     const frame = document.getElementById('report');
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('iframe did not load within 10 s')), 10000);
-      frame.addEventListener('load', () => { clearTimeout(timer); resolve(); }, { once: true });
+      frame.addEventListener(
+        'load',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
       frame.srcdoc = html;
     });
     await frames();
