@@ -1,5 +1,5 @@
-// DESIGN.md "Failover (cluster): VMs of a failed host are started on other hosts like a start from off: no Smart
-// Paging", "Start from off" (reclaim from running VMs down to their minimums, else OutOfMemory with the exact
+// README "How dynmem models Hyper-V": failover (VMs of a failed host are started on other hosts like a start from
+// off: no Smart Paging), start from off (reclaim from running VMs down to their minimums, else OutOfMemory with the exact
 // Hyper-V message) and the invariants "at every tick" and "identical between the Wasm and JS engines", on clusters.
 
 import { createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';

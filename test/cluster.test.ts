@@ -1,4 +1,4 @@
-// DESIGN.md "Host reserve" (a failover-cluster member reserves more), "Public API" and the cluster facade:
+// README: host reserve (a failover-cluster member reserves more), the API contract and the cluster facade:
 // createCluster validation, member reserves, the per-host Host API on members, placement of unplaced VMs and
 // cluster-wide counters. Expected numbers are computed by hand from the documented reserve formula
 // (384 + ceil(64 × memoryMB / 1024), + 512 on a cluster member) and the default balancer options.

@@ -1,4 +1,4 @@
-// DESIGN.md "Counters": per-VM Physical Memory, Demand, Current/Average/Minimum/Maximum Pressure, Added/Removed
+// README "How dynmem models Hyper-V", counters: per-VM Physical Memory, Demand, Current/Average/Minimum/Maximum Pressure, Added/Removed
 // Memory and operation counts, Guest Visible Physical Memory (high-water mark), AvailableMemoryBuffer and
 // MemoryStatus; host Available Memory, System Current Pressure, Average Pressure and the add/remove totals.
 // Defaults used: balloon rate 128 MB/s, boot 30 s, Average Pressure an EMA with a 60 s time constant.

@@ -1,4 +1,4 @@
-// DESIGN.md "The balancer" and "Lifecycle and Smart Paging" (start, boot, restart without Smart Paging, stop,
+// README "How dynmem models Hyper-V": the balancer and the lifecycle (start, boot, restart without Smart Paging, stop,
 // guests without Dynamic Memory, static VMs). Expected numbers are computed by hand from the design and the
 // documented defaults: bootSeconds 30, balloonRateMBps 128, balancer tick 1 s, ideal = demand + demand × buffer%.
 

@@ -1,4 +1,4 @@
-// DESIGN.md "Lifecycle and Smart Paging" (host reserve) and the host options: the automatic reserve
+// README "How dynmem models Hyper-V", host reserve, and the host options: the automatic reserve
 // (384 MB + 64 MB per GB of host memory, rounded up), an override with reserveMB, +512 MB on a failover-cluster
 // member, and maxVmMemoryMB capping every VM's memory settings.
 

@@ -1,4 +1,4 @@
-// DESIGN.md "Units and settings", runtime rules: while a Dynamic Memory VM is on, only raise maximumMB, lower
+// README "How dynmem models Hyper-V", runtime changes: while a Dynamic Memory VM is on, only raise maximumMB, lower
 // minimumMB, change bufferPercent and weight (guest fields any time); startupMB and dynamicMemory need the VM off;
 // anything else is refused (InvalidState), all or nothing, and the VM keeps its settings.
 

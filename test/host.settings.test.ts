@@ -1,4 +1,4 @@
-// DESIGN.md "Units and settings": defaults, every rule of the settings table, the error's code/vm/field,
+// README "API contract", the settings table: defaults, every rule of the settings table, the error's code/vm/field,
 // and "changes nothing" on every refusal. Both engines.
 
 import { createHost, DynamicMemoryError } from 'dynmem';

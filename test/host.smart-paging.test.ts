@@ -1,4 +1,4 @@
-// DESIGN.md "Lifecycle and Smart Paging": Smart Paging only on a restart with no memory to be found, its size
+// README "How dynmem models Hyper-V", lifecycle: Smart Paging only on a restart with no memory to be found, its size
 // (the gap, at most startup − minimum), how it shrinks (Smart Paging memory removed first, at the default balloon
 // rate of 128 MB/s after the 30 s boot) and ends, MemoryStatus 'Paging', and that it is never in assigned memory.
 

@@ -1,6 +1,6 @@
 // simulate(): series and summary of a run, by hand for a constant demand, then inline demand, events (Smart Paging on
 // a restart under pressure, failover), trace-driven fleets on the bundled Bitbrains sample, and engine agreement.
-// Defaults used for the hand computations (DESIGN.md and src/host): bootSeconds 30, balloonRateMBps 128, tick 1 s,
+// Defaults used for the hand computations (README and src/host): bootSeconds 30, balloonRateMBps 128, tick 1 s,
 // reserve 384 + ceil(64·memoryMB/1024) (+ 512 on a cluster member).
 
 import { fileURLToPath } from 'node:url';

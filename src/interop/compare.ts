@@ -14,6 +14,12 @@ export interface AssignedComparison {
   within5Percent: number;
 }
 
+/** A replay's comparison: per VM and over every sample of every VM. */
+export interface ComparisonReport {
+  perVm: (AssignedComparison & { vm: string })[];
+  overall: AssignedComparison;
+}
+
 /**
  * Compares simulated assigned memory with a recording, sample by sample. Missing recorded samples (NaN, a blank
  * PDH-CSV cell) are skipped; a simulated NaN is refused, since the simulator always assigns a number.
@@ -21,12 +27,6 @@ export interface AssignedComparison {
  * compareAssigned([1000, NaN, 2000], [1040, 512, 2200]);
  * // { samples: 2, meanAbsErrorMB: 120, p95AbsErrorMB: 200, within5Percent: 0.5 }
  */
-/** A replay's comparison: per VM and over every sample of every VM. */
-export interface ComparisonReport {
-  perVm: (AssignedComparison & { vm: string })[];
-  overall: AssignedComparison;
-}
-
 export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: ArrayLike<number>): AssignedComparison {
   if (recordedMB.length !== simulatedMB.length) {
     throw new DynamicMemoryError(
