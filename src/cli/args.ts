@@ -1,4 +1,6 @@
-// Command-line arguments: a command, positional files and --flags, with usage errors (exit code 2).
+// Command-line arguments: a command, positional files and --flags, parsed by node:util's parseArgs; anything the
+// parser or the checks below refuse is a usage error (exit code 2).
+import { type ParseArgsConfig, parseArgs as parseCommandLine } from 'node:util';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -18,63 +20,104 @@ export interface ParsedArgs {
   progress: boolean;
 }
 
+/** Every flag the command line knows, in parseArgs' terms; values are checked in `parseArgs` below. */
+export const OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  format: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  'host-memory': { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
 const FORMATS = ['html', 'csv', 'json', 'pdh-csv'];
 
-export function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: 'default', files: [], json: false, formats: [], progress: true };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value.`);
-      return v;
-    };
-    if (flag === '--help' || flag === '-h') parsed.command = 'help';
-    else if (flag === '--version' || flag === '-v') parsed.command = 'version';
-    else if (flag === '--json') parsed.json = true;
-    else if (flag === '--no-progress') parsed.progress = false;
-    else if (flag === '--out' || flag === '-o') parsed.out = value();
-    else if (flag === '--engine') {
-      const engine = value();
-      if (engine !== 'wasm' && engine !== 'js') throw new UsageError(`--engine must be wasm or js, not '${engine}'.`);
-      parsed.engine = engine;
-    } else if (flag === '--format') {
-      for (const format of value().split(',')) {
-        if (!FORMATS.includes(format)) throw new UsageError(`--format takes ${FORMATS.join(', ')}, not '${format}'.`);
-        parsed.formats.push(format);
-      }
-    } else if (flag === '--host-memory') {
-      const mb = Number(value());
-      if (!Number.isInteger(mb) || mb <= 0) throw new UsageError('--host-memory takes a whole number of MB.');
-      parsed.hostMemoryMB = mb;
-    } else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}.`);
-    else positional.push(arg);
-  }
-  if (parsed.command === 'help' || parsed.command === 'version') return parsed;
-  const [command, ...files] = positional;
-  if (command !== undefined && command !== 'simulate' && command !== 'replay' && command !== 'help') {
-    throw new UsageError(`unknown command '${command}'.`);
-  }
-  if (parsed.hostMemoryMB !== undefined && command !== 'replay') {
-    throw new UsageError('--host-memory only applies to replay (the scenario gives each host its memoryMB).');
-  }
-  if (command === undefined) return parsed;
-  if (command === 'help') return { ...parsed, command: 'help' };
-  if (command === 'simulate') {
+/**
+ * What each command takes as positional files: a check that throws a `UsageError` naming the expected form.
+ * A command without an entry here is unknown.
+ */
+const COMMAND_FILES: Record<string, (files: string[]) => void> = {
+  simulate(files) {
     if (files.length !== 1) throw new UsageError('simulate takes one scenario file: dynmem simulate scenario.json');
-    return { ...parsed, command, files };
+  },
+  replay(files) {
+    if (files.length !== 2 && files.length !== 3) {
+      throw new UsageError(
+        'replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv',
+      );
+    }
+  },
+};
+
+/** Flags that only make sense for some commands, with the reason given when they are used elsewhere. */
+const COMMAND_ONLY: Partial<Record<keyof typeof OPTIONS, { commands: string[]; why: string }>> = {
+  'host-memory': { commands: ['replay'], why: 'the scenario gives each host its memoryMB' },
+};
+
+/** parseArgs' own refusals, in the CLI's words: which flag, and what is wrong with it. */
+function usageFromParser(error: unknown): UsageError {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message;
+  // parseArgs names the flag as '--out', or '-o, --out <value>': keep the long form.
+  const flag = /'(?:-\w, )?(-[^' ]+)/.exec(message)?.[1] ?? message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag}.`);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new UsageError(/does not take/.test(message) ? `${flag} takes no value.` : `${flag} needs a value.`);
   }
-  if (files.length !== 2 && files.length !== 3) {
-    throw new UsageError(
-      'replay takes the settings and the counters: dynmem replay get-vm.json [get-vmmemory.json] counters.csv',
-    );
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(message);
+  throw error;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} must be ${allowed.join(' or ')}, not '${value}'.`);
   }
-  return { ...parsed, command, files };
+  return value as T;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseCommandLine<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseCommandLine({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageFromParser(error);
+  }
+  const { values, positionals } = parsed;
+  for (const name of ['out', 'engine', 'host-memory'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} needs a value.`);
+  }
+  const args: ParsedArgs = { command: 'default', files: [], json: values.json ?? false, formats: [], progress: true };
+  if (values['no-progress']) args.progress = false;
+  if (values.out !== undefined) args.out = values.out;
+  if (values.engine !== undefined) args.engine = oneOf('--engine', values.engine, ['wasm', 'js'] as const);
+  for (const format of (values.format ?? []).flatMap((list) => list.split(','))) {
+    if (!FORMATS.includes(format)) throw new UsageError(`--format takes ${FORMATS.join(', ')}, not '${format}'.`);
+    args.formats.push(format);
+  }
+  if (values['host-memory'] !== undefined) {
+    const mb = Number(values['host-memory']);
+    if (!Number.isInteger(mb) || mb <= 0) throw new UsageError('--host-memory takes a whole number of MB.');
+    args.hostMemoryMB = mb;
+  }
+  if (values.help) return { ...args, command: 'help' };
+  if (values.version) return { ...args, command: 'version' };
+
+  const [command, ...files] = positionals;
+  if (command === 'help') return { ...args, command: 'help' };
+  if (command !== undefined && !(command in COMMAND_FILES)) throw new UsageError(`unknown command '${command}'.`);
+  for (const [flag, rule] of Object.entries(COMMAND_ONLY)) {
+    if (values[flag as keyof typeof values] !== undefined && !rule.commands.includes(command ?? 'default')) {
+      throw new UsageError(`--${flag} only applies to ${rule.commands.join(', ')} (${rule.why}).`);
+    }
+  }
+  if (command === undefined) {
+    if (files.length) throw new UsageError(`unknown command '${files[0]}'.`);
+    return args;
+  }
+  COMMAND_FILES[command]!(files);
+  return { ...args, command: command as ParsedArgs['command'], files };
 }
 
 export const USAGE = `dynmem: Hyper-V Dynamic Memory, computed and simulated

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 // The dynmem command: runs a scenario (or the built-in one) and writes a report.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,35 @@ function version(): string {
   return pkg.version;
 }
 
+/** The report folder, or undefined with a one-line message when `--out` names something that is not a folder. */
+function reportFolder(args: ParsedArgs): string | undefined | false {
+  const out = args.out ?? (args.json ? undefined : 'dynmem-report');
+  if (out !== undefined && statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) {
+    process.stderr.write(
+      `dynmem: --out ${out} is a file, not a folder: name a new or existing folder for the report.\n`,
+    );
+    return false;
+  }
+  return out;
+}
+
+/** A file-system refusal in words a user can act on (the code stays at the end for a search). */
+function writeFailure(out: string, error: NodeJS.ErrnoException): string {
+  const why =
+    error.code === 'EACCES' || error.code === 'EPERM'
+      ? 'permission denied'
+      : error.code === 'ENOSPC'
+        ? 'the disk is full'
+        : error.code === 'ENOTDIR' || error.code === 'EEXIST'
+          ? 'a file stands where a folder is needed'
+          : error.message;
+  return `dynmem: cannot write the report to ${out}: ${why} (${error.code}).\n`;
+}
+
 async function run(args: ParsedArgs): Promise<number> {
+  // Checked before the run, so that a long simulation is not lost to a mistyped --out.
+  const out = reportFolder(args);
+  if (out === false) return 1;
   let scenario: Scenario;
   let baseDir = process.cwd();
   let replay: Awaited<ReturnType<typeof replayScenario>> | undefined;
@@ -57,17 +85,15 @@ async function run(args: ParsedArgs): Promise<number> {
     bar?.done();
   }
   if (replay) result = { ...result, comparison: compareReplay(replay, result) };
-  const out = args.out ?? (args.json ? undefined : 'dynmem-report');
   let written: string[] = [];
   if (out !== undefined) {
     const formats = (args.formats.length ? args.formats : ['html', 'csv', 'json']) as ReportFormat[];
     try {
       written = await writeReport(out, result, formats);
     } catch (error) {
-      // A file system refusal (EEXIST: --out names a file, EACCES, ENOSPC, ...) is the user's to fix: say so
-      // in one line rather than with a stack trace.
+      // A file system refusal (EACCES, ENOSPC, ...) is the user's to fix: say so in one line, not a stack trace.
       if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
-      process.stderr.write(`dynmem: cannot write the report to ${out}: ${(error as Error).message}\n`);
+      process.stderr.write(writeFailure(out, error as NodeJS.ErrnoException));
       return 1;
     }
   }
