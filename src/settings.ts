@@ -6,7 +6,7 @@ export interface VmSettings {
   /** Memory to boot; the whole size of a VM without Dynamic Memory. 32 ≤ x ≤ maximumMB, multiple of 2. */
   startupMB: number;
   dynamicMemory: boolean;
-  /** Floor after boot. 32 ≤ x ≤ startupMB, multiple of 2. */
+  /** Floor after boot. 32 ≤ x ≤ startupMB (with Dynamic Memory on), multiple of 2. */
   minimumMB: number;
   /** Ceiling. startupMB ≤ x ≤ the host's maxVmMemoryMB, multiple of 2. */
   maximumMB: number;
@@ -90,7 +90,8 @@ function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: nu
 }
 
 function checkRelations(vm: string, s: VmSettings): void {
-  if (s.minimumMB > s.startupMB) {
+  // A static VM keeps the minimum Hyper-V remembers for Dynamic Memory, which may exceed its startup RAM.
+  if (s.dynamicMemory && s.minimumMB > s.startupMB) {
     throw invalid(vm, 'minimumMB', `minimumMB ${s.minimumMB} MB must not exceed startupMB ${s.startupMB} MB.`);
   }
   if (s.startupMB > s.maximumMB) {

@@ -73,8 +73,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     const cluster = await createCluster({
       engine,
       hosts: [
-        { name: 'a', memoryMB: 16384 },
-        { name: 'b', memoryMB: 16384 },
+        { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+        { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
       ],
     });
     cluster.host('b').addVm({ name: 'b1', startupMB: 2048, minimumMB: 1024, maximumMB: 16384 });
@@ -141,8 +141,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 8192 },
-          { name: 'b', memoryMB: 8192 },
+          { name: 'a', memoryMB: 8192, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       cluster.host('a').addVm({ name: 'x', startupMB: 2048, minimumMB: 512 });
@@ -171,9 +171,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 32768 },
-          { name: 'b', memoryMB: 16384 },
-          { name: 'c', memoryMB: 20480 },
+          { name: 'a', memoryMB: 32768, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'c', memoryMB: 20480, rootMemoryReserved: true },
         ],
       });
       for (const [name, weight] of [
@@ -201,8 +201,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 16384 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       cluster.host('a').addVm({ name: 'boot', startupMB: 2048 });
@@ -229,8 +229,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const empty = await createCluster({
         engine,
         hosts: [
-          { name: 'p', memoryMB: 8192 },
-          { name: 'q', memoryMB: 8192 },
+          { name: 'p', memoryMB: 8192, rootMemoryReserved: true },
+          { name: 'q', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       expect(empty.failHost('q')).toEqual({ host: 'q', restarted: [], failed: [] });
@@ -279,9 +279,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   describe('memory is conserved on every host at every tick', () => {
     it('with changing demands, starts and stops, a failover and a recovery', async () => {
       const hosts = [
-        { name: 'h1', memoryMB: 12288 },
-        { name: 'h2', memoryMB: 16384 },
-        { name: 'h3', memoryMB: 10240 },
+        { name: 'h1', memoryMB: 12288, rootMemoryReserved: true },
+        { name: 'h2', memoryMB: 16384, rootMemoryReserved: true },
+        { name: 'h3', memoryMB: 10240, rootMemoryReserved: true },
       ];
       const cluster = await createCluster({ engine, hosts });
       const names: string[] = [];

@@ -1,7 +1,8 @@
 // README: host reserve (a failover-cluster member reserves more), the API contract and the cluster facade:
 // createCluster validation, member reserves, the per-host Host API on members, placement of unplaced VMs and
 // cluster-wide counters. Expected numbers are computed by hand from the documented reserve formula
-// (384 + ceil(64 × memoryMB / 1024), + 512 on a cluster member) and the default balancer options.
+// (384 + ceil(64 × memoryMB / 1024), + 512 on a member with the 2008 R2 RootMemoryReserved, which most tests here
+// keep: rootMemoryReserved) and the default balancer options.
 
 import { autoReserveMB, CLUSTER_RESERVE_MB, createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
 import { describe, expect, it } from 'vitest';
@@ -48,7 +49,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('refuses a host without a name', async () => {
       const e = await rejection(
-        createCluster({ engine, hosts: [{ name: 'a', memoryMB: 8192 }, { memoryMB: 8192 } as never] }),
+        createCluster({
+          engine,
+          hosts: [{ name: 'a', memoryMB: 8192, rootMemoryReserved: true }, { memoryMB: 8192 } as never],
+        }),
       );
       expect(e.code).toBe('InvalidSetting');
       expect(e.field).toBe('hosts[1].name');
@@ -59,9 +63,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         createCluster({
           engine,
           hosts: [
-            { name: 'a', memoryMB: 8192 },
-            { name: 'b', memoryMB: 8192 },
-            { name: 'a', memoryMB: 16384 },
+            { name: 'a', memoryMB: 8192, rootMemoryReserved: true },
+            { name: 'b', memoryMB: 8192, rootMemoryReserved: true },
+            { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
           ],
         }),
       );
@@ -80,8 +84,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 8192 },
-          { name: 'b', memoryMB: 8192 },
+          { name: 'a', memoryMB: 8192, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       for (const call of [() => cluster.host('zz'), () => cluster.failHost('zz'), () => cluster.recoverHost('zz')]) {
@@ -97,8 +101,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'n1', memoryMB: 8192 },
-          { name: 'n2', memoryMB: 16384 },
+          { name: 'n1', memoryMB: 8192, rootMemoryReserved: true },
+          { name: 'n2', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       expect(cluster.engine).toBe(engine);
@@ -110,13 +114,19 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   });
 
   describe('member reserve', () => {
-    it('members are failover-cluster members by default: reserve = 384 + ceil(64·memoryMB/1024) + 512', async () => {
+    it('members keep the 512 MB RootMemoryReserved only when asked: off by default (unsupported after 2008 R2)', async () => {
+      const plain = await createCluster({ engine, hosts: [{ name: 'a', memoryMB: 65536 }] });
+      expect(plain.host('a').reserveMB).toBe(autoReserveMB(65536));
+      expect(plain.host('a').reserveMB).toBe(4480);
+    });
+
+    it('with rootMemoryReserved: reserve = 384 + ceil(64·memoryMB/1024) + 512', async () => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 65536 },
-          { name: 'b', memoryMB: 16384 },
-          { name: 'c', memoryMB: 10001 }, // 64 × 10001 / 1024 = 625.06 → 626
+          { name: 'a', memoryMB: 65536, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'c', memoryMB: 10001, rootMemoryReserved: true }, // 64 × 10001 / 1024 = 625.06 → 626
           { name: 'd', memoryMB: 65536, failoverCluster: false },
           { name: 'e', memoryMB: 65536, reserveMB: 1000 },
         ],
@@ -139,8 +149,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 65536 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 65536, rootMemoryReserved: true },
         ],
       });
       const a = cluster.host('a');
@@ -175,8 +185,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 16384 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       cluster.host('a').addVm({ name: 'x', startupMB: 2048 });
@@ -197,8 +207,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 16384 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       const snap = cluster.addVm({ name: 'x', startupMB: 2048 });
@@ -213,8 +223,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 16384 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       cluster.addVm({ name: 'u', startupMB: 1024 });
@@ -238,9 +248,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 8192 },
-          { name: 'b', memoryMB: 16384 },
-          { name: 'c', memoryMB: 20480 },
+          { name: 'a', memoryMB: 8192, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'c', memoryMB: 20480, rootMemoryReserved: true },
         ],
       });
       expect(cluster.hosts().map((h) => h.counters().availableMemoryMB)).toEqual([6784, 14464, 18304]);
@@ -264,9 +274,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'h1', memoryMB: 16384 },
-          { name: 'h2', memoryMB: 16384 },
-          { name: 'h3', memoryMB: 16384 },
+          { name: 'h1', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'h2', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'h3', memoryMB: 16384, rootMemoryReserved: true },
         ],
       });
       const placed: (string | null)[] = [];
@@ -282,8 +292,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 8192 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       cluster.failHost('a');
@@ -312,8 +322,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 8192 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       cluster.host('a').addVm({ name: 'grow-a', startupMB: 1024, minimumMB: 1024, maximumMB: 65536 });
@@ -339,9 +349,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 32768 },
-          { name: 'c', memoryMB: 8192 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 32768, rootMemoryReserved: true },
+          { name: 'c', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
       const empty = cluster.counters();
@@ -410,8 +420,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       const cluster = await createCluster({
         engine,
         hosts: [
-          { name: 'a', memoryMB: 16384 },
-          { name: 'b', memoryMB: 32768 },
+          { name: 'a', memoryMB: 16384, rootMemoryReserved: true },
+          { name: 'b', memoryMB: 32768, rootMemoryReserved: true },
         ],
       });
       cluster.failHost('b');

@@ -1,6 +1,6 @@
 // README "How dynmem models Hyper-V", host reserve, and the host options: the automatic reserve
 // (384 MB + 64 MB per GB of host memory, rounded up), an override with reserveMB, +512 MB on a failover-cluster
-// member, and maxVmMemoryMB capping every VM's memory settings.
+// member with rootMemoryReserved, and maxVmMemoryMB capping every VM's memory settings.
 
 import { autoReserveMB, CLUSTER_RESERVE_MB, createHost, DynamicMemoryError } from 'dynmem';
 import { describe, expect, it } from 'vitest';
@@ -37,14 +37,18 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(explicit.reserveMB).toBe(reserve);
     });
 
-    it('a failover-cluster member reserves 512 MB more', async () => {
+    it("a failover-cluster member reserves the cluster's 512 MB RootMemoryReserved only when asked (2008 R2)", async () => {
       expect(CLUSTER_RESERVE_MB).toBe(512);
-      const host = await createHost({ memoryMB: 65536, failoverCluster: true, engine });
+      const member = await createHost({ memoryMB: 65536, failoverCluster: true, engine });
+      expect(member.reserveMB).toBe(4480); // unsupported after 2008 R2: off by default
+      const host = await createHost({ memoryMB: 65536, failoverCluster: true, rootMemoryReserved: true, engine });
       expect(host.reserveMB).toBe(4480 + 512);
       expect(autoReserveMB(65536, true)).toBe(4992);
-      const alone = await createHost({ memoryMB: 65536, failoverCluster: false, engine });
-      expect(alone.reserveMB).toBe(4480);
+      expect(autoReserveMB(65536)).toBe(4480);
       expect(host.counters().availableMemoryMB).toBe(65536 - 4992);
+      const e = await rejected(createHost({ memoryMB: 65536, rootMemoryReserved: true, engine }));
+      expect(e.field).toBe('rootMemoryReserved');
+      expect(e.message).toMatch(/only to a failover-cluster member/);
     });
 
     it('a host too small for its own reserve is refused', async () => {
@@ -112,7 +116,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     });
 
     it('the cluster reserve shrinks what VMs get', async () => {
-      const host = await createHost({ memoryMB: 4096, failoverCluster: true, engine }); // 640 + 512
+      const host = await createHost({ memoryMB: 4096, failoverCluster: true, rootMemoryReserved: true, engine }); // 640 + 512
       expect(host.reserveMB).toBe(1152);
       host.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
       host.setDemand('v', 5000);
@@ -204,6 +208,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       ['memoryMB Infinity', { memoryMB: Infinity }, 'memoryMB'],
       ['memoryMB missing', {}, 'memoryMB'],
       ['failoverCluster not boolean', { memoryMB: 4096, failoverCluster: 'yes' }, 'failoverCluster'],
+      [
+        'rootMemoryReserved not boolean',
+        { memoryMB: 4096, failoverCluster: true, rootMemoryReserved: 1 },
+        'rootMemoryReserved',
+      ],
       ['unknown option', { memoryMB: 4096, cpus: 8 }, 'cpus'],
       ['balloonRateMBps zero', { memoryMB: 4096, balloonRateMBps: 0 }, 'balloonRateMBps'],
     ])('%s is refused', async (_what, options, field) => {

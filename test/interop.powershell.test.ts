@@ -31,14 +31,34 @@ describe('Get-VM JSON', () => {
         assignedMB: 1536,
         demandMB: 1228,
       },
-      // Static: the remembered minimum/maximum do not apply, so they are not carried over.
-      { config: { name: 'sql-01', dynamicMemory: false, startupMB: 16384 }, assignedMB: 16384, demandMB: 0 },
+      // Static: the remembered minimum is kept (Get-VM shows it); the remembered maximum is not carried over.
+      {
+        config: { name: 'sql-01', dynamicMemory: false, startupMB: 16384, minimumMB: 512 },
+        assignedMB: 16384,
+        demandMB: 0,
+      },
       {
         config: { name: 'vdi-07', dynamicMemory: true, startupMB: 1024, minimumMB: 256, maximumMB: 4096 },
         assignedMB: 0,
         demandMB: 0,
       },
     ]);
+  });
+
+  it('a static VM may keep a minimum above its startup RAM (Hyper-V remembers it for Dynamic Memory)', () => {
+    const text = JSON.stringify({
+      Name: 'tiny',
+      DynamicMemoryEnabled: false,
+      MemoryStartup: 256 * MB,
+      MemoryMinimum: 512 * MB,
+      MemoryMaximum: 1024 * MB,
+    });
+    expect(vmsFromPowerShellJson(text)).toEqual([
+      { name: 'tiny', dynamicMemory: false, startupMB: 256, minimumMB: 512 },
+    ]);
+    // With Dynamic Memory on, the same numbers break the minimum ≤ startup rule.
+    const dynamic = text.replace('"DynamicMemoryEnabled":false', '"DynamicMemoryEnabled":true');
+    expect(() => vmsFromPowerShellJson(dynamic)).toThrow(/MemoryMinimum 512 MB must not exceed MemoryStartup 256 MB/);
   });
 
   it('vmsFromPowerShellJson gives just the configs', () => {
@@ -75,7 +95,7 @@ describe('Get-VMMemory JSON', () => {
         bufferPercent: 20,
         weight: 5000,
       },
-      { name: 'sql-01', dynamicMemory: false, startupMB: 16384, weight: 8000 },
+      { name: 'sql-01', dynamicMemory: false, startupMB: 16384, minimumMB: 512, weight: 8000 },
       {
         name: 'vdi-07',
         dynamicMemory: true,

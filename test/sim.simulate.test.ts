@@ -44,7 +44,12 @@ const failover = (engine: 'wasm' | 'js'): Scenario => ({
   engine,
   duration: '2h',
   sampleInterval: '5m',
-  hosts: [{ memoryMB: 8192 }, { memoryMB: 8192 }, { memoryMB: 8192 }],
+  // with the 2008 R2 cluster reserve (RootMemoryReserved, 512 MB): 384 + 512 + 512 = 1408 MB a host
+  hosts: [
+    { memoryMB: 8192, rootMemoryReserved: true },
+    { memoryMB: 8192, rootMemoryReserved: true },
+    { memoryMB: 8192, rootMemoryReserved: true },
+  ],
   vms: Array.from({ length: 9 }, (_, i) => ({
     name: `vm${i}`,
     startupMB: 2048,

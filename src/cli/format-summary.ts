@@ -3,6 +3,9 @@ import type { SimulationSummary } from '../sim/summary.ts';
 
 const mb = (x: number) => `${Math.round(x).toLocaleString('en-US')} MB`;
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
+/** The first few names of a list, then how many more. */
+const listed = (names: string[], shown = 10) =>
+  names.slice(0, shown).join(', ') + (names.length > shown ? `, … ${names.length - shown} more` : '');
 
 export function formatSummary(
   s: SimulationSummary,
@@ -15,6 +18,7 @@ export function formatSummary(
     `  short of demand          ${Math.round(s.shortfall.vmSecondsShort).toLocaleString('en-US')} VM-seconds, guest paging ${mb(s.shortfall.guestPagingMBs)}·s`,
     `  Smart Paging             ${mb(s.smartPaging.mbSeconds)}·s, peak ${mb(s.smartPaging.peakMB)}, ${s.smartPaging.vms} VMs`,
     `  start failures           ${s.startFailures.length}`,
+    ...(s.staticVms.length ? [`  static memory VMs        ${s.staticVms.length}: ${listed(s.staticVms)}`] : []),
     `  headroom                 least available ${mb(s.headroom.minAvailableMB)} (any host, any tick: ${mb(s.headroom.minHostAvailableMB)})`,
   ];
   for (const f of s.failovers) {

@@ -7,8 +7,11 @@ export interface HostOptions {
   memoryMB: number;
   /** Memory kept for the host OS: 'auto' (default) or MB. */
   reserveMB?: 'auto' | number;
-  /** A member of a failover cluster reserves more for cluster services. Default false. */
+  /** A member of a failover cluster. Default false (true for `createCluster` members). */
   failoverCluster?: boolean;
+  /** A failover-cluster member's 'auto' reserve also keeps the cluster's RootMemoryReserved (512 MB), as Windows
+   * Server 2008 R2 did; unsupported since, so off by default. */
+  rootMemoryReserved?: boolean;
   /** Largest memory a VM may be given, MB. Default 1 TB (1,048,576). */
   maxVmMemoryMB?: number;
   /** MB a VM can give back by ballooning per second. Default 128. */
@@ -26,6 +29,7 @@ export interface ResolvedHostOptions {
   reserveMB: number;
   reserveSetting: 'auto' | number;
   failoverCluster: boolean;
+  rootMemoryReserved: boolean;
   maxVmMemoryMB: number;
   balloonRateMBps: number;
   hysteresisMB: number;
@@ -35,24 +39,26 @@ const HOST_FIELDS = [
   'memoryMB',
   'reserveMB',
   'failoverCluster',
+  'rootMemoryReserved',
   'maxVmMemoryMB',
   'balloonRateMBps',
   'hysteresisMB',
   'name',
 ];
 
-/** Extra reserve of a failover-cluster member: the cluster's RootMemoryReserved default (512 MB). */
+/** The cluster's RootMemoryReserved default on Windows Server 2008 R2 (512 MB), kept with `rootMemoryReserved`. */
 export const CLUSTER_RESERVE_MB = 512;
 
 /**
- * The automatic host reserve, MB: 384 MB + 64 MB per GB of host memory, the default MemoryReserve that
- * Windows Server 2008 R2 SP1 computes (the last version for which the formula was published; Microsoft
- * documents none for later versions), plus CLUSTER_RESERVE_MB on a failover-cluster member.
- * @example autoReserveMB(65536, false) // 4480
+ * The automatic host reserve, MB: 384 MB + 64 MB per GB of host memory, the MemoryReserve default of Windows
+ * Server 2008 R2 SP1 as third parties published it. Microsoft publishes no formula: since Windows Server 2012 R2
+ * the host computes its reserve dynamically, so this is an approximation (a replay takes the reserve from the
+ * recording instead). `rootMemoryReserved` adds the cluster's 512 MB RootMemoryReserved of 2008 R2.
+ * @example autoReserveMB(65536) // 4480
  */
-export function autoReserveMB(memoryMB: number, failoverCluster: boolean): number {
+export function autoReserveMB(memoryMB: number, rootMemoryReserved = false): number {
   const base = 384 + Math.ceil((64 * memoryMB) / 1024);
-  return base + (failoverCluster ? CLUSTER_RESERVE_MB : 0);
+  return base + (rootMemoryReserved ? CLUSTER_RESERVE_MB : 0);
 }
 
 function bad(field: string, message: string, host?: string): DynamicMemoryError {
@@ -90,9 +96,16 @@ export function resolveHostOptions(
     throw bad('failoverCluster', 'failoverCluster must be true or false.', name);
   }
   const failoverCluster = o.failoverCluster === true;
+  if (o.rootMemoryReserved !== undefined && typeof o.rootMemoryReserved !== 'boolean') {
+    throw bad('rootMemoryReserved', 'rootMemoryReserved must be true or false.', name);
+  }
+  const rootMemoryReserved = o.rootMemoryReserved === true;
+  if (rootMemoryReserved && !failoverCluster) {
+    throw bad('rootMemoryReserved', 'rootMemoryReserved applies only to a failover-cluster member.', name);
+  }
   const reserveSetting = o.reserveMB ?? 'auto';
   let reserveMB: number;
-  if (reserveSetting === 'auto') reserveMB = autoReserveMB(memoryMB, failoverCluster);
+  if (reserveSetting === 'auto') reserveMB = autoReserveMB(memoryMB, rootMemoryReserved);
   else reserveMB = wholeMB(reserveSetting, 'reserveMB', name, 0);
   if (reserveMB >= memoryMB) {
     throw bad('reserveMB', `the host reserve (${reserveMB} MB) leaves nothing of ${memoryMB} MB for VMs.`, name);
@@ -108,6 +121,7 @@ export function resolveHostOptions(
     reserveMB,
     reserveSetting: reserveSetting as 'auto' | number,
     failoverCluster,
+    rootMemoryReserved,
     maxVmMemoryMB,
     balloonRateMBps,
     hysteresisMB,

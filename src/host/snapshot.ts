@@ -3,8 +3,8 @@ import type { VmSettings } from '../settings.ts';
 import { type Fleet, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 export type VmState = 'Off' | 'Starting' | 'Running';
-/** Get-VM's MemoryStatus. */
-export type MemoryStatus = 'Ok' | 'Low' | 'Warning' | 'Paging';
+/** Get-VM's MemoryStatus; empty for a VM without Dynamic Memory, as Get-VM shows it. */
+export type MemoryStatus = 'Ok' | 'Low' | 'Warning' | 'Paging' | '';
 
 /** A VM at one moment ("Hyper-V Dynamic Memory VM" counters and Get-VM fields). */
 export interface VmSnapshot {
@@ -102,7 +102,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
     guestVisibleMB: on ? v.guestVisible[i]! : 0,
     smartPagingMB,
     availableMemoryBuffer: buffer,
-    memoryStatus: on ? memoryStatus(smartPagingMB, buffer) : 'Ok',
+    memoryStatus: !record.settings.dynamicMemory ? '' : on ? memoryStatus(smartPagingMB, buffer) : 'Ok',
     bootSecondsLeft: state === 'Starting' ? v.bootLeft[i]! : 0,
   };
 }

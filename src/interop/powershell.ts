@@ -230,9 +230,9 @@ function toRecord(raw: RawVm, maxVmMemoryMB: number): PowerShellVmRecord {
       value = value * 100;
     }
     // A static VM still reports the minimum, maximum and buffer Hyper-V remembers for when Dynamic Memory is turned
-    // on; they need not satisfy the dynamic rules (a 256 MB static VM keeps a 512 MB minimum), so they are checked
-    // for alignment above but not carried over: the defaults stand in, as for any static VM added to dynmem.
-    if (isStatic && DYNAMIC_ONLY.has(key)) continue;
+    // on. The minimum is kept (it may exceed startup: a 256 MB static VM keeps a 512 MB minimum, which dynmem
+    // allows without Dynamic Memory); the maximum and buffer are checked for alignment above but not carried over.
+    if (isStatic && DYNAMIC_ONLY.has(key) && key !== 'minimumMB') continue;
     (config as unknown as Record<string, unknown>)[key] = value;
   }
   try {

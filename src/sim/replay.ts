@@ -4,7 +4,7 @@
 import { autoReserveMB } from '../host/options.ts';
 import { type ComparisonReport, compareAssigned } from '../interop/compare.ts';
 import { InteropError } from '../interop/errors.ts';
-import { hostCountersFromPdh, parsePdhCsv, vmCountersFromPdh } from '../interop/pdh-csv.ts';
+import { hostCountersFromPdh, type PdhTable, parsePdhCsv, vmCountersFromPdh } from '../interop/pdh-csv.ts';
 import { mergePowerShellExports, powerShellVmRecords } from '../interop/powershell.ts';
 import type { Scenario, ScenarioVm } from './scenario.ts';
 import type { SimulationResult } from './simulate.ts';
@@ -16,7 +16,8 @@ export interface ReplayOptions {
   memorySettingsText?: string;
   memorySettingsSource?: string;
   countersSource?: string;
-  /** The host's memory, MB. Default: derived from the balancer's Available Memory plus the VMs' Physical Memory. */
+  /** The host's memory, MB. Default: derived from the balancer's Available Memory plus the VMs' Physical Memory
+   * (assuming the 'auto' reserve formula); the reserve itself is always taken from the recording. */
   hostMemoryMB?: number;
 }
 
@@ -29,6 +30,51 @@ export interface Replay {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 1;
+}
+
+/**
+ * The host's memory and reserve as the recording shows them. Hyper-V computes its reserve dynamically (since
+ * Windows Server 2012 R2) and publishes no formula, so the reserve is what the first sample leaves unexplained:
+ * memory − Available Memory − Σ Physical Memory. Without `hostMemoryMB`, the memory itself must be guessed: the
+ * smallest whose 'auto' reserve (the 2008 R2 SP1 formula) leaves room for the most the recording ever accounts for.
+ */
+function hostFromRecording(
+  table: PdhTable,
+  physicalTotal: Float64Array,
+  countersSource: string,
+  hostMemoryMB: number | undefined,
+): { memoryMB: number; reserveMB: number } {
+  const balancer = [...hostCountersFromPdh(table).values()][0];
+  const pools: number[] = [];
+  balancer?.availableMB.forEach((a, k) => {
+    if (!Number.isNaN(a)) pools.push(a + physicalTotal[k]!);
+  });
+  if (pools.length === 0) {
+    if (hostMemoryMB !== undefined) return { memoryMB: hostMemoryMB, reserveMB: autoReserveMB(hostMemoryMB) };
+    throw new InteropError(
+      countersSource,
+      table.headerLine,
+      1,
+      'the counters have no "Hyper-V Dynamic Memory Balancer" columns to tell the host\'s memory: give it with --host-memory MB.',
+    );
+  }
+  let memoryMB = hostMemoryMB;
+  if (memoryMB === undefined) {
+    const pool = Math.max(...pools);
+    // memory − autoReserve(memory) ≥ pool, with the reserve 384 + memory/16.
+    memoryMB = Math.ceil(((pool + 384) * 16) / 15 / 2) * 2;
+    while (memoryMB - autoReserveMB(memoryMB) < pool) memoryMB += 2;
+  }
+  const reserveMB = Math.round(memoryMB - pools[0]!);
+  if (reserveMB < 0) {
+    throw new InteropError(
+      countersSource,
+      table.headerLine,
+      1,
+      `the first sample accounts for ${Math.round(pools[0]!)} MB (Available Memory + Σ Physical Memory), more than the host's ${memoryMB} MB.`,
+    );
+  }
+  return { memoryMB, reserveMB };
 }
 
 /**
@@ -67,11 +113,19 @@ export function replayScenario(settingsText: string, countersText: string, optio
   for (const { config } of records) {
     const series = counters.get(config.name);
     if (!series) {
+      // A static VM has no "Hyper-V Dynamic Memory VM" instance: it holds its startup RAM throughout.
+      if (config.dynamicMemory === false) {
+        physicalTotal.forEach((_, k) => {
+          physicalTotal[k] += config.startupMB ?? 512;
+        });
+        vms.push({ ...config, demandMB: 0 });
+        continue;
+      }
       throw new InteropError(
         settingsSource,
         1,
         1,
-        `VM '${config.name}' has no "Hyper-V Dynamic Memory VM" counters in ${countersSource}.`,
+        `VM '${config.name}' has Dynamic Memory but no "Hyper-V Dynamic Memory VM" counters in ${countersSource}.`,
       );
     }
     const demand: [number, number][] = [];
@@ -89,32 +143,14 @@ export function replayScenario(settingsText: string, countersText: string, optio
     });
     recorded.set(config.name, series.physicalMB);
   }
-  let memoryMB = options.hostMemoryMB;
-  if (memoryMB === undefined) {
-    const balancer = [...hostCountersFromPdh(table).values()][0];
-    if (!balancer) {
-      throw new InteropError(
-        countersSource,
-        table.headerLine,
-        1,
-        'the counters have no "Hyper-V Dynamic Memory Balancer" columns to tell the host\'s memory: give it with --host-memory MB.',
-      );
-    }
-    let pool = 0;
-    balancer.availableMB.forEach((a, k) => {
-      if (!Number.isNaN(a)) pool = Math.max(pool, a + physicalTotal[k]!);
-    });
-    // memory − autoReserve(memory) = pool, with the reserve 384 + memory/16.
-    memoryMB = Math.ceil(((pool + 384) * 16) / 15 / 2) * 2;
-    while (memoryMB - autoReserveMB(memoryMB, false) < pool) memoryMB += 2;
-  }
+  const { memoryMB, reserveMB } = hostFromRecording(table, physicalTotal, countersSource, options.hostMemoryMB);
   return {
     scenario: {
       name: `Replay of ${countersSource}`,
       duration: Math.max(interval, (rows - 1) * interval),
       sampleInterval: interval,
       traceStep: interval,
-      hosts: [{ name: table.columns[0]?.machine || 'host', memoryMB }],
+      hosts: [{ name: table.columns[0]?.machine || 'host', memoryMB, reserveMB }],
       vms,
       perVmSeries: true,
     },

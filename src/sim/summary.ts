@@ -55,6 +55,8 @@ export interface SimulationSummary {
     assignedMB: number;
     smartPagingMBs: number;
   }[];
+  /** VMs without Dynamic Memory: they hold their startup RAM (a replay's static VMs need no counters). */
+  staticVms: string[];
   startFailures: RunLog['startFailures'];
   failovers: { atSeconds: number; host: string; restarted: number; failed: string[] }[];
   eventErrors: RunLog['eventErrors'];
@@ -147,6 +149,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       vms: input.vms.filter((vm) => v.smartPagingMBs[fleet.vm(vm.name).slot]! > 0).length,
     },
     busiestVms: busiest(input),
+    staticVms: input.vms.filter((vm) => !fleet.vm(vm.name).settings.dynamicMemory).map((vm) => vm.name),
     startFailures: log.startFailures,
     failovers: log.failovers.map((f) => ({
       atSeconds: f.atSeconds,
