@@ -39,5 +39,5 @@ export {
 export type { HostSeries, SimulationSeries, VmSeries } from './sim/series.ts';
 export { type SimulateOptions, type SimulationResult, simulate } from './sim/simulate.ts';
 export type { SimulationSummary } from './sim/summary.ts';
-export { parseTraceText, type TraceLoader } from './sim/trace-loader.ts';
+export type { TraceLoader } from './sim/trace-loader.ts';
 export * from './traces/index.ts';

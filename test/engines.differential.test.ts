@@ -205,7 +205,8 @@ describe('store growth', () => {
       }
       host.advance(60);
     }
-    const [wasm, js] = hosts.map((h) => h.vms());
+    const wasm = hosts[0]!.vms();
+    const js = hosts[1]!.vms();
     expect(wasm).toHaveLength(700);
     expect(wasm).toEqual(js);
     expect(wasm.filter((v) => v.state === 'Running')).toHaveLength(700);

@@ -15,8 +15,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('readTraceFile', () => {
   it('gunzips and reads a bundled Bitbrains file, named after the file', async () => {
     const path = join(sampleDir, '17.csv.gz');
-    const [t, ...rest] = await readTraceFile(path);
-    expect(rest).toEqual([]);
+    const traces = await readTraceFile(path);
+    expect(traces).toHaveLength(1);
+    const t = traces[0]!;
     expect(t.vm).toBe('17');
     expect(t.source).toBe(path);
     expect(t.times.length).toBe(313);
@@ -26,7 +27,7 @@ describe('readTraceFile', () => {
   });
 
   it('reads a plain Bitbrains file (the real duplicates excerpt)', async () => {
-    const [t] = await readTraceFile(fixture);
+    const t = (await readTraceFile(fixture))[0]!;
     expect(t.vm).toBe('bitbrains-duplicates');
     expect(t.repairs.duplicateTimestamps).toBe(5);
     expect(t.demandMB[6]).toBe(128623.73333333334 / 1024);
@@ -39,8 +40,8 @@ describe('readTraceFile', () => {
     for (const name of ['fleet.csv', 'fleet.csv.gz']) {
       const traces = await readTraceFile(join(tmp, name));
       expect(traces.map((t) => t.vm)).toEqual(['a', 'b']);
-      expect(Array.from(traces[1].demandMB)).toEqual([200, 210]);
-      expect(traces[0].intervalSeconds).toBe(30);
+      expect(Array.from(traces[1]!.demandMB)).toEqual([200, 210]);
+      expect(traces[0]!.intervalSeconds).toBe(30);
     }
   });
 
@@ -107,7 +108,7 @@ describe('the bundled sample', () => {
     let duplicates = 0;
     for (const path of await listTraceFiles(sampleDir)) {
       bytes += readFileSync(path).length;
-      const [t] = await readTraceFile(path);
+      const t = (await readTraceFile(path))[0]!;
       expect(t.times.length).toBeGreaterThanOrEqual(310);
       expect(t.times.length).toBeLessThanOrEqual(313);
       expect(t.times[t.times.length - 1]).toBeLessThanOrEqual(26 * 3600 + 150);

@@ -14,7 +14,7 @@ const traceError = (fn: () => unknown): TraceError => thrown(fn, TraceError);
 /** Replaces one cell (0-based column) of one 1-based line. */
 function withCell(text: string, line: number, column: number, value: string): string {
   const lines = text.split('\n');
-  const cells = lines[line - 1].split(';');
+  const cells = lines[line - 1]!.split(';');
   cells[column] = `\t${value}`;
   lines[line - 1] = cells.join(';');
   return lines.join('\n');
@@ -43,7 +43,7 @@ describe('parseBitbrains on the bundled real sample', () => {
     expect(t.provisionedMB).toBe(8192);
     expect(t.intervalSeconds).toBe(300);
     expect(t.repairs).toEqual({ duplicateTimestamps: 0, outOfOrder: 0, gaps: 0, gapSeconds: 0 });
-    for (let i = 1; i < t.times.length; i++) expect(t.times[i]).toBeGreaterThan(t.times[i - 1]);
+    for (let i = 1; i < t.times.length; i++) expect(t.times[i]).toBeGreaterThan(t.times[i - 1]!);
     expect(t.times[312]).toBe(1372723413 - 1372629804);
   });
 
@@ -63,7 +63,7 @@ describe('parseBitbrains on the bundled real sample', () => {
     expect(t.repairs.gapSeconds).toBe(900);
     // the gap after 1372648705 (line 65) is kept as one long step, to be interpolated by the simulator
     const i = t.times.indexOf(1372648705 - t.startTime);
-    expect(t.times[i + 1] - t.times[i]).toBe(600);
+    expect(t.times[i + 1]! - t.times[i]!).toBe(600);
   });
 
   it('rounds a fractional provisioned size up to a multiple of 2 MB', () => {
@@ -118,7 +118,7 @@ describe('parseBitbrains repairs', () => {
     const lines = sample(17).split('\n');
     const header = lines[0];
     // rows 3, 2, then a second copy of 2 with another usage: the later copy is the duplicate
-    const copy = withCell(lines[1], 1, 6, '999.0');
+    const copy = withCell(lines[1]!, 1, 6, '999.0');
     const t = parseBitbrains([header, lines[2], lines[1], copy].join('\n'), '17.csv.gz');
     expect(t.repairs).toMatchObject({ duplicateTimestamps: 1, outOfOrder: 1 });
     expect(t.demandMB[0]).toBe(206916.53333333333 / 1024);
@@ -192,7 +192,7 @@ describe('parseBitbrains errors', () => {
 
   it('refuses a row with the wrong number of columns', () => {
     const lines = sample(17).split('\n');
-    lines[9] = lines[9].split(';').slice(0, 10).join(';');
+    lines[9] = lines[9]!.split(';').slice(0, 10).join(';');
     const e = traceError(() => parseBitbrains(lines.join('\n'), '17.csv.gz'));
     expect(e.message).toBe("17.csv.gz line 10: expected 11 columns separated by ';', found 10");
     expect(e.column).toBeUndefined();

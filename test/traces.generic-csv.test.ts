@@ -20,8 +20,10 @@ const doc = `time,vm,demandMB,provisionedMB
 
 describe('parseGenericCsv', () => {
   it('reads interleaved VMs in order of first appearance (the documented example)', () => {
-    const [web, db, ...rest] = parseGenericCsv(doc, 'doc.csv');
-    expect(rest).toEqual([]);
+    const traces = parseGenericCsv(doc, 'doc.csv');
+    expect(traces).toHaveLength(2);
+    const web = traces[0]!;
+    const db = traces[1]!;
     expect(web.vm).toBe('web-1');
     expect(web.source).toBe('doc.csv');
     expect(Array.from(web.times)).toEqual([0, 60, 120]);
@@ -35,14 +37,16 @@ describe('parseGenericCsv', () => {
   });
 
   it('gives each VM its own start; 3-column files have no provisioned size', () => {
-    const [a, b] = parseGenericCsv('time,vm,demandMB\n1000,a,1\n1010,b,2\n1020,a,3\n1030,b,4\n', 'x.csv');
+    const traces = parseGenericCsv('time,vm,demandMB\n1000,a,1\n1010,b,2\n1020,a,3\n1030,b,4\n', 'x.csv');
+    const a = traces[0]!;
+    const b = traces[1]!;
     expect([a.startTime, b.startTime]).toEqual([1000, 1010]);
     expect(Array.from(b.times)).toEqual([0, 20]);
     expect(a.provisionedMB).toBeUndefined();
   });
 
   it('rounds provisionedMB up to a multiple of 2', () => {
-    const [t] = parseGenericCsv('time,vm,demandMB,provisionedMB\n0,v,1,1023.5\n', 'p.csv');
+    const t = parseGenericCsv('time,vm,demandMB,provisionedMB\n0,v,1,1023.5\n', 'p.csv')[0]!;
     expect(t.provisionedMB).toBe(1024);
   });
 
@@ -59,7 +63,9 @@ describe('parseGenericCsv', () => {
       '240,a,14',
       '300,a,15',
     ].join('\n');
-    const [a, b] = parseGenericCsv(text, 'r.csv');
+    const traces = parseGenericCsv(text, 'r.csv');
+    const a = traces[0]!;
+    const b = traces[1]!;
     expect(a.repairs).toEqual({ duplicateTimestamps: 1, outOfOrder: 0, gaps: 1, gapSeconds: 60 });
     expect(Array.from(a.times)).toEqual([0, 60, 180, 240, 300]);
     expect(Array.from(a.demandMB)).toEqual([10, 11, 13, 14, 15]);
@@ -69,7 +75,7 @@ describe('parseGenericCsv', () => {
   });
 
   it('accepts a single row (interval 0: unknown), CRLF, spaces, quotes, blank lines', () => {
-    const [t] = parseGenericCsv('\uFEFF Time , VM , DemandMB \r\n 5 , "vm 1" , 2.5 \r\n\r\n', 's.csv');
+    const t = parseGenericCsv('\uFEFF Time , VM , DemandMB \r\n 5 , "vm 1" , 2.5 \r\n\r\n', 's.csv')[0]!;
     expect(t.vm).toBe('vm 1');
     expect(t.startTime).toBe(5);
     expect(Array.from(t.demandMB)).toEqual([2.5]);
@@ -81,19 +87,28 @@ describe('parseGenericCsv', () => {
     const back = parseGenericCsv(formatGenericCsv(traces), 'round.csv');
     expect(back.map((t) => t.vm)).toEqual(['17', '1', '31']);
     back.forEach((t, i) => {
-      expect(Array.from(t.times)).toEqual(Array.from(traces[i].times));
-      expect(Array.from(t.demandMB)).toEqual(Array.from(traces[i].demandMB));
-      expect(t.startTime).toBe(traces[i].startTime);
-      expect(t.provisionedMB).toBe(traces[i].provisionedMB);
+      const original = traces[i]!;
+      expect(Array.from(t.times)).toEqual(Array.from(original.times));
+      expect(Array.from(t.demandMB)).toEqual(Array.from(original.demandMB));
+      expect(t.startTime).toBe(original.startTime);
+      expect(t.provisionedMB).toBe(original.provisionedMB);
       expect(t.intervalSeconds).toBe(300);
-      expect(t.repairs).toEqual(traces[i].repairs);
+      expect(t.repairs).toEqual(original.repairs);
     });
-    expect(back[0].demandMB[0]).toBe(206916.53333333333 / 1024);
+    expect(back[0]!.demandMB[0]).toBe(206916.53333333333 / 1024);
   });
 
-  it('refuses VM names it cannot write', () => {
-    const [t] = parseGenericCsv(doc, 'doc.csv');
-    expect(() => formatGenericCsv([{ ...t, vm: 'a,b' }])).toThrow(/cannot be written/);
+  it('quotes VM names with commas and quotes, and reads them back', () => {
+    const t = parseGenericCsv(doc, 'doc.csv')[0]!;
+    const names = ['web, old', 'say "hi"', '"quoted"'];
+    const text = formatGenericCsv(names.map((vm) => ({ ...t, vm })));
+    expect(text.split('\n')[1]).toBe('0,"web, old",1024,4096');
+    expect(parseGenericCsv(text, 'back.csv').map((back) => back.vm)).toEqual(names);
+  });
+
+  it.each(['', ' web', 'web ', 'a\nb', 'a\r\nb'])('refuses the VM name %j, which would not read back', (vm) => {
+    const t = parseGenericCsv(doc, 'doc.csv')[0]!;
+    expect(() => formatGenericCsv([{ ...t, vm }])).toThrow(/cannot be written/);
   });
 });
 

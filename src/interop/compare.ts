@@ -38,9 +38,9 @@ export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: Arra
   let sum = 0;
   let within = 0;
   for (let i = 0; i < recordedMB.length; i++) {
-    const rec = recordedMB[i] as number;
+    const rec = recordedMB[i]!;
     if (Number.isNaN(rec)) continue;
-    const sim = simulatedMB[i] as number;
+    const sim = simulatedMB[i]!;
     if (!Number.isFinite(sim) || !Number.isFinite(rec)) {
       throw new DynamicMemoryError(
         'InvalidArgument',
@@ -57,6 +57,6 @@ export function compareAssigned(recordedMB: ArrayLike<number>, simulatedMB: Arra
   if (n === 0) return { samples: 0, meanAbsErrorMB: NaN, p95AbsErrorMB: NaN, within5Percent: NaN };
   errors.sort((a, b) => a - b);
   // Nearest rank: the smallest error that at least 95 % of samples do not exceed; always an observed value.
-  const p95 = errors[Math.ceil(0.95 * n) - 1] as number;
+  const p95 = errors[Math.ceil(0.95 * n) - 1]!;
   return { samples: n, meanAbsErrorMB: sum / n, p95AbsErrorMB: p95, within5Percent: within / n };
 }

@@ -8,6 +8,7 @@
 // The time zone is only in the header, so times are kept as written (local wall-clock time stored as if UTC):
 // around a daylight-saving change they can repeat or jump, and are not reordered here.
 // Browser-safe: takes text, returns data.
+import { parseDecimal, splitCsvRow, splitLines } from '../csv.ts';
 import { InteropError } from './errors.ts';
 import {
   DYNMEM_DEMAND_COUNTER,
@@ -49,7 +50,6 @@ export interface PdhTable {
 
 const HEADER = /^\(PDH-CSV 4\.0\)\s*\((.*)\)\s*\(([+-]?\d+)\)\s*$/;
 const TIMESTAMP = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * The parts of a counter path, or null when it is not one. The machine ends at the first backslash after `\\`, the
@@ -82,48 +82,11 @@ export function parseCounterPath(path: string): Omit<PdhColumn, 'path' | 'values
   return { machine, object: objectPart.slice(0, open), instance: objectPart.slice(open + 1, -1), counter };
 }
 
-/** The cells of one line: quoted (`""` inside is a quote) or bare, separated by commas. */
+/** The cells of one line, every problem an InteropError at that line and cell. */
 function splitRow(line: string, file: string, lineNo: number): string[] {
-  const cells: string[] = [];
-  let i = 0;
-  for (;;) {
-    const column = cells.length + 1;
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0)
-          throw new InteropError(file, lineNo, column, 'a quoted cell is not closed before the end of the line.');
-        value += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          value += '"';
-          i = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
-      cells.push(value);
-      if (i === line.length) return cells;
-      if (line[i] !== ',')
-        throw new InteropError(
-          file,
-          lineNo,
-          column,
-          `unexpected ${JSON.stringify(line[i])} after a quoted cell; expected a comma.`,
-        );
-      i++;
-    } else {
-      const comma = line.indexOf(',', i);
-      const end = comma < 0 ? line.length : comma;
-      const value = line.slice(i, end);
-      if (value.includes('"')) throw new InteropError(file, lineNo, column, 'a quote inside an unquoted cell.');
-      cells.push(value);
-      if (comma < 0) return cells;
-      i = comma + 1;
-    }
-  }
+  return splitCsvRow(line, ',', (column, problem) => {
+    throw new InteropError(file, lineNo, column, problem);
+  });
 }
 
 function parseTime(text: string, file: string, lineNo: number): number {
@@ -160,28 +123,27 @@ function parseTime(text: string, file: string, lineNo: number): number {
  * const vms = vmCountersFromPdh(table);
  */
 export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split(/\r\n|\n|\r/);
+  const lines = splitLines(text);
   let index = 0;
-  while (index < lines.length && (lines[index] as string).trim() === '') index++;
+  while (index < lines.length && lines[index]!.trim() === '') index++;
   if (index === lines.length) throw new InteropError(source, 1, 1, 'empty file: no PDH-CSV header.');
 
   const headerLine = index + 1;
-  const header = splitRow(lines[index] as string, source, headerLine);
-  const h = HEADER.exec(header[0] as string);
+  const header = splitRow(lines[index]!, source, headerLine);
+  const h = HEADER.exec(header[0]!);
   if (h === null) {
     throw new InteropError(
       source,
       headerLine,
       1,
-      `missing PDH-CSV header: the first cell must be "(PDH-CSV 4.0) (<time zone>)(<bias>)", not ${JSON.stringify((header[0] as string).slice(0, 80))}.`,
+      `missing PDH-CSV header: the first cell must be "(PDH-CSV 4.0) (<time zone>)(<bias>)", not ${JSON.stringify(header[0]!.slice(0, 80))}.`,
     );
   }
   const maxRows = lines.length - index - 1;
   const columns: PdhColumn[] = [];
   const seen = new Map<string, number>();
   for (let j = 1; j < header.length; j++) {
-    const path = header[j] as string;
+    const path = header[j]!;
     const parts = parseCounterPath(path);
     if (parts === null) {
       throw new InteropError(
@@ -210,7 +172,7 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
 
   const times: number[] = [];
   for (let l = index + 1; l < lines.length; l++) {
-    const line = lines[l] as string;
+    const line = lines[l]!;
     if (line.trim() === '') continue;
     const lineNo = l + 1;
     const cells = splitRow(line, source, lineNo);
@@ -224,20 +186,18 @@ export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
       );
     }
     const row = times.length;
-    times.push(parseTime(cells[0] as string, source, lineNo));
+    times.push(parseTime(cells[0]!, source, lineNo));
     for (let j = 1; j < cells.length; j++) {
-      const raw = (cells[j] as string).trim();
-      let value = NaN;
-      if (raw !== '') {
-        if (!NUMBER.test(raw))
-          throw new InteropError(source, lineNo, j + 1, `${JSON.stringify(cells[j])} is not a number.`);
-        value = Number(raw);
+      const raw = cells[j]!.trim();
+      const value = raw === '' ? NaN : parseDecimal(raw);
+      if (raw !== '' && Number.isNaN(value)) {
+        throw new InteropError(source, lineNo, j + 1, `${JSON.stringify(cells[j])} is not a number.`);
       }
-      (columns[j - 1] as PdhColumn).values[row] = value;
+      columns[j - 1]!.values[row] = value;
     }
   }
   for (const c of columns) c.values = c.values.slice(0, times.length);
-  return { source, headerLine, timeZone: h[1] as string, biasMinutes: Number(h[2]), times, columns };
+  return { source, headerLine, timeZone: h[1]!, biasMinutes: Number(h[2]), times, columns };
 }
 
 /** The series of one VM. Every array has one value per table row; NaN where the file has no value. */
@@ -362,7 +322,7 @@ export function vmCountersFromPdh(table: PdhTable): Map<string, PdhVmSeries> {
     const s = g.series;
     if (derived) {
       const demand = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) demand[i] = ((s.pressure[i] as number) * (s.physicalMB[i] as number)) / 100;
+      for (let i = 0; i < rows; i++) demand[i] = (s.pressure[i]! * s.physicalMB[i]!) / 100;
       s.demandMB = demand;
     }
     out.set(name, { machine: g.machine, ...s, demandDerived: derived });

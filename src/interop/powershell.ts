@@ -7,6 +7,7 @@
 //   is `Name`. Windows PowerShell 5.1 prints ConvertTo-Json with 4-space indentation and `":  "`, a lone object
 //   without brackets, and nothing at all for an empty pipeline; `Out-File -Encoding utf8` adds a UTF-8 BOM.
 // Browser-safe: takes text, returns data.
+import { stripBom } from '../csv.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { DEFAULT_MAX_VM_MEMORY_MB, newVmSettings, type VmConfig } from '../settings.ts';
 import { InteropError } from './errors.ts';
@@ -105,7 +106,7 @@ function lineColumn(text: string, offset: number): [number, number] {
  * nothing, so both are accepted; a BOM is dropped because Windows PowerShell writes one with `-Encoding utf8`.
  */
 function jsonRecords(text: string, source: string): unknown[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   if (body.trim() === '') return [];
   let parsed: unknown;
   try {

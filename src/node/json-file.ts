@@ -1,5 +1,6 @@
 // Reading a JSON file with errors that name the file, line and column.
 import { readFile } from 'node:fs/promises';
+import { stripBom } from '../csv.ts';
 
 export class JsonFileError extends Error {
   readonly file: string;
@@ -23,7 +24,7 @@ export async function readText(path: string): Promise<string> {
 }
 
 export async function readJsonFile(path: string): Promise<unknown> {
-  const text = (await readText(path)).replace(/^\uFEFF/, '');
+  const text = stripBom(await readText(path));
   try {
     return JSON.parse(text);
   } catch (error) {

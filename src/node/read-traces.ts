@@ -5,9 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseBitbrains, vmNameFromSource } from '../traces/bitbrains.ts';
-import { TraceError } from '../traces/errors.ts';
-import { isGenericCsvHeader, parseGenericCsv } from '../traces/generic-csv.ts';
+import { parseTraceText } from '../traces/parse-trace.ts';
 import type { DemandTrace } from '../traces/types.ts';
 
 const TRACE_FILE = /\.csv(\.gz)?$/i;
@@ -25,8 +23,8 @@ async function readBytes(path: string): Promise<Buffer> {
  * Reads one trace file: a Bitbrains GWA-T-12 file (header starts with `Timestamp`) gives one trace named after the
  * file (e.g. "17" for `17.csv.gz`); a generic CSV (header `time,vm,demandMB`) gives one trace per VM.
  * `.gz` / `.csv.gz` files are gunzipped (so is any file that starts with the gzip magic bytes).
- * @throws TraceError (with `file` = path) for content that is not a valid trace; Error naming the path when the file
- *   cannot be read or gunzipped
+ * @throws TraceError (with `file` = path) for content that is not a valid trace (see parseTraceText); Error naming
+ *   the path when the file cannot be read or gunzipped
  */
 export async function readTraceFile(path: string): Promise<DemandTrace[]> {
   let bytes = await readBytes(path);
@@ -38,16 +36,7 @@ export async function readTraceFile(path: string): Promise<DemandTrace[]> {
       throw new Error(`${path}: not a valid gzip file: ${(e as Error).message}`, { cause: e });
     }
   }
-  const text = bytes.toString('utf8');
-  const firstLine = text.replace(/^\uFEFF/, '').match(/^\s*([^\n]*)/)?.[1] ?? '';
-  if (/^\s*timestamp/i.test(firstLine)) return [parseBitbrains(text, path, vmNameFromSource(path))];
-  if (isGenericCsvHeader(firstLine)) return parseGenericCsv(text, path);
-  const shown = firstLine.trim().slice(0, 80);
-  throw new TraceError(
-    path,
-    1,
-    `not a trace file: expected a Bitbrains header starting with 'Timestamp [ms]' or 'time,vm,demandMB', found '${shown}'`,
-  );
+  return parseTraceText(bytes.toString('utf8'), path);
 }
 
 /** Orders names naturally: digit runs compare as numbers, so "2.csv" comes before "10.csv". */
@@ -55,8 +44,8 @@ function compareNatural(a: string, b: string): number {
   const pa = a.match(/\d+|\D+/g) ?? [];
   const pb = b.match(/\d+|\D+/g) ?? [];
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
+    const x = pa[i]!;
+    const y = pb[i]!;
     if (x === y) continue;
     const dx = /^\d/.test(x);
     const dy = /^\d/.test(y);

@@ -134,7 +134,7 @@ export function replayScenario(settingsText: string, countersText: string, optio
     });
     const first = series.physicalMB.find((x) => !Number.isNaN(x));
     series.physicalMB.forEach((x, k) => {
-      if (!Number.isNaN(x)) physicalTotal[k] += x;
+      if (!Number.isNaN(x)) physicalTotal[k]! += x;
     });
     vms.push({
       ...config,

@@ -71,13 +71,13 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
     const host = record.host;
     const i = record.slot;
     if (host < 0 || v.state[i] === 0) continue;
-    assigned[host] += v.assigned[i]!;
-    paged[host] += v.smartPaging[i]!;
-    demand[host] += v.demand[i]!;
-    running[host] += 1;
+    assigned[host]! += v.assigned[i]!;
+    paged[host]! += v.smartPaging[i]!;
+    demand[host]! += v.demand[i]!;
+    running[host]! += 1;
     if (v.state[i] === 2 && v.dynamic[i] !== 0) {
-      dmDemand[host] += v.demand[i]!;
-      dmMemory[host] += v.assigned[i]! + v.smartPaging[i]!;
+      dmDemand[host]! += v.demand[i]!;
+      dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
     }
   }
   series.timeSeconds.push(t);

@@ -1,8 +1,7 @@
 // How a scenario's trace paths become traces: from files in Node, by fetch in browsers, or by a loader the
 // caller supplies.
 
-import { parseBitbrains, vmNameFromSource } from '../traces/bitbrains.ts';
-import { isGenericCsvHeader, parseGenericCsv } from '../traces/generic-csv.ts';
+import { parseTraceText } from '../traces/parse-trace.ts';
 import type { DemandTrace } from '../traces/types.ts';
 
 export interface TraceLoader {
@@ -15,13 +14,6 @@ export interface TraceLoader {
 function isNode(): boolean {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof proc?.versions?.node === 'string';
-}
-
-/** Parse a trace file's text by its header. */
-export function parseTraceText(text: string, source: string): DemandTrace[] {
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0).replace(/^\uFEFF/, '');
-  if (isGenericCsvHeader(firstLine)) return parseGenericCsv(text, source);
-  return [parseBitbrains(text, source, vmNameFromSource(source))];
 }
 
 const browserLoader = (base: string | undefined): TraceLoader => ({

@@ -6,8 +6,9 @@
  * are read; the others just have to be there (every row must have as many cells as the header). The nominal interval
  * is the published 300 s; steps longer than 450 s count as gaps.
  */
+import { firstContentLine, splitCsvRow, splitLines } from '../csv.ts';
 import { readNumberCell, TraceError } from './errors.ts';
-import { assembleTrace, type DemandTrace, type RawSeries, splitLines } from './types.ts';
+import { assembleTrace, type DemandTrace, type RawSeries } from './types.ts';
 
 /** The sample interval Bitbrains publishes; the nominal interval of every Bitbrains trace, gaps are judged by it. */
 const BITBRAINS_INTERVAL_SECONDS = 300;
@@ -15,6 +16,13 @@ const BITBRAINS_INTERVAL_SECONDS = 300;
 const TIMESTAMP = 'Timestamp [ms]';
 const USAGE = 'Memory usage [KB]';
 const PROVISIONED = 'Memory capacity provisioned [KB]';
+
+/** The `;`-separated cells of a line; a stray quote is a TraceError at that line. */
+function splitCells(line: string, source: string, lineNo: number): string[] {
+  return splitCsvRow(line, ';', (column, problem) => {
+    throw new TraceError(source, lineNo, `cell ${column}: ${problem}`);
+  });
+}
 
 /** Header names compare case-insensitively with runs of whitespace collapsed. */
 function normalizeName(name: string): string {
@@ -39,14 +47,13 @@ export function vmNameFromSource(source: string): string {
  */
 export function parseBitbrains(text: string, source: string, vm: string = vmNameFromSource(source)): DemandTrace {
   const lines = splitLines(text);
-  let lineIndex = 0;
-  while (lineIndex < lines.length && lines[lineIndex].trim() === '') lineIndex++;
-  if (lineIndex === lines.length) {
+  const first = firstContentLine(lines);
+  if (first === undefined) {
     throw new TraceError(source, 1, `empty file: expected a header line starting with '${TIMESTAMP}'`);
   }
 
-  const headerLine = lineIndex + 1;
-  const header = lines[lineIndex].split(';').map((h) => h.trim().replace(/\s+/g, ' '));
+  const headerLine = first.lineNo;
+  const header = splitCells(lines[first.index]!, source, headerLine).map((h) => h.trim().replace(/\s+/g, ' '));
   const names = header.map(normalizeName);
   // Accept any "Timestamp ..." spelling for the first column: the unit in the published name is wrong anyway.
   const tCol = names.findIndex((n) => n === normalizeName(TIMESTAMP) || /^timestamp\b/.test(n));
@@ -57,23 +64,23 @@ export function parseBitbrains(text: string, source: string, vm: string = vmName
     const found = header.join('; ');
     throw new TraceError(source, headerLine, `missing column '${missing}' (header: '${found}')`, missing);
   }
-  const tName = header[tCol];
-  const uName = header[uCol];
-  const pName = pCol >= 0 ? header[pCol] : PROVISIONED;
+  const tName = header[tCol]!;
+  const uName = header[uCol]!;
+  const pName = pCol >= 0 ? header[pCol]! : PROVISIONED;
   const columns = header.length;
 
   const raw: RawSeries = { times: [], demandMB: [], provisionedMB: [] };
-  for (lineIndex++; lineIndex < lines.length; lineIndex++) {
-    const line = lines[lineIndex];
+  for (let lineIndex = first.index + 1; lineIndex < lines.length; lineIndex++) {
+    const line = lines[lineIndex]!;
     if (line.trim() === '') continue;
     const lineNo = lineIndex + 1;
-    const cells = line.split(';');
+    const cells = splitCells(line, source, lineNo);
     if (cells.length !== columns) {
       throw new TraceError(source, lineNo, `expected ${columns} columns separated by ';', found ${cells.length}`);
     }
-    raw.times.push(readNumberCell(cells[tCol].trim(), source, lineNo, tName, false));
-    raw.demandMB.push(readNumberCell(cells[uCol].trim(), source, lineNo, uName, true) / 1024);
-    if (pCol >= 0) raw.provisionedMB.push(readNumberCell(cells[pCol].trim(), source, lineNo, pName, true) / 1024);
+    raw.times.push(readNumberCell(cells[tCol]!.trim(), source, lineNo, tName, false));
+    raw.demandMB.push(readNumberCell(cells[uCol]!.trim(), source, lineNo, uName, true) / 1024);
+    if (pCol >= 0) raw.provisionedMB.push(readNumberCell(cells[pCol]!.trim(), source, lineNo, pName, true) / 1024);
   }
   if (raw.times.length === 0) throw new TraceError(source, headerLine, 'no data rows after the header');
   return assembleTrace(raw, vm, source, { nominal: BITBRAINS_INTERVAL_SECONDS });

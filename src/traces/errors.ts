@@ -1,3 +1,5 @@
+import { parseDecimal } from '../csv.ts';
+
 /**
  * A trace file that cannot be read as a demand trace. The message always names the file and the line,
  * and the column where one applies, so a person can open the file and fix it.
@@ -19,16 +21,13 @@ export class TraceError extends Error {
   }
 }
 
-// Strict decimal syntax: Number() alone would accept '', ' ', '0x1F', 'Infinity', which are not data.
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /**
  * Parses one trimmed numeric cell, or throws a TraceError naming the file, line and column.
  * @internal shared by the readers; not part of the public API.
  */
 export function readNumberCell(cell: string, file: string, line: number, column: string, nonNegative: boolean): number {
   if (cell === '') throw new TraceError(file, line, `'${column}' is empty`, column);
-  const value = DECIMAL.test(cell) ? Number(cell) : NaN;
+  const value = parseDecimal(cell);
   if (!Number.isFinite(value)) throw new TraceError(file, line, `'${column}' is not a number: '${cell}'`, column);
   if (nonNegative && value < 0) throw new TraceError(file, line, `'${column}' is negative: '${cell}'`, column);
   return value;

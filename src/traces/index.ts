@@ -6,4 +6,5 @@
 export { parseBitbrains, vmNameFromSource } from './bitbrains.ts';
 export { TraceError } from './errors.ts';
 export { formatGenericCsv, isGenericCsvHeader, parseGenericCsv } from './generic-csv.ts';
+export { parseTraceText } from './parse-trace.ts';
 export type { DemandTrace, TraceRepairs } from './types.ts';

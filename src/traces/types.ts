@@ -70,7 +70,7 @@ export function assembleTrace(
   let outOfOrder = 0;
   let latest = -Infinity;
   for (let i = 0; i < n; i++) {
-    const t = raw.times[i];
+    const t = raw.times[i]!;
     // A duplicate is judged against every earlier row, so "first" means first in the file even when unsorted.
     if (seen.has(t)) {
       duplicateTimestamps++;
@@ -82,18 +82,18 @@ export function assembleTrace(
     kept.push(i);
   }
   // Timestamps are unique now, so the sort order is total and deterministic.
-  if (outOfOrder > 0) kept.sort((a, b) => raw.times[a] - raw.times[b]);
+  if (outOfOrder > 0) kept.sort((a, b) => raw.times[a]! - raw.times[b]!);
 
   const m = kept.length;
-  const startTime = raw.times[kept[0]];
+  const startTime = raw.times[kept[0]!]!;
   const times = new Float64Array(m);
   const demandMB = new Float64Array(m);
   let maxProvisioned = 0;
   for (let j = 0; j < m; j++) {
-    const i = kept[j];
-    times[j] = raw.times[i] - startTime;
-    demandMB[j] = raw.demandMB[i];
-    const p = raw.provisionedMB.length > 0 ? raw.provisionedMB[i] : NaN;
+    const i = kept[j]!;
+    times[j] = raw.times[i]! - startTime;
+    demandMB[j] = raw.demandMB[i]!;
+    const p = raw.provisionedMB.length > 0 ? raw.provisionedMB[i]! : NaN;
     if (p > maxProvisioned) maxProvisioned = p;
   }
 
@@ -102,10 +102,10 @@ export function assembleTrace(
   let gapSeconds = 0;
   if (m > 1) {
     const diffs = new Float64Array(m - 1);
-    for (let j = 1; j < m; j++) diffs[j - 1] = times[j] - times[j - 1];
+    for (let j = 1; j < m; j++) diffs[j - 1] = times[j]! - times[j - 1]!;
     if (!('nominal' in interval)) {
       const sorted = diffs.slice().sort();
-      intervalSeconds = sorted[(sorted.length - 1) >> 1];
+      intervalSeconds = sorted[(sorted.length - 1) >> 1]!;
     }
     for (const d of diffs) {
       if (d > 1.5 * intervalSeconds) {
@@ -127,15 +127,4 @@ export function assembleTrace(
   // Hyper-V memory settings are multiples of 2 MB; rounding up keeps the provisioned size usable as a maximum.
   if (maxProvisioned > 0) trace.provisionedMB = Math.ceil(maxProvisioned / 2) * 2;
   return trace;
-}
-
-/** Splits text into lines without their CR, dropping a leading byte order mark. @internal */
-export function splitLines(text: string): string[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
-  }
-  return lines;
 }
