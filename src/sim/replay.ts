@@ -116,7 +116,7 @@ export function replayScenario(settingsText: string, countersText: string, optio
       // A static VM has no "Hyper-V Dynamic Memory VM" instance: it holds its startup RAM throughout.
       if (config.dynamicMemory === false) {
         physicalTotal.forEach((_, k) => {
-          physicalTotal[k] += config.startupMB ?? 512;
+          physicalTotal[k]! += config.startupMB ?? 512;
         });
         vms.push({ ...config, demandMB: 0 });
         continue;
