@@ -13,6 +13,7 @@ export type { EngineKind, EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
 export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/snapshot.ts';
+export type { VmHandles } from './host/vm-handles.ts';
 export * from './interop/index.ts';
 export { simulationPdhCsv } from './interop/simulation-pdh.ts';
 export {
@@ -28,6 +29,7 @@ export { DEFAULT_MAX_VM_MEMORY_MB, type VmConfig, type VmSettings } from './sett
 export { compareReplay, type Replay, type ReplayOptions, replayScenario } from './sim/replay.ts';
 export {
   checkScenario,
+  type DemandInterpolation,
   type Duration,
   parseDuration,
   type Scenario,

@@ -258,16 +258,17 @@ describe('dynmem simulate SCENARIO', () => {
     expect([...new Set(vms.map((r) => r[1]))].sort()).toEqual(['bb-1', 'bb-2', 'bb-3', 'inline']);
   });
 
-  it('follows the inline demand, interpolated, with a 20 % buffer', () => {
+  it('follows the inline demand, held from each 300-s grid point to the next, with a 20 % buffer', () => {
     const inline = csvRows(readOut(run, 'rep', 'vm-timeseries.csv')).filter((r) => r[1] === 'inline');
     const at = (t: number) => inline.find((r) => r[0] === String(t))!;
+    // A sample at t shows the demand the ticks up to t had: the one held since t − 300.
     expect(Number(at(0)[3])).toBe(600);
-    expect(Number(at(1800)[3])).toBe(1050);
-    expect(Number(at(3600)[3])).toBe(1500);
-    expect(Number(at(7200)[3])).toBe(800);
+    expect(Number(at(1800)[3])).toBe(975); // 600 + 900 × 1500/3600
+    expect(Number(at(3600)[3])).toBe(1425); // 600 + 900 × 3300/3600
+    expect(Number(at(7200)[3])).toBe(858); // 1500 − 700 × 3300/3600 = 858.3
     expect(Number(at(0)[2])).toBe(1024); // startup memory
-    expect(Number(at(3600)[2])).toBe(1800); // 1500 × 1.2
-    expect(Number(at(7200)[2])).toBe(960); // 800 × 1.2
+    expect(Number(at(3600)[2])).toBe(1710); // 1425 + 285
+    expect(Number(at(7200)[2])).toBe(1030); // 858 + ceil(171.6)
   });
 
   it('takes an absolute scenario path from any directory', () => {

@@ -202,10 +202,11 @@ describe.each(engines)('%s engine', (engine) => {
     });
   });
 
-  describe('inline demand', () => {
+  describe("inline demand, demandInterpolation: 'linear'", () => {
     it('interpolates linearly between the pairs and holds the last value', async () => {
       const { series } = await simulate({
         engine,
+        demandInterpolation: 'linear',
         duration: '2h',
         sampleInterval: '5m',
         hosts: [{ memoryMB: 16384, reserveMB: 0 }],
@@ -236,6 +237,7 @@ describe.each(engines)('%s engine', (engine) => {
     it('pairs that start later than 0 are at their own times (demand at 900 s is halfway between 600 s and 1,200 s)', async () => {
       const { series } = await simulate({
         engine,
+        demandInterpolation: 'linear',
         duration: '30m',
         sampleInterval: '5m',
         hosts: [{ memoryMB: 16384, reserveMB: 0 }],
@@ -262,6 +264,7 @@ describe.each(engines)('%s engine', (engine) => {
     it('pairs given out of order are sorted by time', async () => {
       const { series } = await simulate({
         engine,
+        demandInterpolation: 'linear',
         duration: '1h',
         sampleInterval: '30m',
         hosts: [{ memoryMB: 16384, reserveMB: 0 }],

@@ -6,6 +6,7 @@ import { Host } from '../host/host.ts';
 import { restartVm, startVm, stopVm } from '../host/lifecycle.ts';
 import { type HostOptions, resolveHostOptions } from '../host/options.ts';
 import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from '../host/snapshot.ts';
+import { makeHandles, setDemands, type VmHandles } from '../host/vm-handles.ts';
 import { removeVm, setDemand, setMemory } from '../host/vm-ops.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
 import { placeAndStart } from './placement.ts';
@@ -82,6 +83,20 @@ export class Cluster {
   }
   setDemand(name: string, demandMB: number): void {
     setDemand(this.fleet, this.fleet.vm(name), demandMB);
+  }
+  /**
+   * Handles for VMs anywhere in the cluster (placed or not), to set their demands in one call with `setDemands`.
+   * They follow their VMs through failovers. @example const handles = cluster.vmHandles(['sql-1', 'web-1']);
+   */
+  vmHandles(names: readonly string[]): VmHandles {
+    return makeHandles(this.fleet, names, (name) => this.fleet.vm(name));
+  }
+  /**
+   * Set many demands in one call, all or nothing, exactly as that many `setDemand` calls would (see
+   * `Host.setDemands`). @example cluster.setDemands(handles, Float64Array.of(4096, 1024));
+   */
+  setDemands(handles: VmHandles, demandsMB: ArrayLike<number>): void {
+    setDemands(this.fleet, handles, demandsMB);
   }
   setMemory(name: string, change: Partial<VmConfig>): VmSnapshot {
     return setMemory(this.fleet, this.fleet.vm(name), change);

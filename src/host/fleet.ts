@@ -107,6 +107,11 @@ export class Fleet {
     return record;
   }
 
+  /** Whether `record` is still one of this fleet's VMs (batch-demand handles keep records across removals). */
+  holds(record: VmRecord): boolean {
+    return this.bySlot[record.slot] === record;
+  }
+
   /** Every VM, in the order they were added. */
   allVms(): IterableIterator<VmRecord> {
     return this.byName.values();

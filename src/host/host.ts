@@ -6,6 +6,7 @@ import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
 import { restartVm, startVm, stopVm } from './lifecycle.ts';
 import { type HostOptions, resolveHostOptions } from './options.ts';
 import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from './snapshot.ts';
+import { makeHandles, setDemands, type VmHandles } from './vm-handles.ts';
 import { removeVm, setDemand, setMemory } from './vm-ops.ts';
 
 export type CreateHostOptions = HostOptions & EngineOptions;
@@ -91,6 +92,32 @@ export class Host {
   /** Set the guest's committed memory, whole MB ≥ 0. */
   setDemand(name: string, demandMB: number): void {
     setDemand(this.fleet, this.own(name), demandMB);
+  }
+
+  /**
+   * Handles for VMs of this host, to set their demands in one call with `setDemands` (no name lookup per VM).
+   * @throws DynamicMemoryError 'UnknownVm' for a name not on this host, 'InvalidArgument' for a VM named twice.
+   * @example
+   * const handles = host.vmHandles(['vdi-1', 'vdi-2']);
+   * host.setDemands(handles, Float64Array.of(1000, 1500));
+   */
+  vmHandles(names: readonly string[]): VmHandles {
+    return makeHandles(this.fleet, names, (name) => this.own(name));
+  }
+
+  /**
+   * Set many demands in one call: `demandsMB[k]` (whole MB ≥ 0) for `handles.names[k]`, exactly as that many
+   * `setDemand` calls would. All or nothing: a bad value, or a VM removed or moved off this host since the
+   * handles were made, refuses the whole call with the error `setDemand` would give, naming the VM.
+   * @example
+   * const handles = host.vmHandles(names);           // once
+   * const demands = new Float64Array(names.length);  // reused every tick
+   * demands.fill(1024);
+   * host.setDemands(handles, demands);
+   * host.advance(1);
+   */
+  setDemands(handles: VmHandles, demandsMB: ArrayLike<number>): void {
+    setDemands(this.fleet, handles, demandsMB, this.record);
   }
 
   /**

@@ -18,7 +18,8 @@ export function removeVm(fleet: Fleet, record: VmRecord): void {
   fleet.removeVm(record);
 }
 
-export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): void {
+/** Refuse a demand that is not whole MB ≥ 0, naming the VM. */
+export function checkDemand(record: VmRecord, demandMB: unknown): void {
   if (typeof demandMB !== 'number' || !Number.isInteger(demandMB) || demandMB < 0) {
     throw new DynamicMemoryError(
       'InvalidSetting',
@@ -26,10 +27,19 @@ export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): voi
       { vm: record.name, field: 'demandMB' },
     );
   }
+}
+
+/** A checked demand into the columns: held (no ramp) until the next change. */
+export function writeDemand(fleet: Fleet, slot: number, demandMB: number): void {
   const v = fleet.engine.vms;
-  v.demand[record.slot] = demandMB;
-  v.demandExact[record.slot] = demandMB;
-  v.demandRate[record.slot] = 0;
+  v.demand[slot] = demandMB;
+  v.demandExact[slot] = demandMB;
+  v.demandRate[slot] = 0;
+}
+
+export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): void {
+  checkDemand(record, demandMB);
+  writeDemand(fleet, record.slot, demandMB);
 }
 
 export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConfig>): VmSnapshot {

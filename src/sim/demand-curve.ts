@@ -37,30 +37,71 @@ export function inlineCurve(pairs: [number, number][]): DemandCurve {
   };
 }
 
-/** Demand at simulated time t, MB (not rounded). */
-export function demandAt(curve: DemandCurve, t: number): number {
+/** Simulated time t in the curve's own time: shifted, and wrapped into one cycle (traces) or clamped (inline). */
+function curveTime(curve: DemandCurve, t: number): number {
+  const x = t + curve.offset;
+  if (!curve.wrap) return Math.min(Math.max(x, 0), curve.times[curve.times.length - 1]!);
+  const wrapped = x % curve.period;
+  return wrapped < 0 ? wrapped + curve.period : wrapped;
+}
+
+/** The value at curve time x, given `lo`, the last sample at or before x (linear towards the next sample). */
+function valueBetween(curve: DemandCurve, x: number, lo: number): number {
   const { times, values, period } = curve;
   const n = times.length;
-  if (n === 1) return values[0]!;
-  let x = t + curve.offset;
-  if (!curve.wrap) {
-    if (x <= 0) return values[0]!;
-    if (x >= times[n - 1]!) return values[n - 1]!;
-  } else {
-    x %= period;
-    if (x < 0) x += period;
-  }
+  const t0 = times[lo]!;
+  if (x === t0) return values[lo]!;
+  const t1 = lo + 1 < n ? times[lo + 1]! : period;
+  const v0 = values[lo]!;
+  const v1 = lo + 1 < n ? values[lo + 1]! : values[0]!;
+  return v0 + ((v1 - v0) * (x - t0)) / (t1 - t0);
+}
+
+/** Demand at simulated time t, MB (not rounded). */
+export function demandAt(curve: DemandCurve, t: number): number {
+  const times = curve.times;
+  const x = curveTime(curve, t);
   // binary search: the last sample at or before x
   let lo = 0;
-  let hi = n - 1;
+  let hi = times.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (times[mid]! <= x) lo = mid;
     else hi = mid - 1;
   }
-  const t0 = times[lo]!;
-  const t1 = lo + 1 < n ? times[lo + 1]! : period;
-  const v0 = values[lo]!;
-  const v1 = lo + 1 < n ? values[lo + 1]! : values[0]!;
-  return v0 + ((v1 - v0) * (x - t0)) / (t1 - t0);
+  return valueBetween(curve, x, lo);
+}
+
+/**
+ * Demand of many VMs read at times that move forward, as a run does: each VM keeps the index of the last sample it
+ * passed, so a reading costs O(1) (a step or two forward, or back to the start after a trace wraps) instead of a
+ * binary search. Readings equal `demandAt` exactly, in any order (going back in time only costs a rescan).
+ */
+export class DemandCursors {
+  readonly curves: DemandCurve[];
+  private readonly index: Int32Array;
+
+  constructor(curves: DemandCurve[]) {
+    this.curves = curves;
+    this.index = new Int32Array(curves.length);
+  }
+
+  /** Demand of curve k at simulated time t, MB (not rounded). */
+  at(k: number, t: number): number {
+    const curve = this.curves[k]!;
+    const times = curve.times;
+    const last = times.length - 1;
+    const x = curveTime(curve, t);
+    let lo = this.index[k]!;
+    if (times[lo]! > x) lo = 0;
+    while (lo < last && times[lo + 1]! <= x) lo++;
+    this.index[k] = lo;
+    return valueBetween(curve, x, lo);
+  }
+
+  /** Curve k follows `curve` from now on (a scenario's setDemand event). */
+  replace(k: number, curve: DemandCurve): void {
+    this.curves[k] = curve;
+    this.index[k] = 0;
+  }
 }

@@ -150,6 +150,9 @@ export function replayScenario(settingsText: string, countersText: string, optio
       duration: Math.max(interval, (rows - 1) * interval),
       sampleInterval: interval,
       traceStep: interval,
+      // The recording's samples are points of a demand Hyper-V saw change continuously: ramp between them, so
+      // the run's demand at each sample time is the recorded one, as in the counters it is compared with.
+      demandInterpolation: 'linear',
       hosts: [{ name: table.columns[0]?.machine || 'host', memoryMB, reserveMB }],
       vms,
       perVmSeries: true,

@@ -4,6 +4,9 @@
 import type { HostOptions } from '../host/options.ts';
 import type { VmConfig } from '../settings.ts';
 
+/** How demand moves between the points of the trace grid (see `Scenario.demandInterpolation`). */
+export type DemandInterpolation = 'step' | 'linear';
+
 /** A duration: seconds, or a string such as "90s", "30m", "24h", "2d". */
 export type Duration = number | string;
 
@@ -75,8 +78,13 @@ export interface Scenario {
   balancerIntervalSeconds?: number;
   /** Seconds between output samples. Default 300. */
   sampleInterval?: Duration;
-  /** Grid the traces are resampled onto (linear interpolation); demand ramps linearly in between. Default 300. */
+  /** Grid the traces are resampled onto (linear interpolation at each point). Default 300. */
   traceStep?: Duration;
+  /**
+   * Demand between grid points: 'step' holds each point's value until the next (sample and hold, the default),
+   * 'linear' ramps towards the next point tick by tick.
+   */
+  demandInterpolation?: DemandInterpolation;
   bootSeconds?: number;
   pressureWindowSeconds?: number;
   /** One host, or the members of a failover cluster. */
@@ -124,6 +132,7 @@ const SCENARIO_FIELDS = [
   'balancerIntervalSeconds',
   'sampleInterval',
   'traceStep',
+  'demandInterpolation',
   'bootSeconds',
   'pressureWindowSeconds',
   'hosts',
@@ -145,6 +154,7 @@ const FLEET_FIELDS = [
   'start',
   'startSpread',
 ];
+const DEMAND_INTERPOLATIONS: readonly DemandInterpolation[] = ['step', 'linear'];
 const EVENT_ACTIONS = ['start', 'stop', 'restart', 'setMemory', 'setDemand', 'failHost', 'recoverHost'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -175,6 +185,12 @@ export function checkScenario(input: unknown): Scenario {
   checkFields(input, SCENARIO_FIELDS, '');
   if (input.engine !== undefined && input.engine !== 'wasm' && input.engine !== 'js') {
     throw new ScenarioError('engine', `must be "wasm" or "js", not ${JSON.stringify(input.engine)}.`);
+  }
+  if (input.demandInterpolation !== undefined && !DEMAND_INTERPOLATIONS.includes(input.demandInterpolation as never)) {
+    throw new ScenarioError(
+      'demandInterpolation',
+      `must be "step" or "linear", not ${JSON.stringify(input.demandInterpolation)}.`,
+    );
   }
   for (const key of ['duration', 'sampleInterval', 'traceStep'] as const) {
     if (input[key] !== undefined && parseDuration(input[key], key) <= 0)

@@ -4,7 +4,8 @@ import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
-import { constantCurve, demandAt } from './demand-curve.ts';
+import { constantCurve } from './demand-curve.ts';
+import { DemandFeed } from './demand-feed.ts';
 import { checkScenario, parseDuration, type Scenario, ScenarioError, type ScenarioEvent } from './scenario.ts';
 import { newSeries, type SimulationSeries, takeSample } from './series.ts';
 import { type SimulationSummary, summarize } from './summary.ts';
@@ -17,6 +18,12 @@ export interface SimulateOptions {
   traceLoader?: TraceLoader;
   /** Called after each batch of ticks with simulated seconds done and in all. */
   onProgress?: (doneSeconds: number, totalSeconds: number) => void;
+  /**
+   * The most balancer ticks per engine call. Default: no limit; the run calls the engine once from each change
+   * (demand step, event, output sample) to the next, and the core skips the ticks in which nothing moves. The
+   * results do not depend on it: 1 (tick by tick, slower) is there to check exactly that.
+   */
+  maxTicksPerCall?: number;
 }
 
 export interface SimulationResult {
@@ -56,6 +63,14 @@ function describeEvent(e: ScenarioEvent): string {
  */
 export async function simulate(input: Scenario, options: SimulateOptions = {}): Promise<SimulationResult> {
   const scenario = checkScenario(input);
+  const maxTicks = options.maxTicksPerCall ?? Infinity;
+  if (!(maxTicks === Infinity || (Number.isInteger(maxTicks) && maxTicks >= 1))) {
+    throw new DynamicMemoryError(
+      'InvalidArgument',
+      `maxTicksPerCall must be a whole number ≥ 1, not ${String(options.maxTicksPerCall)}.`,
+      { field: 'maxTicksPerCall' },
+    );
+  }
   const loader = options.traceLoader ?? (await defaultTraceLoader(options.baseDir));
   const built = await buildScenario(scenario, loader);
   const { cluster } = built;
@@ -92,23 +107,12 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   events.unshift(...starts);
   events.sort((a, b) => a.at - b.at);
 
-  const records = built.vms.map((vm) => fleet.vm(vm.name));
-  const simVms = new Map(built.vms.map((vm) => [vm.name, vm]));
+  const indexOf = new Map(built.vms.map((vm, k) => [vm.name, k]));
   const log: RunLog = { startFailures: [], failovers: [], eventErrors: [] };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
 
-  const feedDemand = (t: number) => {
-    const v = fleet.engine.vms;
-    built.vms.forEach((vm, k) => {
-      const slot = records[k]!.slot;
-      const now = Math.max(0, demandAt(vm.curve, t));
-      const next = Math.max(0, demandAt(vm.curve, t + traceStep));
-      v.demandExact[slot] = now;
-      v.demandRate[slot] = (next - now) / traceStep;
-      v.demand[slot] = Math.floor(now + 0.5);
-    });
-  };
+  const demand = new DemandFeed(cluster, built.vms, scenario.demandInterpolation ?? 'step', traceStep);
 
   const start = (vm: SimVm, t: number) => {
     try {
@@ -124,7 +128,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     try {
       switch (event.action) {
         case 'start':
-          start(simVms.get(event.vm)!, t);
+          start(built.vms[indexOf.get(event.vm)!]!, t);
           break;
         case 'stop':
           cluster.stop(event.vm);
@@ -136,8 +140,8 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
           cluster.setMemory(event.vm, event.settings);
           break;
         case 'setDemand':
-          simVms.get(event.vm)!.curve = constantCurve(event.demandMB);
           cluster.setDemand(event.vm, event.demandMB);
+          demand.replace(indexOf.get(event.vm)!, constantCurve(event.demandMB));
           break;
         case 'failHost':
           log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t });
@@ -153,7 +157,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   };
 
   const wallStart = Date.now();
-  feedDemand(0);
+  demand.feed(0);
   let nextEvent = 0;
   while (nextEvent < events.length && events[nextEvent]!.at === 0) apply(events[nextEvent++]!.e, 0);
   takeSample(series, cluster, 0);
@@ -164,14 +168,16 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   while (t < duration) {
     const eventAt = nextEvent < events.length ? events[nextEvent]!.at : Infinity;
     const until = Math.min(duration, nextSample, nextFeed, eventAt);
-    fleet.advance(until - t);
+    for (let ticks = Math.round((until - t) / interval); ticks > 0; ticks -= maxTicks) {
+      fleet.advance(Math.min(ticks, maxTicks) * interval);
+    }
     t = until;
     if (t === nextSample || t === duration) {
       takeSample(series, cluster, t);
       nextSample += sampleEvery;
     }
     if (t === nextFeed) {
-      feedDemand(t);
+      demand.feed(t);
       nextFeed += traceStep;
     }
     while (nextEvent < events.length && events[nextEvent]!.at === t) apply(events[nextEvent++]!.e, t);

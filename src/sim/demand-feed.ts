@@ -1,0 +1,58 @@
+// Trace demand into the engine at each point of the trace grid (`traceStep`): held until the next point
+// ('step'), or ramped towards it tick by tick inside the core ('linear').
+import type { Cluster } from '../cluster/cluster.ts';
+import type { VmRecord } from '../host/fleet.ts';
+import type { VmHandles } from '../host/vm-handles.ts';
+import type { SimVm } from './build.ts';
+import { DemandCursors, type DemandCurve } from './demand-curve.ts';
+import type { DemandInterpolation } from './scenario.ts';
+
+/** The guest's demand in whole MB, as the core rounds a ramped demand. */
+const wholeMB = (exactMB: number) => Math.floor(Math.max(0, exactMB) + 0.5);
+
+export class DemandFeed {
+  private readonly cluster: Cluster;
+  private readonly mode: DemandInterpolation;
+  private readonly gridStep: number;
+  private readonly cursors: DemandCursors;
+  /** Step: every VM, for one batch call per grid point; `held` is that call's demands, reused. */
+  private readonly handles: VmHandles;
+  private readonly held: Float64Array;
+  /** Linear: the VMs' records (their slots follow the store's re-layouts). */
+  private readonly records: VmRecord[];
+
+  constructor(cluster: Cluster, vms: SimVm[], mode: DemandInterpolation, gridStep: number) {
+    this.cluster = cluster;
+    this.mode = mode;
+    this.gridStep = gridStep;
+    this.cursors = new DemandCursors(vms.map((vm) => vm.curve));
+    const names = vms.map((vm) => vm.name);
+    this.handles = cluster.vmHandles(names);
+    this.held = new Float64Array(vms.length);
+    this.records = names.map((name) => cluster.fleet.vm(name));
+  }
+
+  /** Every VM's demand at grid point t: held until the next point, or ramped towards its value there. */
+  feed(t: number): void {
+    const n = this.held.length;
+    if (this.mode === 'step') {
+      for (let k = 0; k < n; k++) this.held[k] = wholeMB(this.cursors.at(k, t));
+      this.cluster.setDemands(this.handles, this.held);
+      return;
+    }
+    const v = this.cluster.fleet.engine.vms;
+    for (let k = 0; k < n; k++) {
+      const slot = this.records[k]!.slot;
+      const now = Math.max(0, this.cursors.at(k, t));
+      const next = Math.max(0, this.cursors.at(k, t + this.gridStep));
+      v.demandExact[slot] = now;
+      v.demandRate[slot] = (next - now) / this.gridStep;
+      v.demand[slot] = wholeMB(now);
+    }
+  }
+
+  /** VM k's demand follows `curve` from the next grid point on (a scenario's setDemand event). */
+  replace(k: number, curve: DemandCurve): void {
+    this.cursors.replace(k, curve);
+  }
+}
