@@ -32,7 +32,7 @@ export class DynamicMemoryError extends Error {
   readonly hresult?: number;
 
   constructor(code: DynamicMemoryErrorCode, message: string, details: DynamicMemoryErrorDetails = {}) {
-    super(message);
+    super(withShortNames(message, details));
     this.name = 'DynamicMemoryError';
     this.code = code;
     if (details.vm !== undefined) this.vm = details.vm;
@@ -40,6 +40,33 @@ export class DynamicMemoryError extends Error {
     if (details.host !== undefined) this.host = details.host;
     if (details.hresult !== undefined) this.hresult = details.hresult;
   }
+}
+
+/** Longest name or text an error message quotes whole; longer ones are cut (a message must stay readable). */
+export const MESSAGE_QUOTE_CHARS = 80;
+
+function cut(text: string): string {
+  return text.length > MESSAGE_QUOTE_CHARS ? `${text.slice(0, MESSAGE_QUOTE_CHARS)}…` : text;
+}
+
+/** The message with the VM and host names it quotes cut to MESSAGE_QUOTE_CHARS (the details keep them whole). */
+function withShortNames(message: string, details: DynamicMemoryErrorDetails): string {
+  let out = message;
+  for (const name of [details.vm, details.host]) {
+    if (name !== undefined && name.length > MESSAGE_QUOTE_CHARS) out = out.split(name).join(cut(name));
+  }
+  return out;
+}
+
+/**
+ * A value as an error message shows it: strings quoted and cut to MESSAGE_QUOTE_CHARS, objects by kind. Never
+ * throws (objects without a prototype, symbols), so a refusal is never replaced by a TypeError.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(cut(value));
+  if (value === null || ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** E_OUTOFMEMORY, as Hyper-V reports a start that does not fit. */

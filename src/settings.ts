@@ -1,5 +1,5 @@
 // VM memory settings: their defaults, the rules of the settings table, and the runtime-change rules.
-import { DynamicMemoryError } from './errors.ts';
+import { DynamicMemoryError, shown } from './errors.ts';
 
 /** A VM's memory settings, all amounts in MB. */
 export interface VmSettings {
@@ -39,6 +39,8 @@ const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
   'guestSupportsDynamicMemory',
 ];
 const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
+/** Amounts of memory that must be multiples of 2 MB, like Hyper-V's own ("Memory values must be properly aligned"). */
+const ALIGNED_FIELDS = new Set<string>([...MEMORY_FIELDS, 'guestOsMaxMB']);
 const BOOLEAN_FIELDS = new Set<string>(['dynamicMemory', 'guestSupportsDynamicMemory']);
 /** Settings that only mean something with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
 const DYNAMIC_ONLY_FIELDS = new Set<string>(['minimumMB', 'maximumMB', 'bufferPercent']);
@@ -49,33 +51,26 @@ function invalid(vm: string, field: string, message: string): DynamicMemoryError
   return new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${message}`, { vm, field });
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value);
-  return typeof value;
-}
-
 /** Checks one field's type and own range; rules between fields are checked by `checkRelations`. */
 function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: number): void {
   if (BOOLEAN_FIELDS.has(field)) {
-    if (typeof value !== 'boolean') throw invalid(vm, field, `${field} must be true or false, not ${describe(value)}.`);
+    if (typeof value !== 'boolean') throw invalid(vm, field, `${field} must be true or false, not ${shown(value)}.`);
     return;
   }
   if (field === 'guestOsMaxMB' && value === null) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(vm, field, `${field} must be a finite number, not ${describe(value)}.`);
+    throw invalid(vm, field, `${field} must be a finite number, not ${shown(value)}.`);
   }
   if (!Number.isInteger(value)) throw invalid(vm, field, `${field} must be a whole number, not ${value}.`);
   if (value < 0) throw invalid(vm, field, `${field} must not be negative (${value}).`);
+  if (ALIGNED_FIELDS.has(field) && value % 2 !== 0) {
+    throw new DynamicMemoryError(
+      'NotAligned',
+      `VM '${vm}': Memory values must be properly aligned: ${field} ${value} MB is not a multiple of 2 MB.`,
+      { vm, field },
+    );
+  }
   if (MEMORY_FIELDS.has(field)) {
-    if (value % 2 !== 0) {
-      throw new DynamicMemoryError(
-        'NotAligned',
-        `VM '${vm}': Memory values must be properly aligned: ${field} ${value} MB is not a multiple of 2 MB.`,
-        { vm, field },
-      );
-    }
     if (value < 32) throw invalid(vm, field, `${field} ${value} MB is below the smallest allowed, 32 MB.`);
     if (value > maxVmMemoryMB) {
       throw invalid(vm, field, `${field} ${value} MB is above the host's largest VM memory, ${maxVmMemoryMB} MB.`);
@@ -101,7 +96,7 @@ function checkRelations(vm: string, s: VmSettings): void {
 
 function checkObject(vm: string, input: unknown, what: string): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${what} must be an object, not ${describe(input)}.`, {
+    throw new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${what} must be an object, not ${shown(input)}.`, {
       vm,
     });
   }
@@ -124,7 +119,7 @@ export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraField
   const record = checkObject('?', config, 'a VM');
   const name = record.name;
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new DynamicMemoryError('InvalidSetting', `A VM needs a non-empty string name, not ${describe(name)}.`, {
+    throw new DynamicMemoryError('InvalidSetting', `A VM needs a non-empty string name, not ${shown(name)}.`, {
       field: 'name',
     });
   }

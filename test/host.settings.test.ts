@@ -278,7 +278,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       ['bufferPercent', 1, 'InvalidSetting'],
       ['weight', 10001, 'InvalidSetting'],
       ['weight', 0.5, 'InvalidSetting'],
-      ['guestOsMaxMB', 31, 'InvalidSetting'],
+      ['guestOsMaxMB', 30, 'InvalidSetting'],
+      ['guestOsMaxMB', 1001, 'NotAligned'],
       ['dynamicMemory', 'no', 'InvalidSetting'],
       ['bogus', 1, 'InvalidSetting'],
     ];

@@ -82,6 +82,20 @@ function afterBalloon(phys: f64, paged: f64, goal: f64, step: f64): f64 {
   return cut > paged ? phys - (cut - paged) : phys;
 }
 
+/** A guest whose Dynamic Memory components have just reported holds no more than its effective maximum from
+ * then on: memory above it goes at once (Smart Paging first), as when the guest maximum is lowered while the VM
+ * runs, not at the balloon rate. Returns the MB removed. */
+function trimAtBoot(v: VmStore, i: i32): f64 {
+  const excess = v.assigned[i] + v.smartPaging[i] - v.ceiling[i];
+  if (excess <= 0.0) return 0.0;
+  const fromPaging = Math.min(v.smartPaging[i], excess);
+  v.smartPaging[i] = v.smartPaging[i] - fromPaging;
+  v.assigned[i] = v.assigned[i] - (excess - fromPaging);
+  v.removed[i] += excess;
+  v.removeOps[i] += 1.0;
+  return excess;
+}
+
 function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha: f64): void {
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
@@ -116,6 +130,8 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let sumDemandLevel = 0.0;
   let sumTarget = 0.0;
   let balancedCount = 0;
+  let trimmedAtBoot = 0.0;
+  let trimsAtBoot = 0.0;
   const step = h.balloonRate[host] * dt;
   const hysteresis = h.hysteresis[host];
   // What the move would keep and want if every VM got its target (right unless memory is short).
@@ -143,6 +159,11 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
         continue;
       }
       state[i] = RUNNING;
+      const trimmed = trimAtBoot(v, i);
+      if (trimmed > 0.0) {
+        trimmedAtBoot += trimmed;
+        trimsAtBoot += 1.0;
+      }
     } else if (dynamic[i] == 0) {
       heldOutside += assigned[i];
       unbalanced(lower, upper, goal, i);
@@ -218,9 +239,9 @@ function tickHost(v: VmStore, h: HostStore, p: Packed, host: i32, dt: f64, alpha
   let hostGuestMemory = 0.0;
   let hostPaged = 0.0;
   let hostAdded = 0.0;
-  let hostRemoved = 0.0;
+  let hostRemoved = trimmedAtBoot;
   let hostAddOps = 0.0;
-  let hostRemoveOps = 0.0;
+  let hostRemoveOps = trimsAtBoot;
   let hostPaging = 0.0;
   let hostShort = 0.0;
   for (let i = from; i < to; i++) {

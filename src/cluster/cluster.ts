@@ -1,6 +1,6 @@
 // A failover cluster: many hosts in one store (one engine call balances them all), placement and failover.
-import { DynamicMemoryError } from '../errors.ts';
-import { createFleet, type EngineOptions } from '../host/create.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
+import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from '../host/create.ts';
 import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';
 import { Host } from '../host/host.ts';
 import { restartVm, startVm, stopVm } from '../host/lifecycle.ts';
@@ -60,8 +60,8 @@ export class Cluster {
    * Add a VM without a host: it is placed when it starts. (To add a VM to a given host: `cluster.host(h).addVm`.)
    */
   addVm(config: VmConfig): VmSnapshot {
-    const maxVm = Math.min(...this.fleet.hosts.map((h) => h.options.maxVmMemoryMB));
-    const record = this.fleet.addVm(config.name, newVmSettings(config, maxVm), -1);
+    const settings = newVmSettings(config, this.fleet.smallestMaxVmMemoryMB);
+    const record = this.fleet.addVm(config.name, settings, -1);
     return vmSnapshot(this.fleet, record);
   }
 
@@ -196,11 +196,22 @@ export class Cluster {
  * cluster.start('sql-1');            // placed on the host with the most available memory
  * const report = cluster.failHost(cluster.vm('sql-1').host!);
  */
+const CLUSTER_FIELDS = ['hosts', ...ENGINE_OPTION_FIELDS];
+
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.hosts) || options.hosts.length === 0) {
     throw new DynamicMemoryError('InvalidSetting', 'createCluster needs hosts: a non-empty array of host options.', {
       field: 'hosts',
     });
+  }
+  for (const key of Object.keys(options)) {
+    if (!CLUSTER_FIELDS.includes(key)) {
+      throw new DynamicMemoryError(
+        'InvalidSetting',
+        `createCluster: unknown option ${shown(key)} (known: ${CLUSTER_FIELDS.join(', ')}).`,
+        { field: key },
+      );
+    }
   }
   const resolved = options.hosts.map((h, i) => {
     if (typeof h !== 'object' || h === null || typeof h.name !== 'string') {

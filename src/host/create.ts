@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import { createJsEngine } from '../engine/js-engine.ts';
 import { loadCoreModule } from '../engine/load-wasm.ts';
 import { createWasmEngine } from '../engine/wasm-engine.ts';
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import { type BalancerOptions, Fleet } from './fleet.ts';
 
 /** Which engine runs the balancer: the WebAssembly core, or the reference engine in plain JavaScript. */
@@ -37,7 +37,7 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new DynamicMemoryError(
       'InvalidSetting',
-      `${field} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, not ${String(value)}.`,
+      `${field} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, not ${shown(value)}.`,
       { field },
     );
   }
@@ -48,7 +48,7 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
 export async function createFleet(options: EngineOptions): Promise<Fleet> {
   const kind = options.engine ?? 'wasm';
   if (kind !== 'wasm' && kind !== 'js') {
-    throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${String(kind)}.`, {
+    throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${shown(kind)}.`, {
       field: 'engine',
     });
   }
@@ -57,6 +57,31 @@ export async function createFleet(options: EngineOptions): Promise<Fleet> {
     bootSeconds: positive(options.bootSeconds, 'bootSeconds', 30, true),
     pressureWindowSeconds: positive(options.pressureWindowSeconds, 'pressureWindowSeconds', 60),
   };
-  const engine: Engine = kind === 'js' ? createJsEngine() : await createWasmEngine(await loadCoreModule(options.wasm));
+  const engine: Engine = kind === 'js' ? createJsEngine() : await wasmEngine(options.wasm);
   return new Fleet(engine, balancer);
+}
+
+/** The Wasm engine from the default core or the caller's `wasm` option; a module that cannot be read, compiled
+ * or instantiated as the core is refused as a setting, whatever the platform's own error was. */
+async function wasmEngine(source: unknown): Promise<Engine> {
+  const usable =
+    source === undefined ||
+    source instanceof WebAssembly.Module ||
+    source instanceof URL ||
+    source instanceof ArrayBuffer ||
+    ArrayBuffer.isView(source);
+  if (!usable) {
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `wasm must be the core's bytes (ArrayBuffer or typed array), a WebAssembly.Module or a URL, not ${shown(source)}.`,
+      { field: 'wasm' },
+    );
+  }
+  try {
+    return await createWasmEngine(await loadCoreModule(source as EngineOptions['wasm']));
+  } catch (error) {
+    if (source === undefined) throw error; // the bundled core failing is a broken installation, not bad input
+    const reason = error instanceof Error ? error.message : shown(error);
+    throw new DynamicMemoryError('InvalidSetting', `wasm: not a usable dynmem core (${reason}).`, { field: 'wasm' });
+  }
 }

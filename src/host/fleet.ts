@@ -2,7 +2,7 @@
 // (names, settings) that the tick never touches.
 import { OFF, RUNNING, STARTING } from '../../assembly/kernel/store.ts';
 import type { Engine } from '../engine/engine.ts';
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 
@@ -43,10 +43,11 @@ export class Fleet {
   private readonly byName = new Map<string, VmRecord>();
   private freeSlots: number[] = [];
   private layoutDirty = true;
+  private smallestMaxVm: number | undefined;
   /** Weight of the newest sample in the pressure averages, per tick. */
   private readonly alpha: number;
-  /** Simulated seconds since the fleet was created. */
-  timeSeconds = 0;
+  /** Balancer ticks run since the fleet was created. */
+  ticks = 0;
 
   constructor(engine: Engine, balancer: BalancerOptions) {
     this.engine = engine;
@@ -78,14 +79,23 @@ export class Fleet {
     h.reserve[record.index] = record.options.reserveMB;
     h.balloonRate[record.index] = record.options.balloonRateMBps;
     h.hysteresis[record.index] = record.options.hysteresisMB;
+    this.smallestMaxVm = undefined;
   }
 
-  hostByName(name: string): HostRecord {
+  hostByName(name: unknown): HostRecord {
     const host = this.hosts.find((h) => h.options.name === name);
     if (!host) {
-      throw new DynamicMemoryError('UnknownHost', `There is no host named '${String(name)}'.`, { host: String(name) });
+      throw new DynamicMemoryError('UnknownHost', `There is no host named ${shown(name)}.`, {
+        ...(typeof name === 'string' ? { host: name } : {}),
+      });
     }
     return host;
+  }
+
+  /** The largest VM every host accepts (what an unplaced cluster VM may be), MB. */
+  get smallestMaxVmMemoryMB(): number {
+    this.smallestMaxVm ??= Math.min(...this.hosts.map((h) => h.options.maxVmMemoryMB));
+    return this.smallestMaxVm;
   }
 
   get vmCount(): number {
@@ -100,8 +110,8 @@ export class Fleet {
   vm(name: unknown): VmRecord {
     const record = typeof name === 'string' ? this.byName.get(name) : undefined;
     if (!record) {
-      throw new DynamicMemoryError('UnknownVm', `There is no VM named ${JSON.stringify(String(name))}.`, {
-        vm: String(name),
+      throw new DynamicMemoryError('UnknownVm', `There is no VM named ${shown(name)}.`, {
+        ...(typeof name === 'string' ? { vm: name } : {}),
       });
     }
     return record;
@@ -182,38 +192,60 @@ export class Fleet {
 
   /** Run balancer ticks for `seconds` of simulated time, in one engine call. */
   advance(seconds: unknown): void {
+    const ticks = this.ticksIn(seconds);
+    if (ticks === 0) return;
+    this.layOut();
+    this.engine.run(this.hosts.length, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
+    this.ticks += ticks;
+  }
+
+  /** Simulated seconds since the fleet was created: whole ticks times the interval (no summed rounding errors). */
+  get timeSeconds(): number {
+    return this.ticks * this.balancer.balancerIntervalSeconds;
+  }
+
+  /** How many ticks `seconds` is: a whole number of intervals (to a relative 1e-9, so advance(0.3) with 0.1 s
+   * ticks is 3 ticks), at most MAX_TICKS_PER_ADVANCE. */
+  private ticksIn(seconds: unknown): number {
     const interval = this.balancer.balancerIntervalSeconds;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
       throw new DynamicMemoryError(
         'InvalidArgument',
-        `advance() takes a finite number of seconds ≥ 0, not ${String(seconds)}.`,
-        { field: 'seconds' },
+        `advance() takes a finite number of seconds ≥ 0, not ${shown(seconds)}.`,
+        {
+          field: 'seconds',
+        },
       );
     }
-    const ticks = seconds / interval;
-    if (!Number.isInteger(ticks)) {
+    const ticks = Math.round(seconds / interval);
+    if (Math.abs(ticks * interval - seconds) > 1e-9 * Math.max(1, seconds)) {
       throw new DynamicMemoryError(
         'InvalidArgument',
         `advance(${seconds}): seconds must be a whole number of balancer intervals (${interval} s).`,
         { field: 'seconds' },
       );
     }
-    if (ticks === 0) return;
-    this.layOut();
-    this.engine.run(this.hosts.length, ticks, interval, this.alpha);
-    this.timeSeconds += seconds;
+    if (ticks > MAX_TICKS_PER_ADVANCE) {
+      throw new DynamicMemoryError(
+        'InvalidArgument',
+        `advance(${seconds}) is ${ticks} ticks; one call runs at most ${MAX_TICKS_PER_ADVANCE} (call it again for more).`,
+        { field: 'seconds' },
+      );
+    }
+    return ticks;
   }
 
   /**
    * Lay the columns out host by host (each host's VMs in consecutive slots, unplaced VMs last, no holes), so a
-   * host's tick reads its VMs' columns sequentially instead of striding across the whole store. Runs only after
-   * VMs were added, removed or moved.
+   * host's tick reads its VMs' columns sequentially instead of striding across the whole store; inside a host,
+   * in the order the VMs were added (the order the kernel hands out spare MB in), whichever slots they took.
+   * Runs only after VMs were added, removed or moved.
    */
   private layOut(): void {
     if (!this.layoutDirty) return;
-    const records = this.bySlot.filter((r): r is VmRecord => r !== undefined);
+    const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
-    records.sort((a, b) => rank(a) - rank(b) || a.slot - b.slot);
+    records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a host
     const columns = Object.values(this.engine.vms) as Float64Array[];
     const old = columns.map((column) => column.slice(0, this.bySlot.length));
     records.forEach((record, slot) => {
@@ -247,6 +279,9 @@ export class Fleet {
     e.grow(vmCapacity, hostCapacity);
   }
 }
+
+/** The most ticks one advance() runs: the kernel counts ticks in a 32-bit integer. */
+export const MAX_TICKS_PER_ADVANCE = 2 ** 31 - 1;
 
 export function isOn(state: number): boolean {
   return state === STARTING || state === RUNNING;

@@ -158,14 +158,18 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
   const i = record.slot;
   const startup = record.settings.startupMB;
   const held = v.assigned[i]! + v.smartPaging[i]!;
-  if (v.state[i] !== RUNNING || v.dynamic[i] === 0 || held >= startup) return () => {};
-  const memory = findMemory(fleet, record, startup - v.assigned[i]!);
-  if (memory.found < startup - v.assigned[i]!)
-    throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  // Physical memory counts, not Smart Paging: a booting VM bridged by Smart Paging needs the rest found too, or
+  // once booted it would hold startup RAM the host does not have and push others below their minimums.
+  const short = startup - v.assigned[i]!;
+  if (!isOn(v.state[i]!) || v.dynamic[i] === 0 || short <= 0) return () => {};
+  const memory = findMemory(fleet, record, short);
+  if (memory.found < short) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
   return () => {
     memory.commit();
-    v.added[i]! += startup - held;
-    v.addOps[i]! += 1;
+    if (startup > held) {
+      v.added[i]! += startup - held;
+      v.addOps[i]! += 1;
+    }
     v.assigned[i] = startup;
     v.smartPaging[i] = 0;
   };

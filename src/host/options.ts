@@ -1,5 +1,5 @@
 // Host options: validation, defaults, and the automatic host reserve.
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import { DEFAULT_MAX_VM_MEMORY_MB } from '../settings.ts';
 
 export interface HostOptions {
@@ -69,8 +69,8 @@ function bad(field: string, message: string, host?: string): DynamicMemoryError 
 }
 
 function wholeMB(value: unknown, field: string, host: string | undefined, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw bad(field, `${field} must be a whole number of MB of at least ${min}, not ${String(value)}.`, host);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw bad(field, `${field} must be a whole number of MB of at least ${min}, not ${shown(value)}.`, host);
   }
   return value;
 }
@@ -84,8 +84,8 @@ export function resolveHostOptions(
   if (typeof input !== 'object' || input === null) throw bad('memoryMB', 'options must be an object with memoryMB.');
   const o = input as Record<string, unknown>;
   const name = o.name === undefined ? defaultName : o.name;
-  if (typeof name !== 'string' || name === '')
-    throw bad('name', `name must be a non-empty string, not ${String(name)}.`);
+  if (typeof name !== 'string' || name.trim() === '')
+    throw bad('name', `name must be a string with more than blanks, not ${shown(name)}.`);
   for (const key of Object.keys(o)) {
     if (!HOST_FIELDS.includes(key) && !allowed.includes(key)) {
       throw bad(key, `unknown option '${key}' (known: ${[...HOST_FIELDS, ...allowed].join(', ')}).`, name);
@@ -112,6 +112,13 @@ export function resolveHostOptions(
   }
   const maxVmMemoryMB =
     o.maxVmMemoryMB === undefined ? DEFAULT_MAX_VM_MEMORY_MB : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
+  if (maxVmMemoryMB % 2 !== 0) {
+    throw new DynamicMemoryError(
+      'NotAligned',
+      `Host '${name}': Memory values must be properly aligned: maxVmMemoryMB ${maxVmMemoryMB} MB is not a multiple of 2 MB.`,
+      { field: 'maxVmMemoryMB', host: name },
+    );
+  }
   const balloonRateMBps =
     o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
   const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);

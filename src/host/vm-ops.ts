@@ -1,5 +1,5 @@
 // Operations on one VM, shared by the Host and Cluster facades (which differ only in how they find the VM).
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import { changedSettings, type VmConfig } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
 import { planStartupHold, trimToCeiling } from './lifecycle.ts';
@@ -8,7 +8,7 @@ import { type VmSnapshot, vmSnapshot } from './snapshot.ts';
 /** The largest VM a host of this fleet accepts; for an unplaced VM, the smallest such limit of the fleet. */
 export function maxVmMemoryFor(fleet: Fleet, record: VmRecord): number {
   if (record.host >= 0) return fleet.hosts[record.host]!.options.maxVmMemoryMB;
-  return Math.min(...fleet.hosts.map((h) => h.options.maxVmMemoryMB));
+  return fleet.smallestMaxVmMemoryMB;
 }
 
 export function removeVm(fleet: Fleet, record: VmRecord): void {
@@ -18,12 +18,16 @@ export function removeVm(fleet: Fleet, record: VmRecord): void {
   fleet.removeVm(record);
 }
 
-/** Refuse a demand that is not whole MB ≥ 0, naming the VM. */
+/** The largest demand accepted, MB: 1 PiB, a thousand times the largest VM, far from where sums of demands
+ * and buffers lose whole-MB precision in a double. */
+export const MAX_DEMAND_MB = 2 ** 30;
+
+/** Refuse a demand that is not whole MB from 0 to MAX_DEMAND_MB, naming the VM. */
 export function checkDemand(record: VmRecord, demandMB: unknown): void {
-  if (typeof demandMB !== 'number' || !Number.isInteger(demandMB) || demandMB < 0) {
+  if (typeof demandMB !== 'number' || !Number.isInteger(demandMB) || demandMB < 0 || demandMB > MAX_DEMAND_MB) {
     throw new DynamicMemoryError(
       'InvalidSetting',
-      `VM '${record.name}': demandMB must be a whole number of MB ≥ 0, not ${String(demandMB)}.`,
+      `VM '${record.name}': demandMB must be a whole number of MB from 0 to ${MAX_DEMAND_MB}, not ${shown(demandMB)}.`,
       { vm: record.name, field: 'demandMB' },
     );
   }
@@ -47,7 +51,7 @@ export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConf
   const next = changedSettings(record.name, record.settings, change, state !== OFF, maxVmMemoryFor(fleet, record));
   let commit = () => {};
   if (
-    state === RUNNING &&
+    isOn(state) &&
     next.dynamicMemory &&
     !next.guestSupportsDynamicMemory &&
     record.settings.guestSupportsDynamicMemory
