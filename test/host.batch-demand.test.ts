@@ -116,7 +116,7 @@ describe.each(engines)('%s engine', (engine) => {
         expect(single.message).toBe(e.message);
       }
       const e = refused(host, () => host.setDemands(host.vmHandles(['vm-1']), ['2' as never]), 'InvalidSetting');
-      expect(e.message).toBe("VM 'vm-1': demandMB must be a whole number of MB ≥ 0, not 2.");
+      expect(e.message).toBe('VM \'vm-1\': demandMB must be a whole number of MB from 0 to 1073741824, not "2".');
     });
 
     it('demands and handles must match, and handles must be of this host or cluster', async () => {
