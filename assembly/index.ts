@@ -3,53 +3,60 @@
 
 import { tick } from './kernel/balancer.ts';
 import { HostStore, VmStore } from './kernel/store.ts';
-import { Packed } from './kernel/waterfill.ts';
+import { hypervTickLanes } from './simd/hyperv.ts';
 
-/** Give every column of a store `capacity` rows. The store classes hold only F64Column fields, one pointer each
- * in declaration order, so they are filled by walking the object's layout. (The stub runtime never collects,
- * so raw pointer stores need no write barrier.) Each column gets a cache line of padding: with columns a power
- * of two long, row i of every column would otherwise fall in the same L1 cache set and evict each other. */
+/** Columns per store. The store classes declare nothing but columns (each field one pointer), which
+ * `allocateColumns` relies on: checked when the debug build starts, and against the facade's lists by a test. */
+const VM_COLUMN_COUNT: i32 = 30;
+const HOST_COLUMN_COUNT: i32 = 24;
+assert(offsetof<VmStore>() == (<usize>VM_COLUMN_COUNT) << alignof<usize>(), 'VmStore holds only its columns');
+assert(offsetof<HostStore>() == (<usize>HOST_COLUMN_COUNT) << alignof<usize>(), 'HostStore holds only its columns');
+
+/** Each column gets a cache line of padding: with columns a power of two long, row i of every column would
+ * otherwise fall in the same L1 cache set and evict each other. It also lets the lane-parallel kernel read a
+ * pair of rows past a host's last VM. */
 const COLUMN_PADDING = 8;
 
-function allocateColumns<T>(object: T, capacity: i32): T {
+/** Give each of the `count` columns of a store `capacity` rows. (The stub runtime never collects, so raw
+ * pointer stores need no write barrier.) */
+function allocateColumns<T>(object: T, count: i32, capacity: i32): T {
   const base = changetype<usize>(object);
-  const fields = offsetof<T>() >> alignof<usize>();
-  for (let k: usize = 0; k < fields; k++) {
-    store<usize>(base + (k << alignof<usize>()), changetype<usize>(new StaticArray<f64>(capacity + COLUMN_PADDING)));
+  for (let k = 0; k < count; k++) {
+    const column = new StaticArray<f64>(capacity + COLUMN_PADDING);
+    store<usize>(base + ((<usize>k) << alignof<usize>()), changetype<usize>(column));
   }
   return object;
 }
 
-let vms = allocateColumns(new VmStore(), 0);
-let hosts = allocateColumns(new HostStore(), 0);
-let packed = allocateColumns(new Packed(), 0);
+let vms = allocateColumns(new VmStore(), VM_COLUMN_COUNT, 0);
+let hosts = allocateColumns(new HostStore(), HOST_COLUMN_COUNT, 0);
 
 /** Replace the stores with larger ones; the facade copies the old columns and refreshes its views. */
 export function allocate(vmCapacity: i32, hostCapacity: i32): void {
-  vms = allocateColumns(new VmStore(), vmCapacity);
-  hosts = allocateColumns(new HostStore(), hostCapacity);
-  packed = allocateColumns(new Packed(), vmCapacity);
+  vms = allocateColumns(new VmStore(), VM_COLUMN_COUNT, vmCapacity);
+  hosts = allocateColumns(new HostStore(), HOST_COLUMN_COUNT, hostCapacity);
 }
 
-/** Address of the data of column `index` (declaration order) of the VM store (`which` 0) or host store (1):
- * a StaticArray's data starts at its own address. */
-export function columnPointer(which: i32, index: i32): usize {
-  const object = which == 0 ? changetype<usize>(vms) : changetype<usize>(hosts);
-  return load<usize>(object + ((<usize>index) << alignof<usize>()));
+/** Number of columns of the VM store and of the host store. */
+export function vmColumnCount(): i32 {
+  return VM_COLUMN_COUNT;
+}
+export function hostColumnCount(): i32 {
+  return HOST_COLUMN_COUNT;
+}
+
+/** Address of the data of the VM store's column `index` (declaration order): a StaticArray's data starts at
+ * its own address. */
+export function vmColumn(index: i32): usize {
+  return load<usize>(changetype<usize>(vms) + ((<usize>index) << alignof<usize>()));
+}
+
+/** Address of the data of the host store's column `index` (declaration order). */
+export function hostColumn(index: i32): usize {
+  return load<usize>(changetype<usize>(hosts) + ((<usize>index) << alignof<usize>()));
 }
 
 /** Run `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */
 export function run(hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
-  tick(vms, hosts, packed, hostCount, ticks, dt, alpha);
-}
-
-/** Benchmark floor: one streaming pass over the columns a tick reads and writes (no balancer logic). */
-export function streamPass(count: i32): f64 {
-  let sum = 0.0;
-  for (let i = 0; i < count; i++) {
-    const goal = Math.min(vms.ceiling[i], Math.max(vms.floor[i], vms.demand[i] * (1.0 + vms.buffer[i] / 100.0)));
-    vms.goal[i] = goal;
-    sum += goal * vms.weight[i] + vms.assigned[i];
-  }
-  return sum;
+  tick(vms, hosts, hostCount, ticks, dt, alpha, hypervTickLanes);
 }

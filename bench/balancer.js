@@ -1,8 +1,7 @@
 // ns per VM-tick of the balancer through the public API (setDemand on a tenth of the VMs, then advance(1)),
-// for both engines, at 100, 1,000 and 10,000 VMs, with memory plentiful and under contention, beside a
-// streaming pass over the same columns in Wasm (the memory-bandwidth floor).
+// for both engines, at 100, 1,000 and 10,000 VMs, with memory plentiful and under contention.
 import { Bench } from 'tinybench';
-import { createHost, loadCoreModule } from '../dist/src/index.js';
+import { createHost } from '../dist/src/index.js';
 
 const SIZES = [100, 1000, 10000];
 const VM = { startupMB: 1024, minimumMB: 512, maximumMB: 8192, bufferPercent: 20 };
@@ -41,19 +40,6 @@ async function hostCase(engine, n, pressure) {
   };
 }
 
-async function streamCase(n) {
-  const module = await loadCoreModule();
-  const { exports } = await WebAssembly.instantiate(module, {
-    env: {
-      abort() {
-        throw new Error('abort');
-      },
-    },
-  });
-  exports.allocate(n, 1);
-  return () => exports.streamPass(n);
-}
-
 const rows = [];
 for (const n of SIZES) {
   const bench = new Bench({ time: n >= 10000 ? 1500 : 800, warmupTime: 200 });
@@ -61,7 +47,6 @@ for (const n of SIZES) {
   for (const pressure of ['plentiful', 'buffer-short', 'demand-short']) {
     for (const engine of ['wasm', 'js']) cases.push([`${engine} ${pressure}`, await hostCase(engine, n, pressure)]);
   }
-  cases.push(['stream floor (wasm)', await streamCase(n)]);
   for (const [name, fn] of cases) bench.add(name, fn);
   await bench.run();
   for (const task of bench.tasks) {

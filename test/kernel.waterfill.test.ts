@@ -1,14 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Packed, waterFill } from '../assembly/kernel/waterfill.ts';
-import { fillColumns } from '../src/engine/engine.ts';
+import { shareRatio, waterFill, weightedShare } from '../assembly/kernel/waterfill.ts';
+import { columnStore, VM_COLUMNS } from '../src/engine/columns.ts';
 
+/** The water-fill over VMs with these tier needs and weights, every goal starting at 0: the shares. */
 function run(needs: number[], weights: number[], pool: number, start = 0) {
   const n = needs.length;
-  const grant = new Float64Array(n);
-  const scratch = fillColumns(new Packed(), () => new Float64Array(n));
-  waterFill(0, n, Float64Array.from(needs), Float64Array.from(weights), pool, start, grant, scratch);
-  return Array.from(grant);
+  const v = columnStore(VM_COLUMNS, () => new Float64Array(n));
+  let weightedNeed = 0;
+  let unweightedNeed = 0;
+  needs.forEach((need, i) => {
+    const w = weightedShare(need, weights[i]!);
+    v.need[i] = need;
+    v.weight[i] = weights[i]!;
+    v.shareWeight[i] = w;
+    v.ratio[i] = shareRatio(need, w);
+    if (w > 0) weightedNeed += need;
+    else unweightedNeed += need;
+  });
+  waterFill(v, 0, n, pool, start, weightedNeed, unweightedNeed);
+  return Array.from(v.goal);
 }
 
 describe('waterFill', () => {

@@ -2,19 +2,34 @@
 // Portable: compiled by asc into the Wasm core and by tsc into the JS reference engine.
 //
 // Every field is a column of f64 (`F64Column`: a StaticArray<f64> in Wasm, whose data sits at the object's own
-// address so a column access is a single load; a Float64Array in JavaScript). The classes only declare the
-// columns; each engine allocates them all, generically, in declaration order (see `columns` in each engine).
-// Integers (states, flags, host ranges) are stored as f64 and read back with <i32> where they index.
+// address so a column access is a single load; a Float64Array in JavaScript). The facade names the same columns
+// in the same order in src/engine/columns.ts (a test checks that the two lists agree), and each engine allocates
+// them from that list. Integers (states, flags, host ranges) are stored as f64 and read back with <i32> where
+// they index.
 
 /** VM lifecycle states as stored in the `state` column. */
 export const OFF: f64 = 0;
 export const STARTING: f64 = 1;
 export const RUNNING: f64 = 2;
 
+/** `minPressure` of a VM that has had no pressure sample since it started: the kernel starts the statistics
+ * (average, minimum, maximum) at its first tick. Pressures are never negative. */
+export const NOT_SAMPLED: f64 = -1;
+
+/** `balanced` column: the balancer sets this VM's memory (running, Dynamic Memory on, boot finished). */
+export const BALANCED: f64 = 1;
+export const NOT_BALANCED: f64 = 0;
+
+/** `policy` column: how a host shares its memory. Only Hyper-V's balancer is built in. */
+export const POLICY_HYPERV: f64 = 0;
+
 /** One column per VM field; a VM is an index into every column. */
 export class VmStore {
   // lifecycle and settings
   state!: F64Column;
+  /** BALANCED or NOT_BALANCED: kept by the facade wherever `state` or `dynamic` change (and by the kernel when a
+   * boot finishes), so the hot loop tests one flag instead of the state, Dynamic Memory and boot. */
+  balanced!: F64Column;
   dynamic!: F64Column;
   /** The least a running Dynamic Memory VM may hold: its minimum (startup RAM for a guest without Dynamic
    * Memory support). Derived from the settings by the facade. */
@@ -23,6 +38,10 @@ export class VmStore {
   ceiling!: F64Column;
   buffer!: F64Column;
   weight!: F64Column;
+  /** MB per second this VM's balloon driver can give back (the host's rate caps it; 0: a stuck driver). */
+  balloonRate!: F64Column;
+  /** MB below which the balloon driver cannot take the VM's physical memory (0: no limit). */
+  balloonLimit!: F64Column;
   // demand: whole MB, optionally ramped linearly between trace samples
   demand!: F64Column;
   demandExact!: F64Column;
@@ -34,6 +53,7 @@ export class VmStore {
   // counters
   pressure!: F64Column;
   avgPressure!: F64Column;
+  /** NOT_SAMPLED until the first tick after a start. */
   minPressure!: F64Column;
   maxPressure!: F64Column;
   added!: F64Column;
@@ -42,11 +62,15 @@ export class VmStore {
   removeOps!: F64Column;
   guestVisible!: F64Column;
   smartPagingMBs!: F64Column;
-  // per-tick scratch
-  lower!: F64Column;
-  upper!: F64Column;
+  // per-tick scratch of the balancer
+  /** Where the VM's memory is headed this tick (0 for a VM the balancer leaves alone). */
   goal!: F64Column;
+  /** The VM's need in the tier being shared, its weight in that sharing (0: takes no part), its need per unit
+   * of weight (Infinity when it takes no part) and the share the water level gives it. */
   need!: F64Column;
+  shareWeight!: F64Column;
+  ratio!: F64Column;
+  share!: F64Column;
 }
 
 /** One column per host field. */
@@ -56,6 +80,8 @@ export class HostStore {
   hostEnd!: F64Column;
   /** 0 when the host has failed: its VMs are off and it takes none. */
   up!: F64Column;
+  /** POLICY_HYPERV (the only built-in policy). */
+  policy!: F64Column;
   memory!: F64Column;
   reserve!: F64Column;
   /** MB a VM can give back by ballooning per second. */
@@ -63,7 +89,7 @@ export class HostStore {
   /** MB within which a VM's memory is left at its goal (0: every difference is acted on). */
   hysteresis!: F64Column;
   /** Last tick's water level: a starting point only, never the answer. */
-  lambdaAlloc!: F64Column;
+  waterLevel!: F64Column;
   // counters
   systemPressure!: F64Column;
   avgPressure!: F64Column;

@@ -1,40 +1,48 @@
-// Exact weighted water-fill in whole MB. Portable (asc and tsc).
+// Exact weighted water-fill in whole MB over one host's VMs. Portable (asc and tsc).
 //
-// Share `pool` MB among the VMs from..to (a host's VMs are consecutive in the store): each gets min(need, λ × weight), with λ the level at which the
-// shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full, then evenly.
-// The needs worth sharing are first packed into contiguous scratch columns, so the search runs over dense
-// arrays with no indirection.
+// The tier's needs sit in the `need` column with each VM's `shareWeight` (0: it takes no part) and `ratio`
+// (need per unit of weight; Infinity when it takes no part). Each VM gets min(need, λ × weight), with λ the water
+// level at which the shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full,
+// then evenly. Every amount is whole MB, so every sum is exact whatever order it is taken in.
+import { VmStore } from './store.ts';
 
-/** Scratch columns for the packed needs (as long as the VM store; allocated like the store's columns). */
-export class Packed {
-  need!: F64Column;
-  weight!: F64Column;
-  ratio!: F64Column;
-  share!: F64Column;
-  slot!: F64Column;
+/** Newton steps allowed to find the water level. They take a handful in practice (the first step lands at or
+ * below the answer and each later one passes at least one VM's ratio); running out means a broken invariant. */
+export const WATER_LEVEL_STEP_LIMIT = 200;
+
+/** Share weight and ratio of a VM with tier need `need` and balancer weight `weight` in the weighted sharing. */
+export function weightedShare(need: f64, weight: f64): f64 {
+  return need > 0.0 && weight != 0.0 ? weight : 0.0;
 }
 
-/** The level λ at which the first `count` packed needs fill `pool` (which is below their sum).
+/** The ratio need / share weight, Infinity for a VM that takes no part. */
+export function shareRatio(need: f64, shareWeight: f64): f64 {
+  return shareWeight > 0.0 ? need / shareWeight : Infinity;
+}
+
+/**
+ * The level λ at which the needs of VMs from..to fill `pool` (which is below their sum).
  * Newton steps on the concave piecewise-linear Σ min(need, λw): from any start the first step lands at or below
- * the answer and later ones climb to it; the answer is the one λ consistent with its own capped/open split, so
- * it does not depend on the start. */
-export function level(p: Packed, count: i32, pool: f64, start: f64): f64 {
-  const need = p.need;
-  const weight = p.weight;
-  const ratio = p.ratio;
+ * the answer and later ones climb to it; the answer is the one λ consistent with its own capped/open split, so it
+ * does not depend on the start.
+ */
+export function waterLevel(v: VmStore, from: i32, to: i32, pool: f64, start: f64): f64 {
+  const need = v.need;
+  const shareWeight = v.shareWeight;
+  const ratio = v.ratio;
   let lambda = start > 0.0 ? start : 0.0;
-  for (let step = 0; step < 200; step++) {
+  for (let step = 0; step < WATER_LEVEL_STEP_LIMIT; step++) {
     let cappedNeed = 0.0;
     let openWeight = 0.0;
     let highestCapped = 0.0;
     let lowestOpen = Infinity;
-    for (let j = 0; j < count; j++) {
-      const r = ratio[j];
+    for (let i = from; i < to; i++) {
+      const r = ratio[i];
       if (r <= lambda) {
-        cappedNeed += need[j];
+        cappedNeed += need[i];
         if (r > highestCapped) highestCapped = r;
       } else {
-        openWeight += weight[j];
+        openWeight += shareWeight[i];
         if (r < lowestOpen) lowestOpen = r;
       }
     }
@@ -46,96 +54,86 @@ export function level(p: Packed, count: i32, pool: f64, start: f64): f64 {
     if (next >= highestCapped && next < lowestOpen) return next;
     lambda = next;
   }
-  return lambda;
+  throw new Error('dynmem: the water level did not converge');
 }
 
-/** Shares of the first `count` packed needs at level λ, added to out[slot]; exactly `pool` MB in all: the
- * whole MB lost to rounding go one each, in VM order, to the VMs still short. */
-export function hand(p: Packed, count: i32, pool: f64, lambda: f64, out: F64Column): void {
-  const need = p.need;
-  const weight = p.weight;
-  const share = p.share;
-  const slot = p.slot;
+/** Shares at level λ, added to `goal`: exactly `pool` MB in all (the whole MB lost to rounding go one each, in VM
+ * order, to the VMs still short). */
+export function handOut(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64): void {
+  const need = v.need;
+  const shareWeight = v.shareWeight;
+  const share = v.share;
+  const goal = v.goal;
   let given = 0.0;
-  for (let j = 0; j < count; j++) {
-    const s = Math.min(need[j], Math.floor(lambda * weight[j]));
-    share[j] = s;
+  for (let i = from; i < to; i++) {
+    const s = Math.min(need[i], Math.floor(lambda * shareWeight[i]));
+    share[i] = s;
+    goal[i] += s;
     given += s;
-    out[<i32>slot[j]] += s;
   }
+  fixUpHandOut(v, from, to, pool, given);
+}
+
+/** After the shares at λ gave `given` MB: whole MB back or out, one each in VM order, until exactly `pool`. */
+export function fixUpHandOut(v: VmStore, from: i32, to: i32, pool: f64, given: f64): void {
+  const need = v.need;
+  const shareWeight = v.shareWeight;
+  const share = v.share;
+  const goal = v.goal;
   // Floating point can put λ a hair high: take single MB back, in VM order, until within the pool.
-  for (let j = 0; j < count && given > pool; j++) {
-    if (share[j] > 0.0) {
-      share[j] -= 1.0;
-      out[<i32>slot[j]] -= 1.0;
+  for (let i = from; i < to && given > pool; i++) {
+    if (share[i] > 0.0) {
+      share[i] -= 1.0;
+      goal[i] -= 1.0;
       given -= 1.0;
     }
   }
   let left = pool - given;
-  for (let j = 0; j < count && left > 0.0; j++) {
-    if (share[j] < need[j]) {
-      out[<i32>slot[j]] += 1.0;
+  for (let i = from; i < to && left > 0.0; i++) {
+    if (shareWeight[i] > 0.0 && share[i] < need[i]) {
+      goal[i] += 1.0;
       left -= 1.0;
     }
   }
 }
 
-/** Pack the positive needs of weighted VMs (`unit` false) or of weight-0 VMs at weight 1 (`unit` true). */
-function pack(from: i32, to: i32, need: F64Column, weight: F64Column, unit: bool, p: Packed): i32 {
-  let count = 0;
-  for (let i = from; i < to; i++) {
-    const n = need[i];
-    const w = weight[i];
-    if (n <= 0.0 || (unit ? w != 0.0 : w == 0.0)) continue;
-    const wi = unit ? 1.0 : w;
-    p.need[count] = n;
-    p.weight[count] = wi;
-    p.ratio[count] = n / wi;
-    p.slot[count] = <f64>i;
-    count++;
-  }
-  return count;
-}
-
-/** Water-fill `pool` MB (whole) over whole-MB needs, ADDING each VM's share to out[i]. Returns the weighted λ
- * found, which the caller keeps as the next search's starting point. */
+/**
+ * Share `pool` MB over the tier's needs of VMs from..to, ADDING each VM's share to its goal. `weightedNeed` and
+ * `unweightedNeed` are the needs of VMs with and without weight; `shareWeight` and `ratio` hold the weighted
+ * sharing. Returns the weighted water level (`start` when there was none to find), the next search's start.
+ */
 export function waterFill(
+  v: VmStore,
   from: i32,
   to: i32,
-  need: F64Column,
-  weight: F64Column,
   pool: f64,
   start: f64,
-  out: F64Column,
-  p: Packed,
+  weightedNeed: f64,
+  unweightedNeed: f64,
 ): f64 {
-  let weightedNeed = 0.0;
-  let unweightedNeed = 0.0;
-  for (let i = from; i < to; i++) {
-    const n = need[i];
-    if (n <= 0.0) continue;
-    if (weight[i] == 0.0) unweightedNeed += n;
-    else weightedNeed += n;
-  }
+  const need = v.need;
+  const goal = v.goal;
   if (pool >= weightedNeed + unweightedNeed) {
-    for (let i = from; i < to; i++) {
-      const n = need[i];
-      if (n > 0.0) out[i] += n;
-    }
+    for (let i = from; i < to; i++) goal[i] += need[i];
     return start;
   }
   if (pool < weightedNeed) {
-    const count = pack(from, to, need, weight, false, p);
-    const lambda = level(p, count, pool, start);
-    hand(p, count, pool, lambda, out);
+    const lambda = waterLevel(v, from, to, pool, start);
+    handOut(v, from, to, pool, lambda);
     return lambda;
   }
-  // Every weighted VM is full; weight-0 VMs share what is left evenly.
+  // Every weighted VM is full; weight-0 VMs share what is left evenly (weight 1 each).
+  const shareWeight = v.shareWeight;
+  const ratio = v.ratio;
+  const weight = v.weight;
   for (let i = from; i < to; i++) {
-    if (weight[i] != 0.0 && need[i] > 0.0) out[i] += need[i];
+    const n = need[i];
+    if (shareWeight[i] > 0.0) goal[i] += n;
+    const unit = n > 0.0 && weight[i] == 0.0 ? 1.0 : 0.0;
+    shareWeight[i] = unit;
+    ratio[i] = shareRatio(n, unit);
   }
   const rest = pool - weightedNeed;
-  const count = pack(from, to, need, weight, true, p);
-  hand(p, count, rest, level(p, count, rest, 0.0), out);
+  handOut(v, from, to, rest, waterLevel(v, from, to, rest, 0.0));
   return start;
 }

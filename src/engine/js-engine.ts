@@ -1,15 +1,13 @@
 // The reference engine: the portable kernel compiled by tsc, over plain typed arrays.
 
-import { tick } from '../../assembly/kernel/balancer.ts';
-import { HostStore, VmStore } from '../../assembly/kernel/store.ts';
-import { Packed } from '../../assembly/kernel/waterfill.ts';
-import { copyColumns, type Engine, fillColumns } from './engine.ts';
+import { portableHyperv, tick } from '../../assembly/kernel/balancer.ts';
+import { columnStore, copyColumns, HOST_COLUMNS, VM_COLUMNS } from './columns.ts';
+import type { Engine } from './engine.ts';
 
 export function createJsEngine(): Engine {
   const rows = (capacity: number) => () => new Float64Array(capacity);
-  let vms = fillColumns(new VmStore(), rows(0));
-  let hosts = fillColumns(new HostStore(), rows(0));
-  let packed = fillColumns(new Packed(), rows(0));
+  let vms = columnStore(VM_COLUMNS, rows(0));
+  let hosts = columnStore(HOST_COLUMNS, rows(0));
   let vmCapacity = 0;
   let hostCapacity = 0;
   return {
@@ -27,18 +25,17 @@ export function createJsEngine(): Engine {
       return hostCapacity;
     },
     grow(nextVmCapacity, nextHostCapacity) {
-      const nextVms = fillColumns(new VmStore(), rows(nextVmCapacity));
-      const nextHosts = fillColumns(new HostStore(), rows(nextHostCapacity));
-      copyColumns(vms, nextVms);
-      copyColumns(hosts, nextHosts);
+      const nextVms = columnStore(VM_COLUMNS, rows(nextVmCapacity));
+      const nextHosts = columnStore(HOST_COLUMNS, rows(nextHostCapacity));
+      copyColumns(VM_COLUMNS, vms, nextVms);
+      copyColumns(HOST_COLUMNS, hosts, nextHosts);
       vms = nextVms;
       hosts = nextHosts;
-      packed = fillColumns(new Packed(), rows(nextVmCapacity));
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },
     run(hostCount, ticks, dt, alpha) {
-      tick(vms, hosts, packed, hostCount, ticks, dt, alpha);
+      tick(vms, hosts, hostCount, ticks, dt, alpha, portableHyperv);
     },
   };
 }

@@ -1,35 +1,41 @@
-// Finding and compiling the Wasm core, in Node (read from disk) and in browsers (fetch beside this module).
-
-/** Where the release build sits relative to this module, in the source tree and in the package alike. */
-const WASM_URL = new URL('../../../build/release.wasm', import.meta.url);
+// Compiling the Wasm core: the bytes built into the library (src/engine/core-bytes.generated.ts), or a caller's.
+import { DynamicMemoryError } from '../errors.ts';
+import { CORE_WASM_BASE64 } from './core-bytes.generated.ts';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
+function builtInBytes(): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(CORE_WASM_BASE64), (c) => c.charCodeAt(0));
 }
 
-async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
-  if (url.protocol === 'file:' && isNode()) {
-    // A variable specifier keeps browser bundlers from trying to resolve a Node module.
-    const fsModule = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
-    return fs.readFile(url);
+function badWasm(message: string): DynamicMemoryError {
+  return new DynamicMemoryError('InvalidSetting', `wasm: ${message}`, { field: 'wasm' });
+}
+
+async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    throw badWasm(`the bytes given are not a WebAssembly module (${(error as Error).message}).`);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`dynmem: cannot load the Wasm core from ${url.href} (HTTP ${response.status})`);
-  return response.arrayBuffer();
 }
 
-/** The compiled core, compiled once per process or page. Pass `source` to supply the bytes yourself. */
-export function loadCoreModule(source?: BufferSource | WebAssembly.Module | URL): Promise<WebAssembly.Module> {
+/**
+ * The compiled Wasm core: the built-in one (compiled once per process or page), or the module or bytes of
+ * `source` (a `DynamicMemoryError` on `field: 'wasm'` when they are not a WebAssembly module).
+ */
+export function loadCoreModule(source?: BufferSource | WebAssembly.Module): Promise<WebAssembly.Module> {
+  if (source === undefined) {
+    compiled ??= compile(builtInBytes());
+    return compiled;
+  }
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
-  if (source !== undefined) {
-    return source instanceof URL
-      ? readBytes(source).then((bytes) => WebAssembly.compile(bytes as BufferSource))
-      : WebAssembly.compile(source);
+  if (!(source instanceof ArrayBuffer || ArrayBuffer.isView(source))) {
+    return Promise.reject(
+      badWasm(
+        `expected the core's bytes (an ArrayBuffer or typed array) or a WebAssembly.Module, not ${String(source)}.`,
+      ),
+    );
   }
-  compiled ??= readBytes(WASM_URL).then((bytes) => WebAssembly.compile(bytes as BufferSource));
-  return compiled;
+  return compile(source);
 }

@@ -1,50 +1,80 @@
 // The Wasm core behind thin views: the stores live in Wasm memory and the facade works on typed-array views
 // of them, so a tick is one call and nothing is copied.
-import { HostStore, VmStore } from '../../assembly/kernel/store.ts';
-import { columnsOf, copyColumns, type Engine, fillColumns } from './engine.ts';
+import { DynamicMemoryError } from '../errors.ts';
+import { type Columns, columnStore, copyColumns, HOST_COLUMNS, VM_COLUMNS } from './columns.ts';
+import type { Engine } from './engine.ts';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
   allocate(vmCapacity: number, hostCapacity: number): void;
-  columnPointer(which: number, index: number): number;
+  vmColumnCount(): number;
+  hostColumnCount(): number;
+  vmColumn(index: number): number;
+  hostColumn(index: number): number;
   run(hostCount: number, ticks: number, dt: number, alpha: number): void;
 }
 
-/** Views on the store `which` (0 VMs, 1 hosts) in a fresh JS store of the same class (`empty` makes one): the
- * views sit in the class's own fields, as fast to reach as the JS engine's columns. */
-function viewStore<T extends VmStore | HostStore>(
+const CORE_FUNCTIONS = ['allocate', 'vmColumnCount', 'hostColumnCount', 'vmColumn', 'hostColumn', 'run'] as const;
+
+/** Views on a store's columns in Wasm memory; `pointer(index)` is the address of the index-th. */
+function viewStore<Name extends string>(
   core: CoreExports,
-  which: number,
-  empty: () => T,
+  names: readonly Name[],
+  pointer: (index: number) => number,
   capacity: number,
-): T {
-  return fillColumns(
-    empty(),
-    (index) => new Float64Array(core.memory.buffer, core.columnPointer(which, index), capacity),
-  );
+): Columns<Name> {
+  return columnStore(names, (index) => new Float64Array(core.memory.buffer, pointer(index), capacity));
 }
 
 /** A JS copy of a store's columns (they survive the views being detached). */
-function keep<T extends VmStore | HostStore>(store: T, empty: () => T): T {
-  const columns = columnsOf(store);
-  return fillColumns(empty(), (index) => columns[index]![1].slice());
+function keep<Name extends string>(names: readonly Name[], store: Columns<Name>): Columns<Name> {
+  return columnStore(names, (index) => store[names[index]!].slice());
+}
+
+/** The core's exports, or a DynamicMemoryError when the module is not this release's core. */
+function coreOf(instance: WebAssembly.Instance): CoreExports {
+  const core = instance.exports as unknown as CoreExports;
+  const missing = CORE_FUNCTIONS.filter((name) => typeof core[name] !== 'function');
+  if (missing.length > 0 || !(core.memory instanceof WebAssembly.Memory)) {
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `wasm: the module given is not dynmem's core (no ${missing[0] ?? 'memory'}).`,
+      {
+        field: 'wasm',
+      },
+    );
+  }
+  if (core.vmColumnCount() !== VM_COLUMNS.length || core.hostColumnCount() !== HOST_COLUMNS.length) {
+    throw new DynamicMemoryError('InvalidSetting', 'wasm: the module given is the core of another dynmem release.', {
+      field: 'wasm',
+    });
+  }
+  return core;
 }
 
 export async function createWasmEngine(module: WebAssembly.Module): Promise<Engine> {
-  const instance = await WebAssembly.instantiate(module, {
-    env: {
-      abort(_message: number, _file: number, line: number, column: number) {
-        throw new Error(`dynmem Wasm core aborted at ${line}:${column}`);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {
+      env: {
+        abort(_message: number, _file: number, line: number, column: number) {
+          throw new Error(`dynmem Wasm core aborted at ${line}:${column}`);
+        },
       },
-    },
-  });
-  const core = instance.exports as unknown as CoreExports;
-  const emptyVms = () => new VmStore();
-  const emptyHosts = () => new HostStore();
+    });
+  } catch (error) {
+    if (!(error instanceof WebAssembly.LinkError)) throw error;
+    throw new DynamicMemoryError('InvalidSetting', `wasm: the module given is not dynmem's core (${error.message}).`, {
+      field: 'wasm',
+    });
+  }
+  const core = coreOf(instance);
+  const vmView = (capacity: number) => viewStore(core, VM_COLUMNS, core.vmColumn, capacity);
+  const hostView = (capacity: number) => viewStore(core, HOST_COLUMNS, core.hostColumn, capacity);
   let vmCapacity = 0;
   let hostCapacity = 0;
-  let vms = viewStore(core, 0, emptyVms, 0);
-  let hosts = viewStore(core, 1, emptyHosts, 0);
+  let vms = vmView(0);
+  let hosts = hostView(0);
   return {
     kind: 'wasm',
     get vms() {
@@ -61,13 +91,13 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
     },
     grow(nextVmCapacity, nextHostCapacity) {
       // Keep copies: allocating may grow the memory, which detaches every view.
-      const oldVms = keep(vms, emptyVms);
-      const oldHosts = keep(hosts, emptyHosts);
+      const oldVms = keep(VM_COLUMNS, vms);
+      const oldHosts = keep(HOST_COLUMNS, hosts);
       core.allocate(nextVmCapacity, nextHostCapacity);
-      vms = viewStore(core, 0, emptyVms, nextVmCapacity);
-      hosts = viewStore(core, 1, emptyHosts, nextHostCapacity);
-      copyColumns(oldVms, vms);
-      copyColumns(oldHosts, hosts);
+      vms = vmView(nextVmCapacity);
+      hosts = hostView(nextHostCapacity);
+      copyColumns(VM_COLUMNS, oldVms, vms);
+      copyColumns(HOST_COLUMNS, oldHosts, hosts);
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },

@@ -1,21 +1,20 @@
 // Turning user options into a fleet: the engine and the balancer options shared by all its hosts.
 
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, EngineKind } from '../engine/engine.ts';
 import { createJsEngine } from '../engine/js-engine.ts';
 import { loadCoreModule } from '../engine/load-wasm.ts';
 import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { type BalancerOptions, Fleet } from './fleet.ts';
 
-/** Which engine runs the balancer: the WebAssembly core, or the reference engine in plain JavaScript. */
-export type EngineKind = 'wasm' | 'js';
+export type { EngineKind } from '../engine/engine.ts';
 
 /** Options of the fleet as a whole (accepted by createHost and createCluster). */
 export interface EngineOptions {
   /** 'wasm' (default): the WebAssembly core; 'js': the reference engine in plain JavaScript. */
   engine?: EngineKind;
-  /** The Wasm core's bytes or compiled module, where the default loader cannot find it (bundlers). */
-  wasm?: BufferSource | WebAssembly.Module | URL;
+  /** A Wasm core of your own (its bytes or compiled module) instead of the one built into the library. */
+  wasm?: BufferSource | WebAssembly.Module;
   /** Seconds between balancer ticks. Default 1. */
   balancerIntervalSeconds?: number;
   /** Seconds a booting VM holds its startup RAM before its Dynamic Memory components report. Default 30. */

@@ -1,12 +1,24 @@
 // The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
 // (names, settings) that the tick never touches.
-import { OFF, RUNNING, STARTING } from '../../assembly/kernel/store.ts';
+import {
+  BALANCED,
+  NOT_BALANCED,
+  NOT_SAMPLED,
+  OFF,
+  POLICY_HYPERV,
+  RUNNING,
+  STARTING,
+} from '../../assembly/kernel/store.ts';
+import { VM_COLUMNS } from '../engine/columns.ts';
 import type { Engine } from '../engine/engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 
-export { OFF, RUNNING, STARTING };
+export { NOT_SAMPLED, OFF, RUNNING, STARTING };
+
+/** A VM's per-VM balloon rate when it has no limit of its own: the host's rate applies. */
+export const NO_VM_BALLOON_LIMIT = Infinity;
 
 /** Options of the balancer itself, shared by every host of a fleet. */
 export interface BalancerOptions {
@@ -79,6 +91,7 @@ export class Fleet {
     h.reserve[record.index] = record.options.reserveMB;
     h.balloonRate[record.index] = record.options.balloonRateMBps;
     h.hysteresis[record.index] = record.options.hysteresisMB;
+    h.policy[record.index] = POLICY_HYPERV;
     this.smallestMaxVm = undefined;
   }
 
@@ -165,10 +178,21 @@ export class Fleet {
     const s = record.settings;
     const i = record.slot;
     v.dynamic[i] = s.dynamicMemory ? 1 : 0;
+    this.setVmState(i, v.state[i]!);
     v.floor[i] = floorOf(s);
     v.ceiling[i] = ceilingOf(s);
     v.buffer[i] = s.bufferPercent;
     v.weight[i] = s.weight;
+  }
+
+  /**
+   * Put the VM in `slot` in lifecycle state `state` (OFF, STARTING or RUNNING), keeping its `balanced` flag in step:
+   * the balancer sets a VM's memory only while it runs with Dynamic Memory on and its boot is over.
+   */
+  setVmState(slot: number, state: number): void {
+    const v = this.engine.vms;
+    v.state[slot] = state;
+    v.balanced[slot] = state === RUNNING && v.dynamic[slot] !== 0 ? BALANCED : NOT_BALANCED;
   }
 
   /** The VMs of a host, by slot. */
@@ -246,7 +270,7 @@ export class Fleet {
     const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
     records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a host
-    const columns = Object.values(this.engine.vms) as Float64Array[];
+    const columns = VM_COLUMNS.map((name) => this.engine.vms[name]);
     const old = columns.map((column) => column.slice(0, this.bySlot.length));
     records.forEach((record, slot) => {
       for (let c = 0; c < columns.length; c++) columns[c]![slot] = old[c]![record.slot]!;
@@ -265,9 +289,12 @@ export class Fleet {
     this.layoutDirty = false;
   }
 
+  /** An empty slot: off, nothing held, no counters, no balloon driver limits of its own. */
   private clearSlot(slot: number): void {
-    for (const column of Object.values(this.engine.vms)) (column as Float64Array)[slot] = 0;
-    this.engine.vms.state[slot] = OFF;
+    const v = this.engine.vms;
+    for (const name of VM_COLUMNS) v[name][slot] = 0;
+    this.setVmState(slot, OFF);
+    v.balloonRate[slot] = NO_VM_BALLOON_LIMIT;
   }
 
   private ensureCapacity(vms: number, hosts: number): void {

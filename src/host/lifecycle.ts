@@ -2,7 +2,7 @@
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
-import { type Fleet, isOn, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
+import { type Fleet, isOn, NOT_SAMPLED, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -69,14 +69,14 @@ function boot(fleet: Fleet, record: VmRecord, physicalMB: number, smartPagingMB:
   const v = fleet.engine.vms;
   const i = record.slot;
   const startup = record.settings.startupMB;
-  v.state[i] = STARTING;
+  fleet.setVmState(i, STARTING);
   v.assigned[i] = physicalMB;
   v.smartPaging[i] = smartPagingMB;
   v.bootLeft[i] = fleet.balancer.bootSeconds;
   v.guestVisible[i] = startup;
   v.pressure[i] = (100 * v.demand[i]!) / startup;
   v.avgPressure[i] = 0;
-  v.minPressure[i] = -1; // the kernel starts the pressure statistics at the first tick
+  v.minPressure[i] = NOT_SAMPLED; // the kernel starts the pressure statistics at the first tick
   v.maxPressure[i] = 0;
 }
 
@@ -142,7 +142,7 @@ export function stopVm(fleet: Fleet, record: VmRecord): void {
   if (v.state[i] === OFF) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already off.`, { vm: record.name });
   }
-  v.state[i] = OFF;
+  fleet.setVmState(i, OFF);
   v.assigned[i] = 0;
   v.smartPaging[i] = 0;
   v.bootLeft[i] = 0;
@@ -201,7 +201,7 @@ export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number
   const v = fleet.engine.vms;
   const i = record.slot;
   const s = record.settings;
-  v.state[i] = RUNNING;
+  fleet.setVmState(i, RUNNING);
   v.bootLeft[i] = 0;
   if (!s.dynamicMemory) return;
   const wanted = Math.min(ceilingOf(s), Math.max(floorOf(s), assignedMB));

@@ -1,6 +1,6 @@
 // Reading a VM's or host's counters out of the columns, with Hyper-V's names and meanings.
 import type { VmSettings } from '../settings.ts';
-import { type Fleet, RUNNING, STARTING, type VmRecord } from './fleet.ts';
+import { type Fleet, NOT_SAMPLED, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 export type VmState = 'Off' | 'Starting' | 'Running';
 /** Get-VM's MemoryStatus; empty for a VM without Dynamic Memory, as Get-VM shows it. */
@@ -83,7 +83,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   const demandMB = v.demand[i]!;
   const buffer = on ? availableMemoryBuffer(assignedMB + smartPagingMB, demandMB, record.settings.bufferPercent) : 0;
   const pressure = on ? v.pressure[i]! : 0;
-  const sampled = v.minPressure[i]! >= 0;
+  const sampled = v.minPressure[i]! !== NOT_SAMPLED;
   return {
     name: record.name,
     host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,

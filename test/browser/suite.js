@@ -206,11 +206,11 @@ async function run() {
   });
   if (!lib) return;
 
-  await test('wasm: loadCoreModule fetches and compiles build/release.wasm', async () => {
+  await test('wasm: loadCoreModule compiles the built-in core', async () => {
     const module = await lib.loadCoreModule();
     assert(module instanceof WebAssembly.Module, 'not a WebAssembly.Module');
     const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    for (const name of ['memory', 'allocate', 'columnPointer', 'run'])
+    for (const name of ['memory', 'allocate', 'vmColumn', 'hostColumn', 'run'])
       assert(exports.includes(name), `core export ${name} missing (has ${exports})`);
   });
 

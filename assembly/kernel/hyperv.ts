@@ -1,0 +1,451 @@
+// Hyper-V's balancer: one tick of one host, as named passes over the host's VMs. Portable (asc and tsc): this is
+// the JS engine's tick, and the Wasm core's code for what its lane-parallel tick (assembly/simd/) leaves to
+// scalar code. Every amount is whole MB, so sums are exact in any order and the two agree bit for bit.
+import { afterBalloon, balloonCut, balloonStep, physicalCut, settled } from './balloon.ts';
+import { BALANCED, HostStore, NOT_BALANCED, NOT_SAMPLED, OFF, RUNNING, STARTING, VmStore } from './store.ts';
+import { shareRatio, waterFill, weightedShare } from './waterfill.ts';
+
+/** The tiers in which memory is given when the targets do not all fit: every VM's minimum first, then its
+ * demand (clamped to its range), then its buffer. The tier that does not fit is shared by weight. */
+export const TIER_MINIMUM = 0;
+export const TIER_DEMAND = 1;
+export const TIER_BUFFER = 2;
+
+/** What the goals pass finds on a host (one tick). */
+export class GoalSums {
+  /** Memory of VMs the balancer leaves alone (booting, static). */
+  heldOutside: f64 = 0;
+  balancedCount: f64 = 0;
+  lower: f64 = 0;
+  demandLevel: f64 = 0;
+  target: f64 = 0;
+  /** What the move keeps and wants if every VM gets its target (right unless memory is short). */
+  kept: f64 = 0;
+  wanted: f64 = 0;
+  /** VMs whose demand ramps (a timer: no tick after one is quiet). */
+  ramping: f64 = 0;
+}
+
+/** What the move-and-count pass finds on a host (one tick). */
+export class MoveSums {
+  held: f64 = 0;
+  paged: f64 = 0;
+  /** Demand and memory of the balanced VMs (for the system pressure). */
+  demand: f64 = 0;
+  guestMemory: f64 = 0;
+  added: f64 = 0;
+  removed: f64 = 0;
+  addOps: f64 = 0;
+  removeOps: f64 = 0;
+  /** Σ (demand − memory) and count of the VMs short of their demand. */
+  shortfall: f64 = 0;
+  shortCount: f64 = 0;
+}
+
+/** What the boots that finished on a host this tick took back at once (see `trimAtBoot`). */
+export class BootSums {
+  trimmed: f64 = 0;
+  trims: f64 = 0;
+}
+
+/** The tier's needs of what the tier sharing finds. */
+export class TierSums {
+  weightedNeed: f64 = 0;
+  unweightedNeed: f64 = 0;
+}
+
+export const goalSums = new GoalSums();
+export const moveSums = new MoveSums();
+export const tierSums = new TierSums();
+export const bootSums = new BootSums();
+
+/** Whether a VM of from..to is booting (then `finishBoots` runs before the goals). */
+export function anyStarting(v: VmStore, from: i32, to: i32): bool {
+  const state = v.state;
+  for (let i = from; i < to; i++) if (state[i] == STARTING) return true;
+  return false;
+}
+
+/** A guest whose Dynamic Memory components have just reported holds no more than its effective maximum from
+ * then on: memory above it goes at once (Smart Paging first), as when the guest maximum is lowered while the VM
+ * runs, not at the balloon rate. Returns the MB removed. */
+function trimAtBoot(v: VmStore, i: i32): f64 {
+  const excess = v.assigned[i] + v.smartPaging[i] - v.ceiling[i];
+  if (excess <= 0.0) return 0.0;
+  const fromPaging = Math.min(v.smartPaging[i], excess);
+  v.smartPaging[i] = v.smartPaging[i] - fromPaging;
+  v.assigned[i] = v.assigned[i] - (excess - fromPaging);
+  v.removed[i] += excess;
+  v.removeOps[i] += 1.0;
+  return excess;
+}
+
+/** Boot countdowns: a VM whose guest reports this tick runs, balanced from this tick on (and trimmed to its
+ * effective maximum) if it is dynamic. */
+export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
+  const state = v.state;
+  const bootLeft = v.bootLeft;
+  let trimmed = 0.0;
+  let trims = 0.0;
+  for (let i = from; i < to; i++) {
+    if (state[i] != STARTING) continue;
+    const left = bootLeft[i] - dt;
+    bootLeft[i] = left > 0.0 ? left : 0.0;
+    if (left > 0.0) continue;
+    state[i] = RUNNING;
+    if (v.dynamic[i] == 0.0) continue;
+    v.balanced[i] = BALANCED;
+    const cut = trimAtBoot(v, i);
+    if (cut > 0.0) {
+      trimmed += cut;
+      trims += 1.0;
+    }
+  }
+  bootSums.trimmed = trimmed;
+  bootSums.trims = trims;
+}
+
+/** No boot finished on the host this tick. */
+export function noBoots(): void {
+  bootSums.trimmed = 0.0;
+  bootSums.trims = 0.0;
+}
+
+/** Demand of a VM ramped by `rate` MB/s from `exact`, in whole MB (half up, never below zero). */
+export function rampedDemand(exact: f64): f64 {
+  return exact > 0.0 ? Math.floor(exact + 0.5) : 0.0;
+}
+
+/** Target of a demand `d` with `buffer` percent: demand plus buffer, clamped to [lo, hi]. */
+export function targetOf(d: f64, buffer: f64, lo: f64, hi: f64): f64 {
+  return Math.min(hi, Math.max(lo, d + Math.ceil((d * buffer) / 100.0)));
+}
+
+/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation and the move. */
+export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  const state = v.state;
+  const balanced = v.balanced;
+  const demand = v.demand;
+  const demandExact = v.demandExact;
+  const demandRate = v.demandRate;
+  const goal = v.goal;
+  const assigned = v.assigned;
+  const smartPaging = v.smartPaging;
+  const hostRate = h.balloonRate[host];
+  const hysteresis = h.hysteresis[host];
+  let heldOutside = 0.0;
+  let balancedCount = 0.0;
+  let sumLower = 0.0;
+  let sumDemandLevel = 0.0;
+  let sumTarget = 0.0;
+  let kept = 0.0;
+  let wanted = 0.0;
+  let ramping = 0.0;
+  for (let i = from; i < to; i++) {
+    const rate = demandRate[i];
+    if (rate != 0.0 && state[i] != OFF) {
+      const exact = demandExact[i] + rate * dt;
+      demandExact[i] = exact;
+      demand[i] = rampedDemand(exact);
+      ramping += 1.0;
+    }
+    const phys = assigned[i];
+    if (balanced[i] == NOT_BALANCED) {
+      heldOutside += phys; // 0 for a VM that is off
+      goal[i] = 0.0;
+      continue;
+    }
+    const lo = v.floor[i];
+    const hi = v.ceiling[i];
+    const d = demand[i];
+    const target = targetOf(d, v.buffer[i], lo, hi);
+    goal[i] = target;
+    balancedCount += 1.0;
+    sumLower += lo;
+    sumDemandLevel += Math.min(hi, Math.max(lo, d));
+    sumTarget += target;
+    const paged = smartPaging[i];
+    if (settled(phys, paged, target, hysteresis)) {
+      kept += phys;
+    } else {
+      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, v.balloonRate[i], dt), v.balloonLimit[i]);
+      kept += left;
+      wanted += Math.max(0.0, target - left);
+    }
+  }
+  const s = goalSums;
+  s.heldOutside = heldOutside;
+  s.balancedCount = balancedCount;
+  s.lower = sumLower;
+  s.demandLevel = sumDemandLevel;
+  s.target = sumTarget;
+  s.kept = kept;
+  s.wanted = wanted;
+  s.ramping = ramping;
+}
+
+/** The tier that does not fit in `pool`, given the goals pass's sums (the targets do not all fit). */
+export function tierFor(pool: f64): i32 {
+  if (goalSums.demandLevel <= pool) return TIER_BUFFER;
+  if (goalSums.lower <= pool) return TIER_DEMAND;
+  return TIER_MINIMUM; // minimums do not fit (admission control prevents this): share the whole pool by weight
+}
+
+/** The pool the tier shares: what is left above the tier's base. */
+export function tierPool(tier: i32, pool: f64): f64 {
+  if (tier == TIER_BUFFER) return pool - goalSums.demandLevel;
+  if (tier == TIER_DEMAND) return pool - goalSums.lower;
+  return pool > 0.0 ? pool : 0.0;
+}
+
+/** Pass 2a: each balanced VM's goal drops to the tier's base, its need is the tier's width, and its share weight
+ * and ratio are set for the weighted sharing. */
+export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
+  const goal = v.goal;
+  const need = v.need;
+  const shareWeight = v.shareWeight;
+  const ratio = v.ratio;
+  let weightedNeed = 0.0;
+  let unweightedNeed = 0.0;
+  for (let i = from; i < to; i++) {
+    let base = 0.0;
+    let top = 0.0;
+    if (v.balanced[i] == BALANCED) {
+      const lo = v.floor[i];
+      const demandLevel = Math.min(v.ceiling[i], Math.max(lo, v.demand[i]));
+      if (tier == TIER_BUFFER) {
+        base = demandLevel;
+        top = goal[i];
+      } else if (tier == TIER_DEMAND) {
+        base = lo;
+        top = demandLevel;
+      } else {
+        top = lo;
+      }
+    }
+    const n = top - base;
+    goal[i] = base;
+    need[i] = n;
+    const w = weightedShare(n, v.weight[i]);
+    shareWeight[i] = w;
+    ratio[i] = shareRatio(n, w);
+    if (w > 0.0) weightedNeed += n;
+    else unweightedNeed += n;
+  }
+  tierSums.weightedNeed = weightedNeed;
+  tierSums.unweightedNeed = unweightedNeed;
+}
+
+/** Pass 2c: what the move keeps and wants with the goals the allocation set. */
+export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  const goal = v.goal;
+  const assigned = v.assigned;
+  const smartPaging = v.smartPaging;
+  const hostRate = h.balloonRate[host];
+  const hysteresis = h.hysteresis[host];
+  let kept = 0.0;
+  let wanted = 0.0;
+  for (let i = from; i < to; i++) {
+    if (v.balanced[i] == NOT_BALANCED) continue;
+    const g = goal[i];
+    const phys = assigned[i];
+    const paged = smartPaging[i];
+    if (settled(phys, paged, g, hysteresis)) {
+      kept += phys;
+      continue;
+    }
+    const left = afterBalloon(phys, paged, g, balloonStep(hostRate, v.balloonRate[i], dt), v.balloonLimit[i]);
+    kept += left;
+    wanted += Math.max(0.0, g - left);
+  }
+  goalSums.kept = kept;
+  goalSums.wanted = wanted;
+}
+
+/** The share of free memory every VM gets of what it wants: 1 when all it wants is free, else free / wanted. */
+export function freeFraction(free: f64, wanted: f64): f64 {
+  return wanted > free ? free / wanted : 1.0;
+}
+
+/** What a VM that wants `want` MB is given when each gets `fraction` of what it wants, in whole MB. */
+export function shareOfFree(want: f64, fraction: f64): f64 {
+  return fraction < 1.0 ? Math.floor(want * fraction) : want;
+}
+
+/**
+ * Pass 3: move toward the goals, balloon down first (at most the VM's step, Smart Paging memory first), then hand
+ * out what is free (each the same fraction of what it wants, never more than is free), and update every counter.
+ */
+export function moveAndCount(
+  v: VmStore,
+  h: HostStore,
+  host: i32,
+  from: i32,
+  to: i32,
+  dt: f64,
+  alpha: f64,
+  free: f64,
+): void {
+  const state = v.state;
+  const balanced = v.balanced;
+  const assigned = v.assigned;
+  const smartPaging = v.smartPaging;
+  const goal = v.goal;
+  const demand = v.demand;
+  const minPressure = v.minPressure;
+  const hostRate = h.balloonRate[host];
+  const hysteresis = h.hysteresis[host];
+  const fraction = freeFraction(free, goalSums.wanted);
+  let freeLeft = free; // floors of fractions can round up by a hair: never hand out more than is free
+  const m = moveSums;
+  let held = 0.0;
+  let pagedSum = 0.0;
+  let balancedDemand = 0.0;
+  let balancedMemory = 0.0;
+  let added = 0.0;
+  let removed = 0.0;
+  let addOps = 0.0;
+  let removeOps = 0.0;
+  let shortfall = 0.0;
+  let shortCount = 0.0;
+  for (let i = from; i < to; i++) {
+    if (state[i] == OFF) continue;
+    let phys = assigned[i];
+    let paged = smartPaging[i];
+    let grew = 0.0;
+    let shrunk = 0.0;
+    const isBalanced = balanced[i] == BALANCED;
+    if (isBalanced && !settled(phys, paged, goal[i], hysteresis)) {
+      const g = goal[i];
+      const cut = balloonCut(phys, paged, g, balloonStep(hostRate, v.balloonRate[i], dt));
+      const fromPaging = Math.min(paged, cut);
+      const fromPhys = physicalCut(phys, paged, cut, v.balloonLimit[i]);
+      shrunk = fromPaging + fromPhys;
+      paged -= fromPaging;
+      phys -= fromPhys;
+      const share = shareOfFree(Math.max(0.0, g - phys), fraction);
+      const give = share < freeLeft ? share : freeLeft;
+      freeLeft -= give;
+      // Memory given while Smart Paging is in use replaces paging memory first (the guest's total grows only
+      // by what exceeds it).
+      const before = phys + paged;
+      phys += give;
+      const after = Math.max(phys, before);
+      paged = after - phys;
+      grew = after - before;
+      assigned[i] = phys;
+      smartPaging[i] = paged;
+    }
+    if (grew > 0.0) {
+      v.added[i] += grew;
+      v.addOps[i] += 1.0;
+      added += grew;
+      addOps += 1.0;
+    }
+    if (shrunk > 0.0) {
+      v.removed[i] += shrunk;
+      v.removeOps[i] += 1.0;
+      removed += shrunk;
+      removeOps += 1.0;
+    }
+    const guestMemory = phys + paged;
+    const d = demand[i];
+    const now = guestMemory > 0.0 ? (100.0 * d) / guestMemory : 0.0;
+    v.pressure[i] = now;
+    if (minPressure[i] == NOT_SAMPLED) {
+      v.avgPressure[i] = now;
+      minPressure[i] = now;
+      v.maxPressure[i] = now;
+    } else {
+      v.avgPressure[i] += alpha * (now - v.avgPressure[i]);
+      if (now < minPressure[i]) minPressure[i] = now;
+      if (now > v.maxPressure[i]) v.maxPressure[i] = now;
+    }
+    if (guestMemory > v.guestVisible[i]) v.guestVisible[i] = guestMemory;
+    if (d > guestMemory) {
+      shortCount += 1.0;
+      shortfall += d - guestMemory;
+    }
+    if (paged > 0.0) v.smartPagingMBs[i] += paged * dt;
+    held += phys;
+    pagedSum += paged;
+    if (isBalanced) {
+      balancedDemand += d;
+      balancedMemory += guestMemory;
+    }
+  }
+  m.held = held;
+  m.paged = pagedSum;
+  m.demand = balancedDemand;
+  m.guestMemory = balancedMemory;
+  m.added = added;
+  m.removed = removed;
+  m.addOps = addOps;
+  m.removeOps = removeOps;
+  m.shortfall = shortfall;
+  m.shortCount = shortCount;
+}
+
+/** The host's counters and run totals after a tick, from the move pass's sums. */
+export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): void {
+  const m = moveSums;
+  const available = h.memory[host] - h.reserve[host] - m.held;
+  if (available < h.minAvailable[host]) h.minAvailable[host] = available;
+  const systemPressure = m.guestMemory > 0.0 ? (100.0 * m.demand) / m.guestMemory : 0.0;
+  h.systemPressure[host] = systemPressure;
+  if (h.elapsed[host] == 0.0) h.avgPressure[host] = systemPressure;
+  else h.avgPressure[host] += alpha * (systemPressure - h.avgPressure[host]);
+  h.added[host] += m.added;
+  h.removed[host] += bootSums.trimmed + m.removed;
+  h.addOps[host] += m.addOps;
+  h.removeOps[host] += bootSums.trims + m.removeOps;
+  h.elapsed[host] += dt;
+  h.pressureSeconds[host] += systemPressure * dt;
+  if (systemPressure > h.peakPressure[host]) h.peakPressure[host] = systemPressure;
+  h.assignedMBs[host] += m.held * dt;
+  h.smartPagingMBs[host] += m.paged * dt;
+  if (m.paged > h.peakSmartPaging[host]) h.peakSmartPaging[host] = m.paged;
+  h.pagingMBs[host] += m.shortfall * dt;
+  h.shortVmSeconds[host] += m.shortCount * dt;
+}
+
+/** Memory the balancer can hand out on a host: all but the reserve and what VMs it leaves alone hold. */
+export function balancerPool(h: HostStore, host: i32): f64 {
+  return h.memory[host] - h.reserve[host] - goalSums.heldOutside;
+}
+
+/** Whether nothing moved and no timer runs on the host: every later tick until the next outside change is the
+ * same as this one (see fastForward). */
+export function quietTick(booting: bool): bool {
+  return (
+    !booting && goalSums.ramping == 0.0 && moveSums.added == 0.0 && moveSums.removed == 0.0 && moveSums.paged == 0.0
+  );
+}
+
+/** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
+export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
+  const from = <i32>h.hostStart[host];
+  const to = <i32>h.hostEnd[host];
+  const booting = anyStarting(v, from, to);
+  if (booting) finishBoots(v, from, to, dt);
+  else noBoots();
+  goals(v, h, host, from, to, dt);
+  const pool = balancerPool(h, host);
+  if (goalSums.balancedCount > 0.0 && goalSums.target > pool) {
+    const tier = tierFor(pool);
+    tierNeeds(v, from, to, tier);
+    h.waterLevel[host] = waterFill(
+      v,
+      from,
+      to,
+      tierPool(tier, pool),
+      h.waterLevel[host],
+      tierSums.weightedNeed,
+      tierSums.unweightedNeed,
+    );
+    keptAndWanted(v, h, host, from, to, dt);
+  }
+  moveAndCount(v, h, host, from, to, dt, alpha, Math.max(0.0, pool - goalSums.kept));
+  countHostTick(h, host, dt, alpha);
+  return quietTick(booting);
+}

@@ -1,0 +1,87 @@
+// The engine's columns by name, in the order the kernel's stores declare them (assembly/kernel/store.ts; a test
+// checks that the lists match). Both engines allocate their stores from these lists.
+
+export const VM_COLUMNS = [
+  'state',
+  'balanced',
+  'dynamic',
+  'floor',
+  'ceiling',
+  'buffer',
+  'weight',
+  'balloonRate',
+  'balloonLimit',
+  'demand',
+  'demandExact',
+  'demandRate',
+  'assigned',
+  'smartPaging',
+  'bootLeft',
+  'pressure',
+  'avgPressure',
+  'minPressure',
+  'maxPressure',
+  'added',
+  'removed',
+  'addOps',
+  'removeOps',
+  'guestVisible',
+  'smartPagingMBs',
+  'goal',
+  'need',
+  'shareWeight',
+  'ratio',
+  'share',
+] as const;
+
+export const HOST_COLUMNS = [
+  'hostStart',
+  'hostEnd',
+  'up',
+  'policy',
+  'memory',
+  'reserve',
+  'balloonRate',
+  'hysteresis',
+  'waterLevel',
+  'systemPressure',
+  'avgPressure',
+  'added',
+  'removed',
+  'addOps',
+  'removeOps',
+  'elapsed',
+  'pressureSeconds',
+  'peakPressure',
+  'assignedMBs',
+  'smartPagingMBs',
+  'peakSmartPaging',
+  'pagingMBs',
+  'shortVmSeconds',
+  'minAvailable',
+] as const;
+
+export type VmColumnName = (typeof VM_COLUMNS)[number];
+export type HostColumnName = (typeof HOST_COLUMNS)[number];
+
+/** A store as the facade sees it: one typed array per column. */
+export type Columns<Name extends string> = { [K in Name]: Float64Array };
+export type VmColumns = Columns<VmColumnName>;
+export type HostColumns = Columns<HostColumnName>;
+
+/** A store with one column per name, each made by `column(index)` (index in the list). */
+export function columnStore<Name extends string>(
+  names: readonly Name[],
+  column: (index: number) => Float64Array,
+): Columns<Name> {
+  const store = {} as Columns<Name>;
+  names.forEach((name, index) => {
+    store[name] = column(index);
+  });
+  return store;
+}
+
+/** Copy every column of `from` into the same column of `to` (which is at least as long). */
+export function copyColumns<Name extends string>(names: readonly Name[], from: Columns<Name>, to: Columns<Name>): void {
+  for (const name of names) to[name].set(from[name]);
+}
