@@ -1,41 +1,71 @@
-// Shared by the scenario benchmarks: time one simulate() run per engine, each in a child process of its own so
-// that its peak RSS is its own, and print a table.
+// Shared by the scenario benchmarks: time one simulate() run per variant (engine × demand interpolation, and the
+// previous release), each in a child process of its own so that its peak RSS is its own, and print a table.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
+import { loadPreviousRelease, PREVIOUS_RELEASE } from './previous-release.js';
 
 export const SAMPLE = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 
 /**
- * `scenario(engine)` builds the scenario; `describe(summary)` picks the figures to show beside the time.
- * Run as the benchmark file itself: without arguments it spawns itself with `--child ENGINE` per engine.
+ * What each benchmark runs, side by side: this build with both engines in both interpolation modes, and the
+ * previous release with both engines (it knows only the linear ramp).
+ */
+const VARIANTS = [
+  { release: 'current', engine: 'wasm', demand: 'step' },
+  { release: 'current', engine: 'wasm', demand: 'linear' },
+  { release: 'current', engine: 'js', demand: 'step' },
+  { release: 'current', engine: 'js', demand: 'linear' },
+  { release: PREVIOUS_RELEASE, engine: 'wasm', demand: 'linear' },
+  { release: PREVIOUS_RELEASE, engine: 'js', demand: 'linear' },
+];
+
+async function runVariant(variant, scenario, describe) {
+  const current = variant.release === 'current';
+  const { simulate } = current ? await import('../dist/src/index.js') : await loadPreviousRelease();
+  const input = { ...scenario(variant.engine), ...(current ? { demandInterpolation: variant.demand } : {}) };
+  let summary;
+  const bench = new Bench({ iterations: 1, time: 0, warmup: false });
+  bench.add(variant.engine, async () => {
+    summary = (await simulate(input)).summary;
+  });
+  await bench.run();
+  return {
+    ...variant,
+    'wall s': +(bench.tasks[0].result.latency.mean / 1000).toFixed(2),
+    'peak RSS MB': Math.round(process.resourceUsage().maxRSS / 1024),
+    ...describe(summary),
+  };
+}
+
+/**
+ * `scenario(engine)` builds the scenario (without `demandInterpolation`: each variant sets its own);
+ * `describe(summary)` picks the figures to show beside the time. Run as the benchmark file itself: without
+ * arguments it spawns itself with `--child K` per variant (`--only wasm` keeps the wasm variants).
  */
 export async function benchPerEngine(fileUrl, scenario, describe, note) {
   if (process.argv[2] === '--child') {
-    const engine = process.argv[3];
-    const { simulate } = await import('../dist/src/index.js');
-    let summary;
-    const bench = new Bench({ iterations: 1, time: 0, warmup: false });
-    bench.add(engine, async () => {
-      summary = (await simulate(scenario(engine))).summary;
-    });
-    await bench.run();
-    process.stdout.write(
-      JSON.stringify({
-        engine,
-        'wall s': +(bench.tasks[0].result.latency.mean / 1000).toFixed(2),
-        'peak RSS MB': Math.round(process.resourceUsage().maxRSS / 1024),
-        ...describe(summary),
-      }),
-    );
+    const row = await runVariant(VARIANTS[Number(process.argv[3])], scenario, describe);
+    process.stdout.write(JSON.stringify(row));
     return;
   }
-  const rows = ['wasm', 'js'].map((engine) => {
-    const run = spawnSync(process.execPath, [fileURLToPath(fileUrl), '--child', engine], { encoding: 'utf8' });
+  await loadPreviousRelease(); // built once, before any child times anything
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const rows = [];
+  VARIANTS.forEach((variant, k) => {
+    if (only && variant.engine !== only) return;
+    const run = spawnSync(process.execPath, [fileURLToPath(fileUrl), '--child', String(k)], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(run.stderr);
-    return JSON.parse(run.stdout);
+    rows.push(JSON.parse(run.stdout));
   });
   console.table(rows);
-  console.log(`js/wasm = ${(rows[1]['wall s'] / rows[0]['wall s']).toFixed(2)}× (${note})`);
+  const wall = (release, engine, demand) =>
+    rows.find((r) => r.release === release && r.engine === engine && r.demand === demand)?.['wall s'];
+  for (const engine of only ? [only] : ['wasm', 'js']) {
+    const before = wall(PREVIOUS_RELEASE, engine, 'linear');
+    const ratios = ['step', 'linear'].map((d) => `${d} ${(before / wall('current', engine, d)).toFixed(2)}×`);
+    console.log(`${engine}: speed-up over ${PREVIOUS_RELEASE}: ${ratios.join(', ')}`);
+  }
+  console.log(note);
 }
