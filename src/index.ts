@@ -16,6 +16,19 @@ export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/sna
 export type { VmHandles } from './host/vm-handles.ts';
 export * from './interop/index.ts';
 export { simulationPdhCsv } from './interop/simulation-pdh.ts';
+export { checkPlan, PlanError, type PlanOptions, type PlanProgress, PlanStopped, plan } from './plan/index.ts';
+export type {
+  Plan,
+  PlanProfile,
+  PlanQuestion,
+  PlanResult,
+  PlanRun,
+  PlanTargets,
+  RunMetrics,
+  RunPoint,
+  SweepPoint,
+  VariantAnswer,
+} from './plan/types.ts';
 export {
   type ChartLine,
   type LineChartOptions,

@@ -28,7 +28,8 @@ export interface VmConfig extends Partial<VmSettings> {
 /** The default and largest maximum: 1 TB. */
 export const DEFAULT_MAX_VM_MEMORY_MB = 1_048_576;
 
-const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
+/** Every VM setting's name. */
+export const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
   'startupMB',
   'dynamicMemory',
   'minimumMB',

@@ -110,6 +110,9 @@ async function run(args: ParsedArgs): Promise<number> {
 
 /** Runs the CLI; resolves to the exit code (0 ok, 1 scenario or data error, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
+  // Planning has commands of its own, loaded only when asked for.
+  if (argv[0] === 'plan') return (await import('./plan-command.ts')).planCommand(argv.slice(1));
+  if (argv[0] === 'worker') return (await import('./worker-command.ts')).workerCommand(argv.slice(1));
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);

@@ -27,16 +27,24 @@ async function readBytes(path: string): Promise<Buffer> {
  *   the path when the file cannot be read or gunzipped
  */
 export async function readTraceFile(path: string): Promise<DemandTrace[]> {
-  let bytes = await readBytes(path);
+  return parseTraceBytes(await readBytes(path), path);
+}
+
+/**
+ * Parses a trace file's bytes as `readTraceFile` does (gunzipped when `source` ends in .gz or they start with the
+ * gzip magic bytes); `source` names the file in errors and, for Bitbrains, the VM.
+ */
+export function parseTraceBytes(data: Uint8Array, source: string): DemandTrace[] {
+  let bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const gzipMagic = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (/\.gz$/i.test(path) || gzipMagic) {
+  if (/\.gz$/i.test(source) || gzipMagic) {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new Error(`${path}: not a valid gzip file: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${source}: not a valid gzip file: ${(e as Error).message}`, { cause: e });
     }
   }
-  return parseTraceText(bytes.toString('utf8'), path);
+  return parseTraceText(bytes.toString('utf8'), source);
 }
 
 /** Orders names naturally: digit runs compare as numbers, so "2.csv" comes before "10.csv". */

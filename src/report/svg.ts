@@ -162,7 +162,7 @@ export function downsample(
 }
 
 /** A "nice" step (1, 2, 2.5 or 5 × 10ⁿ) that cuts `span` into about `target` parts. */
-function niceStep(span: number, target: number): number {
+export function niceStep(span: number, target: number): number {
   const raw = span / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const norm = raw / mag;
@@ -171,7 +171,7 @@ function niceStep(span: number, target: number): number {
 }
 
 /** Decimals needed to print multiples of `step` exactly (0.25 → 2). */
-function decimalsFor(step: number): number {
+export function decimalsFor(step: number): number {
   for (let d = 0; d <= 6; d++) {
     const scaled = step * 10 ** d;
     if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;

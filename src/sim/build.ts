@@ -176,6 +176,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       const copy = Math.floor(k / usable.length);
       const name = `${fleet.prefix ?? ''}${trace.vm}${copy > 0 ? `#${copy}` : ''}`;
       const config: VmConfig = { ...template, name };
+      if (fleet.startupFromProvisioned && trace.provisionedMB !== undefined) config.startupMB = trace.provisionedMB;
       if (fleet.maximumFromProvisioned && trace.provisionedMB !== undefined) {
         config.maximumMB = Math.max(trace.provisionedMB, config.startupMB ?? 512);
       }
@@ -184,16 +185,18 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       const fieldPath = (field: string | undefined) =>
         field === 'maximumMB' && fleet.maximumFromProvisioned
           ? `${path}.maximumFromProvisioned`
-          : field === 'name'
-            ? `${path}.prefix`
-            : field
-              ? `${path}.template.${field}`
-              : path;
+          : field === 'startupMB' && fleet.startupFromProvisioned
+            ? `${path}.startupFromProvisioned`
+            : field === 'name'
+              ? `${path}.prefix`
+              : field
+                ? `${path}.template.${field}`
+                : path;
       add(fieldPath, `${path}.hosts`, config, host);
       vms.push({
         name,
         curve: traceCurve(trace, copy * shift),
-        staticMB: (fleet.maximumFromProvisioned ? trace.provisionedMB : undefined) ?? template.startupMB ?? 512,
+        staticMB: (fleet.maximumFromProvisioned ? trace.provisionedMB : undefined) ?? config.startupMB ?? 512,
         ...(fleet.start === false ? {} : { startAt: Math.floor((k * spread) / count) }),
       });
     }

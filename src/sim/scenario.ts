@@ -48,6 +48,9 @@ export interface ScenarioFleet {
   template?: Omit<VmConfig, 'name'>;
   /** Take maximumMB from each trace's provisioned memory (rounded up to 2 MB, at least startupMB). */
   maximumFromProvisioned?: boolean;
+  /** Take startupMB from each trace's provisioned memory (rounded up to 2 MB): a VM sized as it was provisioned,
+   * e.g. with Dynamic Memory off to compare against static memory. */
+  startupFromProvisioned?: boolean;
   /** How many VMs: the traces are reused as time-shifted copies when count exceeds the number of traces. */
   count?: number;
   /** Time shift between copies of the same trace. Default: 1h. */
@@ -147,6 +150,7 @@ const FLEET_FIELDS = [
   'traces',
   'template',
   'maximumFromProvisioned',
+  'startupFromProvisioned',
   'count',
   'copyShift',
   'hosts',
