@@ -130,6 +130,10 @@ Usage:
                                           replay Hyper-V's recorded counters (PowerShell Get-VM and/or
                                           Get-VMMemory JSON + Performance Monitor PDH-CSV) and compare
                                           dynmem's assigned memory with what Hyper-V assigned
+  dynmem plan PLAN.json [--workers N] [--queue redis://HOST:PORT]
+                                          capacity plan: how many VMs fit, how much memory, which
+                                          settings (see README, "Plan capacity"; dynmem plan --help)
+  dynmem worker --queue redis://HOST:PORT serve a plan's runs from a BullMQ queue on this machine
 
 Options:
   -o, --out DIR        write the report here (default ./dynmem-report)
