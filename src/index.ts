@@ -1,5 +1,4 @@
-// dynmem: Hyper-V Dynamic Memory, computed and simulated.
-
+// dynmem: Hyper-V Dynamic Memory, computed and simulated. What a user needs; helpers stay in their modules.
 export {
   Cluster,
   type ClusterCounters,
@@ -7,14 +6,41 @@ export {
   createCluster,
   type FailoverReport,
 } from './cluster/cluster.ts';
+export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
 export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY } from './errors.ts';
-export type { EngineKind, EngineOptions } from './host/create.ts';
+export type { EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
 export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/snapshot.ts';
 export type { VmHandles } from './host/vm-handles.ts';
-export * from './interop/index.ts';
+export type { AssignedComparison, ComparisonReport } from './interop/compare.ts';
+export {
+  DYNMEM_DEMAND_COUNTER,
+  HYPERV_BALANCER_COUNTERS,
+  HYPERV_BALANCER_INSTANCE,
+  HYPERV_BALANCER_OBJECT,
+  HYPERV_VM_COUNTERS,
+  HYPERV_VM_OBJECT,
+} from './interop/counter-names.ts';
+export { InteropError } from './interop/errors.ts';
+export {
+  hostCountersFromPdh,
+  type PdhColumn,
+  type PdhHostSeries,
+  type PdhTable,
+  type PdhVmSeries,
+  parsePdhCsv,
+  vmCountersFromPdh,
+} from './interop/pdh-csv.ts';
+export { type PdhSeriesInput, type PdhWriteInput, writePdhCsv } from './interop/pdh-write.ts';
+export {
+  mergePowerShellExports,
+  type PowerShellImportOptions,
+  type PowerShellMergeOptions,
+  type PowerShellVmRecord,
+  vmsFromPowerShellJson,
+} from './interop/powershell.ts';
 export { simulationPdhCsv } from './interop/simulation-pdh.ts';
 export { checkPlan, PlanError, type PlanOptions, type PlanProgress, PlanStopped, plan } from './plan/index.ts';
 export type {
@@ -55,4 +81,12 @@ export type { HostSeries, SimulationSeries, VmSeries } from './sim/series.ts';
 export { type SimulateOptions, type SimulationResult, simulate } from './sim/simulate.ts';
 export type { SimulationSummary } from './sim/summary.ts';
 export type { TraceLoader } from './sim/trace-loader.ts';
-export * from './traces/index.ts';
+export {
+  type DemandTrace,
+  formatGenericCsv,
+  parseBitbrains,
+  parseGenericCsv,
+  parseTraceText,
+  TraceError,
+  type TraceRepairs,
+} from './traces/index.ts';

@@ -7,8 +7,6 @@ import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { type BalancerOptions, Fleet } from './fleet.ts';
 
-export type { EngineKind } from '../engine/engine.ts';
-
 /** Options of the fleet as a whole (accepted by createHost and createCluster). */
 export interface EngineOptions {
   /** 'wasm' (default): the WebAssembly core; 'js': the reference engine in plain JavaScript. */

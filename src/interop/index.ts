@@ -2,6 +2,7 @@
 // with a recording. Browser-safe throughout: every function takes text or arrays and returns data.
 
 export * from './compare.ts';
+export * from './counter-names.ts';
 export * from './errors.ts';
 export * from './pdh-csv.ts';
 export * from './pdh-write.ts';

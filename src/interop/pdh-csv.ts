@@ -9,7 +9,6 @@
 // around a daylight-saving change they can repeat or jump, and are not reordered here.
 // Browser-safe: takes text, returns data.
 import { parseDecimal, splitCsvRow, splitLines } from '../csv.ts';
-import { InteropError } from './errors.ts';
 import {
   DYNMEM_DEMAND_COUNTER,
   HYPERV_BALANCER_COUNTERS,
@@ -17,7 +16,8 @@ import {
   HYPERV_VM_COUNTERS,
   HYPERV_VM_OBJECT,
   knownCountersOf,
-} from './pdh-write.ts';
+} from './counter-names.ts';
+import { InteropError } from './errors.ts';
 
 /** One counter column of a PDH-CSV file. */
 export interface PdhColumn {

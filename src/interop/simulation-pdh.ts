@@ -9,9 +9,8 @@ import {
   HYPERV_BALANCER_OBJECT,
   HYPERV_VM_COUNTERS,
   HYPERV_VM_OBJECT,
-  type PdhSeriesInput,
-  writePdhCsv,
-} from './pdh-write.ts';
+} from './counter-names.ts';
+import { type PdhSeriesInput, writePdhCsv } from './pdh-write.ts';
 
 /**
  * One PDH-CSV text per host: its balancer counters, and the per-VM counters of the VMs sampled (when the run

@@ -1,6 +1,6 @@
 // Trace-driven simulation: demand streamed into the engine in batches of ticks, counters sampled, a summary.
 
-import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
@@ -8,7 +8,7 @@ import { constantCurve } from './demand-curve.ts';
 import { DemandFeed } from './demand-feed.ts';
 import { checkScenario, parseDuration, type Scenario, ScenarioError, type ScenarioEvent } from './scenario.ts';
 import { newSeries, type SimulationSeries, takeSample } from './series.ts';
-import { type SimulationSummary, summarize } from './summary.ts';
+import { type RunLog, type SimulationSummary, summarize } from './summary.ts';
 import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
 
 export interface SimulateOptions {
@@ -31,13 +31,6 @@ export interface SimulationResult {
   series: SimulationSeries;
   /** The cluster at the end of the run, for further questions. */
   cluster: Cluster;
-}
-
-/** Things that happen during a run, as recorded for the summary. */
-export interface RunLog {
-  startFailures: { vm: string; atSeconds: number; code: string; message: string }[];
-  failovers: (FailoverReport & { atSeconds: number })[];
-  eventErrors: { atSeconds: number; event: string; code: string; message: string }[];
 }
 
 function whole(seconds: number, interval: number, path: string): number {

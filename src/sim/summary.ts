@@ -1,11 +1,17 @@
 // The summary of a run: memory saved against static memory, pressure, shortfall, Smart Paging, failures,
 // headroom, and what the trace readers repaired.
-import type { Cluster } from '../cluster/cluster.ts';
+import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
 import type { TraceRepairs } from '../traces/types.ts';
 import type { SimVm, TraceFileReport } from './build.ts';
 import type { Scenario } from './scenario.ts';
 import type { SimulationSeries } from './series.ts';
-import type { RunLog } from './simulate.ts';
+
+/** Things that happen during a run, as recorded for the summary. */
+export interface RunLog {
+  startFailures: { vm: string; atSeconds: number; code: string; message: string }[];
+  failovers: (FailoverReport & { atSeconds: number })[];
+  eventErrors: { atSeconds: number; event: string; code: string; message: string }[];
+}
 
 export interface SimulationSummary {
   scenario: string;
