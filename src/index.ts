@@ -13,6 +13,7 @@ export type { EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
 export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/snapshot.ts';
+export { HYPERV_VERSIONS, type HyperVVersion } from './host/versions.ts';
 export type { VmHandles } from './host/vm-handles.ts';
 export type { AssignedComparison, ComparisonReport } from './interop/compare.ts';
 export {
@@ -64,7 +65,7 @@ export {
   timeSeriesCsv,
   vmSeriesCsv,
 } from './report/index.ts';
-export { DEFAULT_MAX_VM_MEMORY_MB, type VmConfig, type VmSettings } from './settings.ts';
+export { DEFAULT_MAX_VM_MEMORY_MB, type VmConfig, type VmMemoryLimit, type VmSettings } from './settings.ts';
 export { compareReplay, type Replay, type ReplayOptions, replayScenario } from './sim/replay.ts';
 export {
   checkScenario,

@@ -18,7 +18,16 @@ export interface VmSettings {
   guestOsMaxMB: number | null;
   /** False during an OS install or upgrade or without Dynamic Memory components: the VM uses its startup RAM. */
   guestSupportsDynamicMemory: boolean;
+  /** False for a guest kernel that cannot hot-add memory: it may balloon down and back, never above startupMB. */
+  guestSupportsHotAdd: boolean;
+  /** False for a guest that cannot resize its memory while running (static VMs on Windows Server 2016+). */
+  guestSupportsRuntimeResize: boolean;
+  /** VM generation, 1 or 2: the largest VM memory depends on it (Generation 2 only from 2016). Default 2. */
+  generation: 1 | 2;
 }
+
+/** The largest memory a VM of a generation may have on a host, MB. */
+export type VmMemoryLimit = (generation: 1 | 2) => number;
 
 /** What `addVm` takes: a name and any settings (the rest take their defaults). */
 export interface VmConfig extends Partial<VmSettings> {
@@ -38,24 +47,41 @@ export const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
   'weight',
   'guestOsMaxMB',
   'guestSupportsDynamicMemory',
+  'guestSupportsHotAdd',
+  'guestSupportsRuntimeResize',
+  'generation',
 ];
 const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
 /** Amounts of memory that must be multiples of 2 MB, like Hyper-V's own ("Memory values must be properly aligned"). */
 const ALIGNED_FIELDS = new Set<string>([...MEMORY_FIELDS, 'guestOsMaxMB']);
-const BOOLEAN_FIELDS = new Set<string>(['dynamicMemory', 'guestSupportsDynamicMemory']);
+const BOOLEAN_FIELDS = new Set<string>([
+  'dynamicMemory',
+  'guestSupportsDynamicMemory',
+  'guestSupportsHotAdd',
+  'guestSupportsRuntimeResize',
+]);
 /** Settings that only mean something with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
 const DYNAMIC_ONLY_FIELDS = new Set<string>(['minimumMB', 'maximumMB', 'bufferPercent']);
 /** They describe the guest, not the VM's memory settings: they may change at any time. */
-const GUEST_FIELDS = new Set<string>(['guestOsMaxMB', 'guestSupportsDynamicMemory']);
+const GUEST_FIELDS = new Set<string>([
+  'guestOsMaxMB',
+  'guestSupportsDynamicMemory',
+  'guestSupportsHotAdd',
+  'guestSupportsRuntimeResize',
+]);
 
 function invalid(vm: string, field: string, message: string): DynamicMemoryError {
   return new DynamicMemoryError('InvalidSetting', `VM '${vm}': ${message}`, { vm, field });
 }
 
 /** Checks one field's type and own range; rules between fields are checked by `checkRelations`. */
-function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: number): void {
+function checkField(vm: string, field: string, value: unknown): void {
   if (BOOLEAN_FIELDS.has(field)) {
     if (typeof value !== 'boolean') throw invalid(vm, field, `${field} must be true or false, not ${shown(value)}.`);
+    return;
+  }
+  if (field === 'generation') {
+    if (value !== 1 && value !== 2) throw invalid(vm, field, `generation must be 1 or 2, not ${shown(value)}.`);
     return;
   }
   if (field === 'guestOsMaxMB' && value === null) return;
@@ -73,9 +99,6 @@ function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: nu
   }
   if (MEMORY_FIELDS.has(field)) {
     if (value < 32) throw invalid(vm, field, `${field} ${value} MB is below the smallest allowed, 32 MB.`);
-    if (value > maxVmMemoryMB) {
-      throw invalid(vm, field, `${field} ${value} MB is above the host's largest VM memory, ${maxVmMemoryMB} MB.`);
-    }
   } else if (field === 'bufferPercent') {
     if (value < 5 || value > 2000) throw invalid(vm, field, `bufferPercent must be between 5 and 2000, not ${value}.`);
   } else if (field === 'weight') {
@@ -85,9 +108,22 @@ function checkField(vm: string, field: string, value: unknown, maxVmMemoryMB: nu
   }
 }
 
-function checkRelations(vm: string, s: VmSettings): void {
-  // A static VM keeps the minimum Hyper-V remembers for Dynamic Memory, which may exceed its startup RAM.
-  if (s.dynamicMemory && s.minimumMB > s.startupMB) {
+function checkRelations(vm: string, s: VmSettings, limit: VmMemoryLimit): void {
+  const largest = limit(s.generation);
+  for (const field of MEMORY_FIELDS) {
+    const value = s[field as 'startupMB' | 'minimumMB' | 'maximumMB'];
+    if (value > largest) {
+      throw invalid(
+        vm,
+        field,
+        `${field} ${value} MB is above the host's largest memory for a Generation ${s.generation} VM, ${largest} MB.`,
+      );
+    }
+  }
+  // A static VM keeps the minimum and maximum Hyper-V remembers for Dynamic Memory; they need not bracket its
+  // startup RAM (Get-VM exports show static VMs with a minimum above startup).
+  if (!s.dynamicMemory) return;
+  if (s.minimumMB > s.startupMB) {
     throw invalid(vm, 'minimumMB', `minimumMB ${s.minimumMB} MB must not exceed startupMB ${s.startupMB} MB.`);
   }
   if (s.startupMB > s.maximumMB) {
@@ -116,7 +152,7 @@ function checkKnown(vm: string, record: Record<string, unknown>, allowed: readon
  * The full settings of a new VM: defaults filled in, every rule checked.
  * @throws DynamicMemoryError naming the VM, the field and the rule.
  */
-export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraFields: readonly string[] = []): VmSettings {
+export function newVmSettings(config: unknown, limit: VmMemoryLimit, extraFields: readonly string[] = []): VmSettings {
   const record = checkObject('?', config, 'a VM');
   const name = record.name;
   if (typeof name !== 'string' || name.trim() === '') {
@@ -126,40 +162,60 @@ export function newVmSettings(config: unknown, maxVmMemoryMB: number, extraField
   }
   checkKnown(name, record, ['name', ...SETTING_FIELDS, ...extraFields]);
   for (const field of SETTING_FIELDS) {
-    if (record[field] !== undefined) checkField(name, field, record[field], maxVmMemoryMB);
+    if (record[field] !== undefined) checkField(name, field, record[field]);
   }
   const given = record as Partial<VmSettings>;
   const startupMB = given.startupMB ?? 512;
+  const generation = given.generation ?? 2;
   const settings: VmSettings = {
     startupMB,
     dynamicMemory: given.dynamicMemory ?? true,
     minimumMB: given.minimumMB ?? Math.min(512, startupMB),
-    maximumMB: given.maximumMB ?? Math.min(DEFAULT_MAX_VM_MEMORY_MB, maxVmMemoryMB),
+    maximumMB: given.maximumMB ?? Math.min(DEFAULT_MAX_VM_MEMORY_MB, limit(generation)),
     bufferPercent: given.bufferPercent ?? 20,
     weight: given.weight ?? 5000,
     guestOsMaxMB: given.guestOsMaxMB ?? null,
     guestSupportsDynamicMemory: given.guestSupportsDynamicMemory ?? true,
+    guestSupportsHotAdd: given.guestSupportsHotAdd ?? true,
+    guestSupportsRuntimeResize: given.guestSupportsRuntimeResize ?? true,
+    generation,
   };
-  checkRelations(name, settings);
+  checkRelations(name, settings, limit);
   return settings;
+}
+
+/** What a settings change is checked against besides the settings themselves. */
+export interface ChangeContext {
+  /** The VM is on (starting or running). */
+  running: boolean;
+  limit: VmMemoryLimit;
+  /** The host resizes running static-memory VMs (Windows Server 2016 and later); the name of its version. */
+  runtimeResize: boolean;
+  version: string;
+}
+
+/** Why a running static VM's startup RAM cannot change, or undefined when it can (2016+, Generation 2, a guest
+ * that supports it). */
+function staticResizeRefusal(current: VmSettings, context: ChangeContext): string | undefined {
+  if (!context.runtimeResize) {
+    return `Windows Server ${context.version} cannot resize a running VM without Dynamic Memory (2016 and later can)`;
+  }
+  if (current.generation !== 2) return 'only a Generation 2 VM can be resized while running';
+  if (!current.guestSupportsRuntimeResize) return 'its guest does not support runtime memory resize';
+  return undefined;
 }
 
 /**
  * The settings after a change, checked as a whole against the runtime rules: off, anything valid goes;
  * running with Dynamic Memory, only raise maximumMB, lower minimumMB, change bufferPercent and weight;
- * the guest fields may change at any time. All or nothing: the caller applies the result or nothing.
+ * running without it, startupMB on a host that resizes running VMs; the guest fields may change at any time.
+ * All or nothing: the caller applies the result or nothing.
  */
-export function changedSettings(
-  vm: string,
-  current: VmSettings,
-  change: unknown,
-  running: boolean,
-  maxVmMemoryMB: number,
-): VmSettings {
+export function changedSettings(vm: string, current: VmSettings, change: unknown, context: ChangeContext): VmSettings {
   const record = checkObject(vm, change, 'a settings change');
   checkKnown(vm, record, SETTING_FIELDS);
   for (const [field, value] of Object.entries(record)) {
-    if (value !== undefined) checkField(vm, field, value, maxVmMemoryMB);
+    if (value !== undefined) checkField(vm, field, value);
   }
   const next: VmSettings = { ...current };
   for (const field of SETTING_FIELDS) {
@@ -173,18 +229,20 @@ export function changedSettings(
       }
     }
   }
-  if (running) {
+  if (context.running) {
     for (const field of SETTING_FIELDS) {
       if (GUEST_FIELDS.has(field) || next[field] === current[field]) continue;
-      const allowed =
-        current.dynamicMemory &&
-        (field === 'bufferPercent' ||
+      const allowed = current.dynamicMemory
+        ? field === 'bufferPercent' ||
           field === 'weight' ||
           (field === 'maximumMB' && next.maximumMB > current.maximumMB) ||
-          (field === 'minimumMB' && next.minimumMB < current.minimumMB));
+          (field === 'minimumMB' && next.minimumMB < current.minimumMB)
+        : field === 'startupMB' && staticResizeRefusal(current, context) === undefined;
       if (!allowed) {
         const rule = !current.dynamicMemory
-          ? `${field} of a running VM without Dynamic Memory cannot change`
+          ? field === 'startupMB'
+            ? `startupMB of a running VM without Dynamic Memory cannot change: ${staticResizeRefusal(current, context)}`
+            : `${field} of a running VM without Dynamic Memory cannot change`
           : field === 'maximumMB'
             ? 'maximumMB can only be raised while the VM is running'
             : field === 'minimumMB'
@@ -194,7 +252,7 @@ export function changedSettings(
       }
     }
   }
-  checkRelations(vm, next);
+  checkRelations(vm, next, context.limit);
   return next;
 }
 
@@ -204,10 +262,13 @@ export function floorOf(settings: VmSettings): number {
   return settings.guestSupportsDynamicMemory ? settings.minimumMB : settings.startupMB;
 }
 
-/** The most a running Dynamic Memory VM may hold: its maximum capped by the guest OS (never below the minimum),
- * or exactly its startup RAM while the guest does not support Dynamic Memory. */
+/** The most a running Dynamic Memory VM may hold: its maximum (startup RAM for a guest without hot-add) capped by
+ * the guest OS (never below the minimum), or exactly its startup RAM while the guest does not support Dynamic
+ * Memory. */
 export function ceilingOf(settings: VmSettings): number {
   if (!settings.guestSupportsDynamicMemory) return settings.startupMB;
+  // A guest that cannot hot-add gets back what it ballooned out, never more than it booted with.
+  const maximum = settings.guestSupportsHotAdd ? settings.maximumMB : settings.startupMB;
   const cap = settings.guestOsMaxMB;
-  return cap !== null && cap < settings.maximumMB ? Math.max(cap, settings.minimumMB) : settings.maximumMB;
+  return cap !== null && cap < maximum ? Math.max(cap, settings.minimumMB) : maximum;
 }

@@ -81,7 +81,6 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         ['run', { weight: 1, bufferPercent: 30, maximumMB: 2048 }, 'maximumMB'],
         ['boot', { maximumMB: 2048 }, 'maximumMB'],
         ['boot', { startupMB: 2048 }, 'startupMB'],
-        ['st', { startupMB: 2048 }, 'startupMB'],
         ['st', { dynamicMemory: true }, 'dynamicMemory'],
       ];
       for (const [vm, change, field] of cases) {

@@ -148,9 +148,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
   });
 
   describe('maxVmMemoryMB', () => {
-    it('defaults to 1 TB', async () => {
+    it("defaults to the version's Generation 2 limit; a new VM's maximum defaults to 1 TB", async () => {
       const host = await createHost({ memoryMB: 16384, engine });
-      expect(host.maxVmMemoryMB).toBe(1_048_576);
+      expect(host.version).toBe('2025');
+      expect(host.maxVmMemoryMB).toBe(240 * 1_048_576);
       expect(host.addVm({ name: 'v' }).settings.maximumMB).toBe(1_048_576);
     });
 

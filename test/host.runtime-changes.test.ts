@@ -9,8 +9,8 @@ import { refused } from './refusal.ts';
 const SETTINGS = { startupMB: 2048, minimumMB: 1024, maximumMB: 8192, bufferPercent: 20, weight: 5000 };
 
 describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
-  async function runningVm(demand = 1000, settings: Record<string, unknown> = SETTINGS) {
-    const host = await createHost({ memoryMB: 16384, reserveMB: 0, engine });
+  async function runningVm(demand = 1000, settings: Record<string, unknown> = SETTINGS, version = '2025' as const) {
+    const host = await createHost({ memoryMB: 16384, reserveMB: 0, engine, version });
     host.addVm({ name: 'v', ...settings });
     host.setDemand('v', demand);
     host.start('v');
@@ -84,6 +84,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         dynamicMemory: true,
         guestOsMaxMB: null,
         guestSupportsDynamicMemory: true,
+        guestSupportsHotAdd: true,
+        guestSupportsRuntimeResize: true,
+        generation: 2,
       });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(1400);
@@ -161,6 +164,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         dynamicMemory: true,
         guestOsMaxMB: null,
         guestSupportsDynamicMemory: true,
+        guestSupportsHotAdd: true,
+        guestSupportsRuntimeResize: true,
+        generation: 2,
       });
       host.advance(10);
       expect(host.vm('v').assignedMB).toBe(1200);
@@ -168,7 +174,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
 
     it('values outside the table are still refused while running', async () => {
       const host = await runningVm(1000);
-      refused(host, () => host.setMemory('v', { maximumMB: 1_048_578 }), 'InvalidSetting');
+      refused(host, () => host.setMemory('v', { maximumMB: 251_658_242 }), 'InvalidSetting');
       refused(host, () => host.setMemory('v', { minimumMB: 30 }), 'InvalidSetting');
       refused(host, () => host.setMemory('v', { minimumMB: NaN }), 'InvalidSetting');
       refused(host, () => host.setMemory('v', { weight: -5 }), 'InvalidSetting');
@@ -202,8 +208,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(e.field).toBe(field);
     });
 
-    it('refuses startupMB and turning Dynamic Memory on while running', async () => {
-      const host = await runningVm(0, STATIC);
+    it('refuses startupMB (on 2012 R2) and turning Dynamic Memory on while running', async () => {
+      const host = await runningVm(0, STATIC, '2012R2' as never);
       expect(refused(host, () => host.setMemory('v', { startupMB: 4096 }), 'InvalidState').field).toBe('startupMB');
       expect(refused(host, () => host.setMemory('v', { dynamicMemory: true }), 'InvalidState').field).toBe(
         'dynamicMemory',

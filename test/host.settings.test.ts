@@ -27,6 +27,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         weight: 5000,
         guestOsMaxMB: null,
         guestSupportsDynamicMemory: true,
+        guestSupportsHotAdd: true,
+        guestSupportsRuntimeResize: true,
+        generation: 2,
       });
       expect(host.vm('a').settings).toEqual(snap.settings);
     });
@@ -59,6 +62,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         weight: 7000,
         guestOsMaxMB: 4096,
         guestSupportsDynamicMemory: false,
+        guestSupportsHotAdd: true,
+        guestSupportsRuntimeResize: true,
+        generation: 2,
       });
     });
 
@@ -115,7 +121,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         [f, 'null', null, 'InvalidSetting'],
         [f, 'below 32', 30, 'InvalidSetting'],
         [f, 'zero', 0, 'InvalidSetting'],
-        [f, 'above 1 TB', 1_048_578, 'InvalidSetting'],
+        [f, 'above 240 TB (the largest Generation 2 VM on 2025)', 251_658_242, 'InvalidSetting'],
       );
     }
     cases.push(
@@ -273,7 +279,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       ['maximumMB', Infinity, 'InvalidSetting'],
       ['minimumMB', -512, 'InvalidSetting'],
       ['minimumMB', 16, 'InvalidSetting'],
-      ['maximumMB', 1_048_578, 'InvalidSetting'],
+      ['maximumMB', 251_658_242, 'InvalidSetting'],
       ['bufferPercent', 2001, 'InvalidSetting'],
       ['bufferPercent', 1, 'InvalidSetting'],
       ['weight', 10001, 'InvalidSetting'],

@@ -2,6 +2,7 @@
 import { outOfMemory } from '../errors.ts';
 import type { Fleet, VmRecord } from '../host/fleet.ts';
 import { canStart, startVm } from '../host/lifecycle.ts';
+import { vmMemoryLimit } from '../host/versions.ts';
 
 /** Live hosts, most available memory first (ties: the order the hosts were given). */
 export function hostsByAvailableMemory(fleet: Fleet): number[] {
@@ -17,7 +18,7 @@ export function hostsByAvailableMemory(fleet: Fleet): number[] {
 export function placeAndStart(fleet: Fleet, record: VmRecord): number {
   const home = record.host;
   for (const host of hostsByAvailableMemory(fleet)) {
-    if (record.settings.startupMB > fleet.hosts[host]!.options.maxVmMemoryMB) continue;
+    if (record.settings.startupMB > vmMemoryLimit(fleet.hosts[host]!.options)(record.settings.generation)) continue;
     fleet.moveVm(record, host);
     if (canStart(fleet, record)) {
       startVm(fleet, record);

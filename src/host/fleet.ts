@@ -12,8 +12,9 @@ import {
 import { VM_COLUMNS } from '../engine/columns.ts';
 import type { Engine } from '../engine/engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
-import { ceilingOf, floorOf, type VmSettings } from '../settings.ts';
+import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
+import { vmMemoryLimit } from './versions.ts';
 
 export { NOT_SAMPLED, OFF, RUNNING, STARTING };
 
@@ -55,7 +56,7 @@ export class Fleet {
   private readonly byName = new Map<string, VmRecord>();
   private freeSlots: number[] = [];
   private layoutDirty = true;
-  private smallestMaxVm: number | undefined;
+  private smallestMaxVm: VmMemoryLimit | undefined;
   /** Weight of the newest sample in the pressure averages, per tick. */
   private readonly alpha: number;
   /** Balancer ticks run since the fleet was created. */
@@ -105,9 +106,13 @@ export class Fleet {
     return host;
   }
 
-  /** The largest VM every host accepts (what an unplaced cluster VM may be), MB. */
-  get smallestMaxVmMemoryMB(): number {
-    this.smallestMaxVm ??= Math.min(...this.hosts.map((h) => h.options.maxVmMemoryMB));
+  /** The largest VM memory every host accepts, per generation (what an unplaced cluster VM may have), MB. */
+  get unplacedMemoryLimit(): VmMemoryLimit {
+    if (this.smallestMaxVm === undefined) {
+      const limits = this.hosts.map((h) => vmMemoryLimit(h.options));
+      const smallest = { 1: Math.min(...limits.map((l) => l(1))), 2: Math.min(...limits.map((l) => l(2))) };
+      this.smallestMaxVm = (generation) => smallest[generation];
+    }
     return this.smallestMaxVm;
   }
 

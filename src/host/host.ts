@@ -6,6 +6,7 @@ import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
 import { restartVm, startVm, stopVm } from './lifecycle.ts';
 import { type HostOptions, resolveHostOptions } from './options.ts';
 import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from './snapshot.ts';
+import { type HyperVVersion, vmMemoryLimit } from './versions.ts';
 import { makeHandles, setDemands, type VmHandles } from './vm-handles.ts';
 import { removeVm, setDemand, setMemory } from './vm-ops.ts';
 
@@ -31,8 +32,13 @@ export class Host {
   get reserveMB(): number {
     return this.record.options.reserveMB;
   }
+  /** The largest memory of a Generation 2 VM here, MB (Generation 1: at most 1 TB). */
   get maxVmMemoryMB(): number {
     return this.record.options.maxVmMemoryMB;
+  }
+  /** The Windows Server version of Hyper-V this host models. */
+  get version(): HyperVVersion {
+    return this.record.options.version;
   }
   /** 'wasm' or 'js'. */
   get engine(): string {
@@ -64,7 +70,7 @@ export class Host {
    * @example host.addVm({ name: 'vdi-1', startupMB: 2048, minimumMB: 512, maximumMB: 8192 });
    */
   addVm(config: VmConfig): VmSnapshot {
-    const settings = newVmSettings(config, this.maxVmMemoryMB);
+    const settings = newVmSettings(config, vmMemoryLimit(this.record.options));
     const record = this.fleet.addVm(config.name, settings, this.record.index);
     return vmSnapshot(this.fleet, record);
   }

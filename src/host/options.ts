@@ -1,6 +1,6 @@
 // Host options: validation, defaults, and the automatic host reserve.
 import { DynamicMemoryError, shown } from '../errors.ts';
-import { DEFAULT_MAX_VM_MEMORY_MB } from '../settings.ts';
+import { DEFAULT_HYPERV_VERSION, HYPERV_VERSIONS, type HyperVVersion, VERSION_RULES } from './versions.ts';
 
 export interface HostOptions {
   /** Physical memory of the host, MB. */
@@ -12,7 +12,10 @@ export interface HostOptions {
   /** A failover-cluster member's 'auto' reserve also keeps the cluster's RootMemoryReserved (512 MB), as Windows
    * Server 2008 R2 did; unsupported since, so off by default. */
   rootMemoryReserved?: boolean;
-  /** Largest memory a VM may be given, MB. Default 1 TB (1,048,576). */
+  /** Windows Server version of Hyper-V: '2012R2', '2016', '2019', '2022' or '2025' (default, the newest). */
+  version?: HyperVVersion;
+  /** Largest memory a VM may be given, MB. Default: the version's limit for a Generation 2 VM (1 TB on 2012 R2,
+   * 12 TB on 2016/2019, 240 TB on 2022/2025); Generation 1 VMs are held to 1 TB on every version. */
   maxVmMemoryMB?: number;
   /** MB a VM can give back by ballooning per second. Default 128. */
   balloonRateMBps?: number;
@@ -30,6 +33,7 @@ export interface ResolvedHostOptions {
   reserveSetting: 'auto' | number;
   failoverCluster: boolean;
   rootMemoryReserved: boolean;
+  version: HyperVVersion;
   maxVmMemoryMB: number;
   balloonRateMBps: number;
   hysteresisMB: number;
@@ -40,6 +44,7 @@ const HOST_FIELDS = [
   'reserveMB',
   'failoverCluster',
   'rootMemoryReserved',
+  'version',
   'maxVmMemoryMB',
   'balloonRateMBps',
   'hysteresisMB',
@@ -110,13 +115,25 @@ export function resolveHostOptions(
   if (reserveMB >= memoryMB) {
     throw bad('reserveMB', `the host reserve (${reserveMB} MB) leaves nothing of ${memoryMB} MB for VMs.`, name);
   }
+  const version = o.version ?? DEFAULT_HYPERV_VERSION;
+  if (!HYPERV_VERSIONS.includes(version as HyperVVersion)) {
+    throw bad('version', `version must be one of ${HYPERV_VERSIONS.join(', ')}, not ${String(version)}.`, name);
+  }
+  const versionLimit = VERSION_RULES[version as HyperVVersion].maxVmMemoryMB[2];
   const maxVmMemoryMB =
-    o.maxVmMemoryMB === undefined ? DEFAULT_MAX_VM_MEMORY_MB : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
+    o.maxVmMemoryMB === undefined ? versionLimit : wholeMB(o.maxVmMemoryMB, 'maxVmMemoryMB', name, 32);
   if (maxVmMemoryMB % 2 !== 0) {
     throw new DynamicMemoryError(
       'NotAligned',
       `Host '${name}': Memory values must be properly aligned: maxVmMemoryMB ${maxVmMemoryMB} MB is not a multiple of 2 MB.`,
       { field: 'maxVmMemoryMB', host: name },
+    );
+  }
+  if (maxVmMemoryMB > versionLimit) {
+    throw bad(
+      'maxVmMemoryMB',
+      `maxVmMemoryMB ${maxVmMemoryMB} MB is above the ${versionLimit} MB that Windows Server ${version} allows a VM.`,
+      name,
     );
   }
   const balloonRateMBps =
@@ -129,6 +146,7 @@ export function resolveHostOptions(
     reserveSetting: reserveSetting as 'auto' | number,
     failoverCluster,
     rootMemoryReserved,
+    version: version as HyperVVersion,
     maxVmMemoryMB,
     balloonRateMBps,
     hysteresisMB,

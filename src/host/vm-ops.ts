@@ -1,14 +1,14 @@
 // Operations on one VM, shared by the Host and Cluster facades (which differ only in how they find the VM).
-import { DynamicMemoryError, shown } from '../errors.ts';
-import { changedSettings, type VmConfig } from '../settings.ts';
-import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
+import { DynamicMemoryError, E_OUTOFMEMORY, shown } from '../errors.ts';
+import { changedSettings, type VmConfig, type VmMemoryLimit, type VmSettings } from '../settings.ts';
+import { type Fleet, isOn, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 import { planStartupHold, trimToCeiling } from './lifecycle.ts';
 import { type VmSnapshot, vmSnapshot } from './snapshot.ts';
+import { VERSION_RULES, vmMemoryLimit } from './versions.ts';
 
-/** The largest VM a host of this fleet accepts; for an unplaced VM, the smallest such limit of the fleet. */
-export function maxVmMemoryFor(fleet: Fleet, record: VmRecord): number {
-  if (record.host >= 0) return fleet.hosts[record.host]!.options.maxVmMemoryMB;
-  return fleet.smallestMaxVmMemoryMB;
+/** The largest VM memory the VM's host accepts; for an unplaced VM, what every host accepts. */
+function memoryLimitFor(fleet: Fleet, record: VmRecord): VmMemoryLimit {
+  return record.host >= 0 ? vmMemoryLimit(fleet.hosts[record.host]!.options) : fleet.unplacedMemoryLimit;
 }
 
 export function removeVm(fleet: Fleet, record: VmRecord): void {
@@ -46,11 +46,69 @@ export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): voi
   writeDemand(fleet, record.slot, demandMB);
 }
 
+/**
+ * A running VM without Dynamic Memory gets a new startup RAM (Windows Server 2016+): an increase must fit in the
+ * host's free memory, a decrease must leave what the guest uses (its demand). Returns the commit, or throws.
+ */
+function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () => void {
+  const v = fleet.engine.vms;
+  const i = record.slot;
+  const held = v.assigned[i]!;
+  const delta = next.startupMB - held;
+  if (v.state[i] === STARTING) {
+    throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is booting: resize it once it runs.`, {
+      vm: record.name,
+      field: 'startupMB',
+    });
+  }
+  if (delta > 0 && fleet.freeOn(record.host) < delta) {
+    throw new DynamicMemoryError(
+      'OutOfMemory',
+      `Not enough memory in the system to resize the virtual machine ${record.name} to ${next.startupMB} megabytes: ` +
+        `${delta} MB more are needed and ${Math.max(0, fleet.freeOn(record.host))} MB are free.`,
+      { vm: record.name, field: 'startupMB', hresult: E_OUTOFMEMORY },
+    );
+  }
+  if (delta < 0 && next.startupMB < v.demand[i]!) {
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `VM '${record.name}': startupMB ${next.startupMB} MB is below what the guest uses (${v.demand[i]} MB); ` +
+        'a running VM cannot shrink below its demand.',
+      { vm: record.name, field: 'startupMB' },
+    );
+  }
+  return () => {
+    const h = fleet.engine.hosts;
+    const host = record.host;
+    v.assigned[i] = next.startupMB;
+    if (delta > 0) {
+      v.added[i]! += delta;
+      v.addOps[i]! += 1;
+      h.added[host]! += delta;
+      h.addOps[host]! += 1;
+      v.guestVisible[i] = Math.max(v.guestVisible[i]!, next.startupMB);
+    } else if (delta < 0) {
+      v.removed[i]! -= delta;
+      v.removeOps[i]! += 1;
+      h.removed[host]! -= delta;
+      h.removeOps[host]! += 1;
+    }
+  };
+}
+
 export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConfig>): VmSnapshot {
   const state = fleet.engine.vms.state[record.slot]!;
-  const next = changedSettings(record.name, record.settings, change, state !== OFF, maxVmMemoryFor(fleet, record));
+  const version = record.host >= 0 ? fleet.hosts[record.host]!.options.version : undefined;
+  const next = changedSettings(record.name, record.settings, change, {
+    running: state !== OFF,
+    limit: memoryLimitFor(fleet, record),
+    runtimeResize: version !== undefined && VERSION_RULES[version].runtimeResize,
+    version: version ?? '',
+  });
   let commit = () => {};
-  if (
+  if (state !== OFF && !next.dynamicMemory && next.startupMB !== record.settings.startupMB) {
+    commit = planStaticResize(fleet, record, next);
+  } else if (
     isOn(state) &&
     next.dynamicMemory &&
     !next.guestSupportsDynamicMemory &&

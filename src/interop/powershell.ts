@@ -9,14 +9,16 @@
 // Browser-safe: takes text, returns data.
 import { stripBom } from '../csv.ts';
 import { DynamicMemoryError } from '../errors.ts';
-import { DEFAULT_MAX_VM_MEMORY_MB, newVmSettings, type VmConfig } from '../settings.ts';
+import { DEFAULT_HYPERV_VERSION, VERSION_RULES } from '../host/versions.ts';
+import { newVmSettings, type VmConfig, type VmMemoryLimit } from '../settings.ts';
 import { InteropError } from './errors.ts';
 
 /** Options of the PowerShell readers. */
 export interface PowerShellImportOptions {
   /** Named in every error (a file name, say); 'PowerShell JSON' when not given. */
   source?: string;
-  /** The host's largest VM memory, checked like `addVm` does; 1 TB (1,048,576 MB) by default. */
+  /** The host's largest VM memory, checked like `addVm` does; by default the newest version's limits per
+   * generation (1 TB for Generation 1, 240 TB for Generation 2). */
   maxVmMemoryMB?: number;
 }
 
@@ -212,7 +214,7 @@ function alignedMB(raw: RawVm, taken: Taken<unknown>): number {
 }
 
 /** The checked record: a VmConfig that `newVmSettings` accepts, or a DynamicMemoryError naming the JSON field. */
-function toRecord(raw: RawVm, maxVmMemoryMB: number): PowerShellVmRecord {
+function toRecord(raw: RawVm, maxVmMemoryMB: VmMemoryLimit): PowerShellVmRecord {
   const config: VmConfig = { name: raw.name };
   const fieldOf = new Map<string, string>([['name', raw.nameField]]);
   const isStatic = raw.settings.dynamicMemory?.value === false;
@@ -258,8 +260,9 @@ function toRecord(raw: RawVm, maxVmMemoryMB: number): PowerShellVmRecord {
   return record;
 }
 
-function maxOf(options: { maxVmMemoryMB?: number }): number {
-  return options.maxVmMemoryMB ?? DEFAULT_MAX_VM_MEMORY_MB;
+function maxOf(options: { maxVmMemoryMB?: number }): VmMemoryLimit {
+  const newest = VERSION_RULES[DEFAULT_HYPERV_VERSION].maxVmMemoryMB;
+  return (generation) => Math.min(options.maxVmMemoryMB ?? Infinity, newest[generation]);
 }
 
 /**
