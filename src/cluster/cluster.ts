@@ -60,7 +60,8 @@ export class Cluster {
    * Add a VM without a host: it is placed when it starts. (To add a VM to a given host: `cluster.host(h).addVm`.)
    */
   addVm(config: VmConfig): VmSnapshot {
-    const record = this.fleet.addVm(config.name, newVmSettings(config, this.fleet.unplacedMemoryLimit), -1);
+    const settings = newVmSettings(config, this.fleet.unplacedMemoryLimit);
+    const record = this.fleet.addVm(config.name, settings, -1);
     return vmSnapshot(this.fleet, record);
   }
 
