@@ -2,7 +2,8 @@
 // `question.sweep.settings.bufferPercent[2]`), with the library's own rules for VM and host settings, before any run.
 import { DynamicMemoryError } from '../errors.ts';
 import { type ResolvedHostOptions, resolveHostOptions } from '../host/options.ts';
-import { newVmSettings, SETTING_FIELDS } from '../settings.ts';
+import { vmMemoryLimit } from '../host/versions.ts';
+import { newVmSettings, SETTING_FIELDS, type VmMemoryLimit } from '../settings.ts';
 import { checkScenario, parseDuration, type Scenario, ScenarioError } from '../sim/scenario.ts';
 import { PlanError } from './errors.ts';
 import type { Plan, PlanProfile, ResolvedTargets } from './types.ts';
@@ -85,8 +86,8 @@ export function checkHost(host: Record<string, unknown>, hosts: number, path: st
   return libraryCheck(path, () => resolveHostOptions({ failoverCluster: hosts > 1, ...host }));
 }
 
-export function checkTemplate(template: Record<string, unknown>, maxVmMemoryMB: number, path: string): void {
-  libraryCheck(path, () => newVmSettings({ ...template, name: 'profile' }, maxVmMemoryMB));
+export function checkTemplate(template: Record<string, unknown>, limit: VmMemoryLimit, path: string): void {
+  libraryCheck(path, () => newVmSettings({ ...template, name: 'profile' }, limit));
 }
 
 function checkScenarioFields(scenario: Record<string, unknown>, path: string): void {
@@ -135,7 +136,7 @@ function resolveTargets(input: unknown, durationSeconds: number, interval: numbe
 
 function resolveQuestion(
   input: unknown,
-  plan: { host: Record<string, unknown>; hosts: number; template: Record<string, unknown>; maxVm: number },
+  plan: { host: Record<string, unknown>; hosts: number; template: Record<string, unknown>; maxVm: VmMemoryLimit },
 ): ResolvedQuestion {
   const maxVmsDefault = DEFAULT_MAX_VMS_PER_HOST * plan.hosts;
   if (input === undefined) return { kind: 'density', maxVms: maxVmsDefault };
@@ -250,11 +251,11 @@ export function checkPlan(input: unknown): ResolvedPlan {
   const host = objectAt(plan.host, 'host');
   if ('name' in host) throw new PlanError('host.name', 'hosts are named host-1, host-2, ... by the plan.');
   const resolvedHost = checkHost(host, hosts, 'host');
-  checkTemplate(template, resolvedHost.maxVmMemoryMB, 'profile.template');
+  checkTemplate(template, vmMemoryLimit(resolvedHost), 'profile.template');
 
   const interval = typeof scenario.balancerIntervalSeconds === 'number' ? scenario.balancerIntervalSeconds : 1;
   const targets = resolveTargets(plan.targets, durationSeconds, interval, hosts);
-  const question = resolveQuestion(plan.question, { host, hosts, template, maxVm: resolvedHost.maxVmMemoryMB });
+  const question = resolveQuestion(plan.question, { host, hosts, template, maxVm: vmMemoryLimit(resolvedHost) });
   return {
     name: (plan.name as string | undefined) ?? 'plan',
     durationSeconds,
