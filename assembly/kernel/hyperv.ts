@@ -131,6 +131,11 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   const goal = v.goal;
   const assigned = v.assigned;
   const smartPaging = v.smartPaging;
+  const floor = v.floor;
+  const ceiling = v.ceiling;
+  const buffer = v.buffer;
+  const balloonRate = v.balloonRate;
+  const balloonLimit = v.balloonLimit;
   const hostRate = h.balloonRate[host];
   const hysteresis = h.hysteresis[host];
   let heldOutside = 0.0;
@@ -155,10 +160,10 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
       goal[i] = 0.0;
       continue;
     }
-    const lo = v.floor[i];
-    const hi = v.ceiling[i];
+    const lo = floor[i];
+    const hi = ceiling[i];
     const d = demand[i];
-    const target = targetOf(d, v.buffer[i], lo, hi);
+    const target = targetOf(d, buffer[i], lo, hi);
     goal[i] = target;
     balancedCount += 1.0;
     sumLower += lo;
@@ -168,7 +173,7 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
     if (settled(phys, paged, target, hysteresis)) {
       kept += phys;
     } else {
-      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, v.balloonRate[i], dt), v.balloonLimit[i]);
+      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, balloonRate[i], dt), balloonLimit[i]);
       kept += left;
       wanted += Math.max(0.0, target - left);
     }
@@ -205,14 +210,19 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
   const need = v.need;
   const shareWeight = v.shareWeight;
   const ratio = v.ratio;
+  const balanced = v.balanced;
+  const floor = v.floor;
+  const ceiling = v.ceiling;
+  const demand = v.demand;
+  const weight = v.weight;
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
   for (let i = from; i < to; i++) {
     let base = 0.0;
     let top = 0.0;
-    if (v.balanced[i] == BALANCED) {
-      const lo = v.floor[i];
-      const demandLevel = Math.min(v.ceiling[i], Math.max(lo, v.demand[i]));
+    if (balanced[i] == BALANCED) {
+      const lo = floor[i];
+      const demandLevel = Math.min(ceiling[i], Math.max(lo, demand[i]));
       if (tier == TIER_BUFFER) {
         base = demandLevel;
         top = goal[i];
@@ -226,7 +236,7 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
     const n = top - base;
     goal[i] = base;
     need[i] = n;
-    const w = weightedShare(n, v.weight[i]);
+    const w = weightedShare(n, weight[i]);
     shareWeight[i] = w;
     ratio[i] = shareRatio(n, w);
     if (w > 0.0) weightedNeed += n;
@@ -241,12 +251,15 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
   const goal = v.goal;
   const assigned = v.assigned;
   const smartPaging = v.smartPaging;
+  const balanced = v.balanced;
+  const balloonRate = v.balloonRate;
+  const balloonLimit = v.balloonLimit;
   const hostRate = h.balloonRate[host];
   const hysteresis = h.hysteresis[host];
   let kept = 0.0;
   let wanted = 0.0;
   for (let i = from; i < to; i++) {
-    if (v.balanced[i] == NOT_BALANCED) continue;
+    if (balanced[i] == NOT_BALANCED) continue;
     const g = goal[i];
     const phys = assigned[i];
     const paged = smartPaging[i];
@@ -254,7 +267,7 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
       kept += phys;
       continue;
     }
-    const left = afterBalloon(phys, paged, g, balloonStep(hostRate, v.balloonRate[i], dt), v.balloonLimit[i]);
+    const left = afterBalloon(phys, paged, g, balloonStep(hostRate, balloonRate[i], dt), balloonLimit[i]);
     kept += left;
     wanted += Math.max(0.0, g - left);
   }
@@ -293,6 +306,17 @@ export function moveAndCount(
   const goal = v.goal;
   const demand = v.demand;
   const minPressure = v.minPressure;
+  const avgPressure = v.avgPressure;
+  const maxPressure = v.maxPressure;
+  const pressure = v.pressure;
+  const guestVisible = v.guestVisible;
+  const smartPagingMBs = v.smartPagingMBs;
+  const balloonRate = v.balloonRate;
+  const balloonLimit = v.balloonLimit;
+  const vmAdded = v.added;
+  const vmAddOps = v.addOps;
+  const vmRemoved = v.removed;
+  const vmRemoveOps = v.removeOps;
   const hostRate = h.balloonRate[host];
   const hysteresis = h.hysteresis[host];
   const fraction = freeFraction(free, goalSums.wanted);
@@ -317,9 +341,9 @@ export function moveAndCount(
     const isBalanced = balanced[i] == BALANCED;
     if (isBalanced && !settled(phys, paged, goal[i], hysteresis)) {
       const g = goal[i];
-      const cut = balloonCut(phys, paged, g, balloonStep(hostRate, v.balloonRate[i], dt));
+      const cut = balloonCut(phys, paged, g, balloonStep(hostRate, balloonRate[i], dt));
       const fromPaging = Math.min(paged, cut);
-      const fromPhys = physicalCut(phys, paged, cut, v.balloonLimit[i]);
+      const fromPhys = physicalCut(phys, paged, cut, balloonLimit[i]);
       shrunk = fromPaging + fromPhys;
       paged -= fromPaging;
       phys -= fromPhys;
@@ -337,36 +361,36 @@ export function moveAndCount(
       smartPaging[i] = paged;
     }
     if (grew > 0.0) {
-      v.added[i] += grew;
-      v.addOps[i] += 1.0;
+      vmAdded[i] += grew;
+      vmAddOps[i] += 1.0;
       added += grew;
       addOps += 1.0;
     }
     if (shrunk > 0.0) {
-      v.removed[i] += shrunk;
-      v.removeOps[i] += 1.0;
+      vmRemoved[i] += shrunk;
+      vmRemoveOps[i] += 1.0;
       removed += shrunk;
       removeOps += 1.0;
     }
     const guestMemory = phys + paged;
     const d = demand[i];
     const now = guestMemory > 0.0 ? (100.0 * d) / guestMemory : 0.0;
-    v.pressure[i] = now;
+    pressure[i] = now;
     if (minPressure[i] == NOT_SAMPLED) {
-      v.avgPressure[i] = now;
+      avgPressure[i] = now;
       minPressure[i] = now;
-      v.maxPressure[i] = now;
+      maxPressure[i] = now;
     } else {
-      v.avgPressure[i] += alpha * (now - v.avgPressure[i]);
+      avgPressure[i] += alpha * (now - avgPressure[i]);
       if (now < minPressure[i]) minPressure[i] = now;
-      if (now > v.maxPressure[i]) v.maxPressure[i] = now;
+      if (now > maxPressure[i]) maxPressure[i] = now;
     }
-    if (guestMemory > v.guestVisible[i]) v.guestVisible[i] = guestMemory;
+    if (guestMemory > guestVisible[i]) guestVisible[i] = guestMemory;
     if (d > guestMemory) {
       shortCount += 1.0;
       shortfall += d - guestMemory;
     }
-    if (paged > 0.0) v.smartPagingMBs[i] += paged * dt;
+    if (paged > 0.0) smartPagingMBs[i] += paged * dt;
     held += phys;
     pagedSum += paged;
     if (isBalanced) {

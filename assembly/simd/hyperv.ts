@@ -1,7 +1,436 @@
-// Hyper-V's balancer tick for the Wasm core. (Scalar for now: the portable passes.)
-import { hypervTick } from '../kernel/hyperv.ts';
-import { HostStore, VmStore } from '../kernel/store.ts';
+// Hyper-V's balancer tick for the Wasm core: the portable tick's passes (assembly/kernel/hyperv.ts) over f64x2
+// lanes, with the same formulas in the same order, so both engines agree bit for bit (the differential tests
+// prove it). Rare paths stay scalar and shared: boots finishing, weight-0 VMs sharing what the weighted ones
+// leave, the hand-out's whole-MB fix-ups, and a move that would run short of free memory mid-hand-out.
+import {
+  anyStarting,
+  balancerPool,
+  countHostTick,
+  finishBoots,
+  freeFraction,
+  goalSums,
+  moveAndCount,
+  moveSums,
+  noBoots,
+  quietTick,
+  TIER_BUFFER,
+  TIER_DEMAND,
+  tierFor,
+  tierPool,
+  tierSums,
+} from '../kernel/hyperv.ts';
+import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
+import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/waterfill.ts';
+import {
+  at,
+  INFINITY,
+  keep,
+  laneMax,
+  laneMin,
+  laneSum,
+  load2,
+  max2,
+  min2,
+  ONE,
+  ones,
+  store2,
+  validLanes,
+  ZERO,
+} from './lanes.ts';
 
+/** The lanes' balloon step: floor(min(host rate, VM rate) × dt), as `balloonStep`. */
+// @ts-expect-error: decorator
+@inline function balloonStep2(hostRate: v128, vmRate: v128, dt: v128): v128 {
+  return f64x2.floor(f64x2.mul(min2(hostRate, vmRate), dt));
+}
+
+/** Lanes settled at their goal, as `settled`. */
+// @ts-expect-error: decorator
+@inline function settled2(phys: v128, paged: v128, goal: v128, hysteresis: v128): v128 {
+  return v128.and(f64x2.eq(paged, ZERO), f64x2.le(f64x2.abs(f64x2.sub(goal, phys)), hysteresis));
+}
+
+/** The balloon cut, as `balloonCut`. */
+// @ts-expect-error: decorator
+@inline function balloonCut2(phys: v128, paged: v128, goal: v128, step: v128): v128 {
+  return min2(step, max2(ZERO, f64x2.sub(f64x2.add(phys, paged), goal)));
+}
+
+/** The physical part of a cut, as `physicalCut`. */
+// @ts-expect-error: decorator
+@inline function physicalCut2(phys: v128, paged: v128, cut: v128, limit: v128): v128 {
+  return min2(f64x2.sub(cut, min2(paged, cut)), max2(ZERO, f64x2.sub(phys, limit)));
+}
+
+/** Pass 1 over lanes, as `goals`. */
+function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  const state = at(v.state);
+  const balanced = at(v.balanced);
+  const demand = at(v.demand);
+  const demandExact = at(v.demandExact);
+  const demandRate = at(v.demandRate);
+  const goal = at(v.goal);
+  const assigned = at(v.assigned);
+  const smartPaging = at(v.smartPaging);
+  const floor = at(v.floor);
+  const ceiling = at(v.ceiling);
+  const buffer = at(v.buffer);
+  const balloonRate = at(v.balloonRate);
+  const balloonLimit = at(v.balloonLimit);
+  const hostRate = f64x2.splat(h.balloonRate[host]);
+  const hysteresis = f64x2.splat(h.hysteresis[host]);
+  const dt2 = f64x2.splat(dt);
+  const half = f64x2.splat(0.5);
+  const hundred = f64x2.splat(100.0);
+  let heldOutside = ZERO;
+  let balancedCount = ZERO;
+  let sumLower = ZERO;
+  let sumDemandLevel = ZERO;
+  let sumTarget = ZERO;
+  let kept = ZERO;
+  let wanted = ZERO;
+  let ramping = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const valid = validLanes(i, to);
+    // demand ramps (VMs that are on)
+    const rate = load2(demandRate, i);
+    const ramps = v128.and(v128.and(f64x2.ne(rate, ZERO), f64x2.ne(load2(state, i), ZERO)), valid);
+    const exact = f64x2.add(load2(demandExact, i), f64x2.mul(rate, dt2));
+    store2(demandExact, i, v128.bitselect(exact, load2(demandExact, i), ramps));
+    const ramped = keep(f64x2.floor(f64x2.add(exact, half)), f64x2.gt(exact, ZERO));
+    const d = v128.bitselect(ramped, load2(demand, i), ramps);
+    store2(demand, i, d);
+    ramping = f64x2.add(ramping, ones(ramps));
+    // goals of the balanced VMs; the others' memory is held outside the pool
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const phys = load2(assigned, i);
+    heldOutside = f64x2.add(heldOutside, keep(v128.andnot(phys, isBalanced), valid));
+    const lo = load2(floor, i);
+    const hi = load2(ceiling, i);
+    const ideal = f64x2.add(d, f64x2.ceil(f64x2.div(f64x2.mul(d, load2(buffer, i)), hundred)));
+    const target = min2(hi, max2(lo, ideal));
+    store2(goal, i, keep(target, isBalanced));
+    balancedCount = f64x2.add(balancedCount, ones(isBalanced));
+    sumLower = f64x2.add(sumLower, keep(lo, isBalanced));
+    sumDemandLevel = f64x2.add(sumDemandLevel, keep(min2(hi, max2(lo, d)), isBalanced));
+    sumTarget = f64x2.add(sumTarget, keep(target, isBalanced));
+    // what the move keeps and wants if every VM gets its target
+    const paged = load2(smartPaging, i);
+    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
+    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, target, step), load2(balloonLimit, i)));
+    const atGoal = settled2(phys, paged, target, hysteresis);
+    kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
+    wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(target, left)), atGoal), isBalanced));
+  }
+  const s = goalSums;
+  s.heldOutside = laneSum(heldOutside);
+  s.balancedCount = laneSum(balancedCount);
+  s.lower = laneSum(sumLower);
+  s.demandLevel = laneSum(sumDemandLevel);
+  s.target = laneSum(sumTarget);
+  s.kept = laneSum(kept);
+  s.wanted = laneSum(wanted);
+  s.ramping = laneSum(ramping);
+}
+
+/** Pass 2a over lanes, as `tierNeeds`. A lane outside the host gets no need (so no share weight). */
+function tierNeedsLanes(v: VmStore, from: i32, to: i32, tier: i32): void {
+  const goal = at(v.goal);
+  const need = at(v.need);
+  const shareWeight = at(v.shareWeight);
+  const ratio = at(v.ratio);
+  const balanced = at(v.balanced);
+  const floor = at(v.floor);
+  const ceiling = at(v.ceiling);
+  const demand = at(v.demand);
+  const weight = at(v.weight);
+  let weightedNeed = ZERO;
+  let unweightedNeed = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
+    const lo = load2(floor, i);
+    const demandLevel = min2(load2(ceiling, i), max2(lo, load2(demand, i)));
+    let base = ZERO;
+    let top = lo;
+    if (tier == TIER_BUFFER) {
+      base = demandLevel;
+      top = load2(goal, i);
+    } else if (tier == TIER_DEMAND) {
+      base = lo;
+      top = demandLevel;
+    }
+    base = keep(base, isBalanced);
+    const n = f64x2.sub(keep(top, isBalanced), base);
+    store2(goal, i, base);
+    store2(need, i, n);
+    const w = load2(weight, i);
+    const shares = v128.and(f64x2.gt(n, ZERO), f64x2.ne(w, ZERO));
+    const sw = keep(w, shares);
+    store2(shareWeight, i, sw);
+    store2(ratio, i, v128.bitselect(f64x2.div(n, sw), INFINITY, shares));
+    weightedNeed = f64x2.add(weightedNeed, keep(n, shares));
+    unweightedNeed = f64x2.add(unweightedNeed, v128.andnot(n, shares));
+  }
+  tierSums.weightedNeed = laneSum(weightedNeed);
+  tierSums.unweightedNeed = laneSum(unweightedNeed);
+}
+
+/** The water level over lanes, as `waterLevel`. */
+function waterLevelLanes(v: VmStore, from: i32, to: i32, pool: f64, start: f64): f64 {
+  const need = at(v.need);
+  const shareWeight = at(v.shareWeight);
+  const ratio = at(v.ratio);
+  let lambda = start > 0.0 ? start : 0.0;
+  for (let step = 0; step < WATER_LEVEL_STEP_LIMIT; step++) {
+    const level = f64x2.splat(lambda);
+    let cappedNeed = ZERO;
+    let openWeight = ZERO;
+    let highestCapped = ZERO;
+    let lowestOpen = INFINITY;
+    for (let i = from; i < to; i += 2) {
+      const r = load2(ratio, i);
+      const capped = f64x2.le(r, level);
+      cappedNeed = f64x2.add(cappedNeed, keep(load2(need, i), capped));
+      openWeight = f64x2.add(openWeight, v128.andnot(load2(shareWeight, i), capped));
+      highestCapped = max2(highestCapped, keep(r, capped));
+      lowestOpen = min2(lowestOpen, v128.bitselect(INFINITY, r, capped));
+    }
+    const open = laneSum(openWeight);
+    if (open == 0.0) {
+      lambda = 0.0; // everything capped yet over the pool: the start was too high
+      continue;
+    }
+    const next = (pool - laneSum(cappedNeed)) / open;
+    if (next >= laneMax(highestCapped) && next < laneMin(lowestOpen)) return next;
+    lambda = next;
+  }
+  throw new Error('dynmem: the water level did not converge');
+}
+
+/** The hand-out over lanes, as `handOut` (its fix-ups are the scalar ones). */
+function handOutLanes(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64): void {
+  const need = at(v.need);
+  const shareWeight = at(v.shareWeight);
+  const share = at(v.share);
+  const goal = at(v.goal);
+  const level = f64x2.splat(lambda);
+  let given = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const s = min2(load2(need, i), f64x2.floor(f64x2.mul(level, load2(shareWeight, i))));
+    store2(share, i, s);
+    store2(goal, i, f64x2.add(load2(goal, i), s));
+    given = f64x2.add(given, s);
+  }
+  fixUpHandOut(v, from, to, pool, laneSum(given));
+}
+
+/** Pass 2c over lanes, as `keptAndWanted`. */
+function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  const goal = at(v.goal);
+  const assigned = at(v.assigned);
+  const smartPaging = at(v.smartPaging);
+  const balanced = at(v.balanced);
+  const balloonRate = at(v.balloonRate);
+  const balloonLimit = at(v.balloonLimit);
+  const hostRate = f64x2.splat(h.balloonRate[host]);
+  const hysteresis = f64x2.splat(h.hysteresis[host]);
+  const dt2 = f64x2.splat(dt);
+  let kept = ZERO;
+  let wanted = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
+    const g = load2(goal, i);
+    const phys = load2(assigned, i);
+    const paged = load2(smartPaging, i);
+    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
+    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, g, step), load2(balloonLimit, i)));
+    const atGoal = settled2(phys, paged, g, hysteresis);
+    kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
+    wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(g, left)), atGoal), isBalanced));
+  }
+  goalSums.kept = laneSum(kept);
+  goalSums.wanted = laneSum(wanted);
+}
+
+/** Σ of what the VMs would be given at `fraction` of what they want (fraction < 1): whether it fits in `free`,
+ * so that the hand-out never has to stop short (else the scalar move does). */
+function fractionFits(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, fraction: f64, free: f64): bool {
+  const goal = at(v.goal);
+  const assigned = at(v.assigned);
+  const smartPaging = at(v.smartPaging);
+  const balanced = at(v.balanced);
+  const balloonRate = at(v.balloonRate);
+  const balloonLimit = at(v.balloonLimit);
+  const hostRate = f64x2.splat(h.balloonRate[host]);
+  const hysteresis = f64x2.splat(h.hysteresis[host]);
+  const dt2 = f64x2.splat(dt);
+  const part = f64x2.splat(fraction);
+  let given = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
+    const g = load2(goal, i);
+    const phys = load2(assigned, i);
+    const paged = load2(smartPaging, i);
+    const moves = v128.andnot(isBalanced, settled2(phys, paged, g, hysteresis));
+    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
+    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, g, step), load2(balloonLimit, i)));
+    given = f64x2.add(given, keep(f64x2.floor(f64x2.mul(max2(ZERO, f64x2.sub(g, left)), part)), moves));
+  }
+  return laneSum(given) <= free;
+}
+
+/** Pass 3 over lanes, as `moveAndCount`, when every share fits in what is free. */
+function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, fraction: f64): void {
+  const state = at(v.state);
+  const balanced = at(v.balanced);
+  const assigned = at(v.assigned);
+  const smartPaging = at(v.smartPaging);
+  const goal = at(v.goal);
+  const demand = at(v.demand);
+  const balloonRate = at(v.balloonRate);
+  const balloonLimit = at(v.balloonLimit);
+  const vmAdded = at(v.added);
+  const vmAddOps = at(v.addOps);
+  const vmRemoved = at(v.removed);
+  const vmRemoveOps = at(v.removeOps);
+  const pressure = at(v.pressure);
+  const avgPressure = at(v.avgPressure);
+  const minPressure = at(v.minPressure);
+  const maxPressure = at(v.maxPressure);
+  const guestVisible = at(v.guestVisible);
+  const smartPagingMBs = at(v.smartPagingMBs);
+  const hostRate = f64x2.splat(h.balloonRate[host]);
+  const hysteresis = f64x2.splat(h.hysteresis[host]);
+  const dt2 = f64x2.splat(dt);
+  const alpha2 = f64x2.splat(alpha);
+  const part = f64x2.splat(fraction);
+  const partial = fraction < 1.0;
+  const hundred = f64x2.splat(100.0);
+  const notSampled = f64x2.splat(NOT_SAMPLED);
+  let held = ZERO;
+  let pagedSum = ZERO;
+  let balancedDemand = ZERO;
+  let balancedMemory = ZERO;
+  let added = ZERO;
+  let removed = ZERO;
+  let addOps = ZERO;
+  let removeOps = ZERO;
+  let shortfall = ZERO;
+  let shortCount = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const valid = validLanes(i, to);
+    const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const g = load2(goal, i);
+    const phys0 = load2(assigned, i);
+    const paged0 = load2(smartPaging, i);
+    const moves = v128.andnot(isBalanced, settled2(phys0, paged0, g, hysteresis));
+    // balloon down (Smart Paging first), then hand out what is free
+    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
+    const cut = keep(balloonCut2(phys0, paged0, g, step), moves);
+    const fromPaging = min2(paged0, cut);
+    const fromPhys = physicalCut2(phys0, paged0, cut, load2(balloonLimit, i));
+    const shrunk = f64x2.add(fromPaging, fromPhys);
+    const paged1 = f64x2.sub(paged0, fromPaging);
+    const phys1 = f64x2.sub(phys0, fromPhys);
+    const want = max2(ZERO, f64x2.sub(g, phys1));
+    const give = keep(partial ? f64x2.floor(f64x2.mul(want, part)) : want, moves);
+    const before = f64x2.add(phys1, paged1);
+    const phys = f64x2.add(phys1, give);
+    const after = max2(before, phys);
+    const paged = f64x2.sub(after, phys);
+    const grew = f64x2.sub(after, before);
+    store2(assigned, i, v128.bitselect(phys, phys0, moves));
+    store2(smartPaging, i, v128.bitselect(paged, paged0, moves));
+    const grows = f64x2.gt(grew, ZERO);
+    const shrinks = f64x2.gt(shrunk, ZERO);
+    store2(vmAdded, i, f64x2.add(load2(vmAdded, i), keep(grew, grows)));
+    store2(vmAddOps, i, f64x2.add(load2(vmAddOps, i), ones(grows)));
+    store2(vmRemoved, i, f64x2.add(load2(vmRemoved, i), keep(shrunk, shrinks)));
+    store2(vmRemoveOps, i, f64x2.add(load2(vmRemoveOps, i), ones(shrinks)));
+    added = f64x2.add(added, keep(grew, grows));
+    addOps = f64x2.add(addOps, ones(grows));
+    removed = f64x2.add(removed, keep(shrunk, shrinks));
+    removeOps = f64x2.add(removeOps, ones(shrinks));
+    // pressure and its statistics (VMs that are on)
+    const guestMemory = f64x2.add(phys, paged);
+    const d = load2(demand, i);
+    const now = keep(f64x2.div(f64x2.mul(hundred, d), guestMemory), f64x2.gt(guestMemory, ZERO));
+    store2(pressure, i, v128.bitselect(now, load2(pressure, i), on));
+    const minP = load2(minPressure, i);
+    const first = f64x2.eq(minP, notSampled);
+    const avg = load2(avgPressure, i);
+    const nextAvg = v128.bitselect(now, f64x2.add(avg, f64x2.mul(alpha2, f64x2.sub(now, avg))), first);
+    store2(avgPressure, i, v128.bitselect(nextAvg, avg, on));
+    store2(minPressure, i, v128.bitselect(v128.bitselect(now, min2(minP, now), first), minP, on));
+    const maxP = load2(maxPressure, i);
+    store2(maxPressure, i, v128.bitselect(v128.bitselect(now, max2(maxP, now), first), maxP, on));
+    const seen = load2(guestVisible, i);
+    store2(guestVisible, i, v128.bitselect(max2(seen, guestMemory), seen, on));
+    const short = v128.and(f64x2.gt(d, guestMemory), on);
+    shortCount = f64x2.add(shortCount, ones(short));
+    shortfall = f64x2.add(shortfall, keep(f64x2.sub(d, guestMemory), short));
+    const paging = v128.and(f64x2.gt(paged, ZERO), on);
+    store2(smartPagingMBs, i, f64x2.add(load2(smartPagingMBs, i), keep(f64x2.mul(paged, dt2), paging)));
+    held = f64x2.add(held, keep(phys, on));
+    pagedSum = f64x2.add(pagedSum, keep(paged, on));
+    balancedDemand = f64x2.add(balancedDemand, keep(d, isBalanced));
+    balancedMemory = f64x2.add(balancedMemory, keep(guestMemory, isBalanced));
+  }
+  const m = moveSums;
+  m.held = laneSum(held);
+  m.paged = laneSum(pagedSum);
+  m.demand = laneSum(balancedDemand);
+  m.guestMemory = laneSum(balancedMemory);
+  m.added = laneSum(added);
+  m.removed = laneSum(removed);
+  m.addOps = laneSum(addOps);
+  m.removeOps = laneSum(removeOps);
+  m.shortfall = laneSum(shortfall);
+  m.shortCount = laneSum(shortCount);
+}
+
+/** Whether a VM of from..to is booting, over lanes. */
+function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
+  const state = at(v.state);
+  const starting = f64x2.splat(1.0);
+  let found = ZERO;
+  for (let i = from; i < to; i += 2) {
+    found = v128.or(found, v128.and(f64x2.eq(load2(state, i), starting), validLanes(i, to)));
+  }
+  return v128.any_true(found);
+}
+
+/** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
 export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
-  return hypervTick(v, h, host, dt, alpha);
+  const from = <i32>h.hostStart[host];
+  const to = <i32>h.hostEnd[host];
+  const booting = anyStartingLanes(v, from, to);
+  if (booting) finishBoots(v, from, to, dt);
+  else noBoots();
+  goalsLanes(v, h, host, from, to, dt);
+  const pool = balancerPool(h, host);
+  if (goalSums.balancedCount > 0.0 && goalSums.target > pool) {
+    const tier = tierFor(pool);
+    tierNeedsLanes(v, from, to, tier);
+    const shared = tierPool(tier, pool);
+    const start = h.waterLevel[host];
+    if (shared < tierSums.weightedNeed) {
+      const lambda = waterLevelLanes(v, from, to, shared, start);
+      handOutLanes(v, from, to, shared, lambda);
+      h.waterLevel[host] = lambda;
+    } else {
+      h.waterLevel[host] = waterFill(v, from, to, shared, start, tierSums.weightedNeed, tierSums.unweightedNeed);
+    }
+    keptAndWantedLanes(v, h, host, from, to, dt);
+  }
+  const free = Math.max(0.0, pool - goalSums.kept);
+  const fraction = freeFraction(free, goalSums.wanted);
+  if (fraction < 1.0 && !fractionFits(v, h, host, from, to, dt, fraction, free)) {
+    moveAndCount(v, h, host, from, to, dt, alpha, free);
+  } else {
+    moveAndCountLanes(v, h, host, from, to, dt, alpha, fraction);
+  }
+  countHostTick(h, host, dt, alpha);
+  return quietTick(booting);
 }

@@ -1,5 +1,6 @@
 // The engine's columns by name, in the order the kernel's stores declare them (assembly/kernel/store.ts; a test
 // checks that the lists match). Both engines allocate their stores from these lists.
+import { HostStore, VmStore } from '../../assembly/kernel/store.ts';
 
 export const VM_COLUMNS = [
   'state',
@@ -69,12 +70,21 @@ export type Columns<Name extends string> = { [K in Name]: Float64Array };
 export type VmColumns = Columns<VmColumnName>;
 export type HostColumns = Columns<HostColumnName>;
 
-/** A store with one column per name, each made by `column(index)` (index in the list). */
+/** The kernel's store classes, as shapes: an instance has every column as an own field from the start, so the
+ * engine's hot loops see one fixed object layout (an object given 30 fields one by one would fall back to slow
+ * dictionary properties). */
+const SHAPES = new Map<readonly string[], () => object>([
+  [VM_COLUMNS, () => new VmStore()],
+  [HOST_COLUMNS, () => new HostStore()],
+]);
+
+/** A store with one column per name of VM_COLUMNS or HOST_COLUMNS, each made by `column(index)` (index in the
+ * list). */
 export function columnStore<Name extends string>(
   names: readonly Name[],
   column: (index: number) => Float64Array,
 ): Columns<Name> {
-  const store = {} as Columns<Name>;
+  const store = SHAPES.get(names)!() as Columns<Name>;
   names.forEach((name, index) => {
     store[name] = column(index);
   });
