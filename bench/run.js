@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const only = process.argv.slice(2);
-const all = ['balancer.js', 'simulation.js', 'cluster.js'];
+const all = ['balancer.js', 'simulation.js', 'cluster.js', 'plan.js'];
 for (const file of only.length ? only : all) {
   console.log(`\n## ${file}`);
   const path = fileURLToPath(new URL(file, import.meta.url));

@@ -62,6 +62,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
   let best = '';
+  let cached = 0;
   const bar =
     args.values.progress !== false && process.stderr.isTTY
       ? progressBar(process.stderr, (done, total, elapsed) => {
@@ -80,6 +81,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       signal: stop.signal,
       onProgress: (p) => {
         best = p.best;
+        cached = p.cached;
         bar?.update(p.done, Math.max(p.done, p.estimatedTotal));
       },
     });
@@ -95,7 +97,12 @@ export async function planCommand(argv: string[]): Promise<number> {
       written.push(join(out, name));
     }
     if (args.values.json) process.stdout.write(summaryJson(result));
-    else process.stdout.write(`${result.headline}\n\nReport: ${written.join(', ')}\n`);
+    else {
+      const reused = cached ? `, ${cached} of them from the cache (${cacheDir})` : '';
+      process.stdout.write(
+        `${result.headline}\n\n${result.runs.length} runs${reused}.\nReport: ${written.join(', ')}\n`,
+      );
+    }
     return 0;
   } catch (error) {
     bar?.done();

@@ -155,11 +155,12 @@ export function heatMap(o: HeatMapOptions): string {
   const width = left + cellW * o.xValues.length + 20;
   const height = top + cellH * o.yValues.length + 44;
   const values = o.xValues.flatMap((_, xi) => o.yValues.map((_, yi) => o.value(xi, yi))).filter(Number.isFinite);
-  const lo = Math.min(...values, 0);
-  const hi = Math.max(...values, lo + 1e-9);
+  // Shades span the values shown: a map of 49 and 53 VMs tells them apart.
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
   const shade = (v: number) => {
     if (!Number.isFinite(v)) return '#eee';
-    const t = (v - lo) / (hi - lo || 1);
+    const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
     const good = o.higherIsBetter ? t : 1 - t;
     // From pale to the palette's blue: light cells are the worse settings.
     const mix = (a: number, b: number) => Math.round(a + (b - a) * good);

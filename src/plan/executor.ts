@@ -1,7 +1,8 @@
 // Where a plan's runs execute: in this thread, on a pool of worker threads (one simulation per task), or on a
 // queue that workers on other machines serve. The planner sees one interface.
 import { availableParallelism } from 'node:os';
-import runTask, { type RunTask } from './run-task.ts';
+import type { DemandTrace } from '../traces/types.ts';
+import runTask, { type RunTask, seedTraces } from './run-task.ts';
 import type { RunMetrics } from './types.ts';
 
 export interface RunExecutor {
@@ -12,7 +13,8 @@ export interface RunExecutor {
 }
 
 /** One run at a time in this thread: for a library caller who wants no threads, and the reference the pool matches. */
-export function inProcessExecutor(): RunExecutor {
+export function inProcessExecutor(traces: Record<string, DemandTrace[]> = {}): RunExecutor {
+  seedTraces(traces);
   let last: Promise<unknown> = Promise.resolve();
   return {
     workers: 1,
@@ -31,17 +33,18 @@ export function inProcessExecutor(): RunExecutor {
 export const defaultWorkers = (): number => availableParallelism();
 
 /**
- * A piscina pool of `workers` threads, each running one simulation at a time. piscina is loaded here, on first use,
- * so importing dynmem never pays for it.
+ * A piscina pool of `workers` threads, each running one simulation at a time, given `traces` (already parsed, by id)
+ * when it starts. piscina is loaded here, on first use, so importing dynmem never pays for it.
  */
-export async function poolExecutor(workers: number): Promise<RunExecutor> {
+export async function poolExecutor(workers: number, traces: Record<string, DemandTrace[]> = {}): Promise<RunExecutor> {
   const { Piscina } = await import('piscina');
   const pool = new Piscina<RunTask, RunMetrics>({
     filename: new URL('./run-task.js', import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
-    // Threads stay up for the whole plan: each keeps the traces it parsed.
+    // Threads stay up for the whole plan, each with the traces parsed once by the planner.
     idleTimeout: 60_000,
+    workerData: { traces },
   });
   return {
     workers,

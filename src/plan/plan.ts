@@ -1,5 +1,6 @@
 // plan(): the questions a capacity planner asks (how many VMs fit, how much memory N VMs need, how settings
 // change it), answered by runs of the simulator on the profile's traces, on every core or across machines.
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { resolveHostOptions } from '../host/options.ts';
 import { diskCache, type RunCache } from './cache.ts';
@@ -223,22 +224,22 @@ function guesses(plan: ResolvedPlan, profile: LoadedProfile, hostMemoryMB: numbe
   };
 }
 
-async function openExecutor(options: PlanOptions): Promise<RunExecutor> {
+async function openExecutor(options: PlanOptions, profile: LoadedProfile): Promise<RunExecutor> {
   if (options.queue !== undefined) {
     const { queueExecutor } = await import('./queue.ts');
     return queueExecutor(options.queue);
   }
   const workers = options.workers ?? defaultWorkers();
-  return workers === 0 ? inProcessExecutor() : poolExecutor(workers);
+  return workers === 0 ? inProcessExecutor(profile.parsed) : poolExecutor(workers, profile.parsed);
 }
 
 /** The executor, opened on the first run the cache does not have: a plan answered from the cache starts nothing. */
-function lazyExecutor(options: PlanOptions): RunExecutor {
+function lazyExecutor(options: PlanOptions, profile: LoadedProfile): RunExecutor {
   let opened: Promise<RunExecutor> | undefined;
   return {
     workers: options.queue !== undefined ? 0 : (options.workers ?? defaultWorkers()),
     async run(task, key, signal) {
-      opened ??= openExecutor(options);
+      opened ??= openExecutor(options, profile);
       return (await opened).run(task, key, signal);
     },
     async close() {
@@ -267,7 +268,9 @@ export async function plan(input: Plan, options: PlanOptions = {}): Promise<Plan
   );
   const code = await codeIdentity();
   const signal = options.signal ?? new AbortController().signal;
-  const executor = lazyExecutor(options);
+  // Every run in flight listens to the one signal.
+  setMaxListeners(0, signal);
+  const executor = lazyExecutor(options, profile);
   const cache = options.cacheDir === undefined ? undefined : diskCache(resolve(options.cacheDir));
   const book = new RunBook(resolved, profile, code, executor, cache, signal, options.onProgress);
   const bests = new Map<string, number>();

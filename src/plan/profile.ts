@@ -20,6 +20,8 @@ export interface LoadedProfile {
   files: Record<string, string>;
   /** The traces a fleet would use, in its order (idle ones dropped unless skipIdle is false). */
   usable: DemandTrace[];
+  /** Each file's traces, parsed as a run parses them (named by the file's name), by id. */
+  parsed: Record<string, DemandTrace[]>;
 }
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
@@ -34,6 +36,7 @@ export async function loadProfile(traces: string, skipIdle: boolean, baseDir: st
   const refs: TraceRef[] = [];
   const files: Record<string, string> = {};
   const all: DemandTrace[] = [];
+  const parsed: Record<string, DemandTrace[]> = {};
   for (const path of paths) {
     const bytes = await readFile(path);
     const ref = { name: basename(path), id: sha256(bytes) };
@@ -42,14 +45,16 @@ export async function loadProfile(traces: string, skipIdle: boolean, baseDir: st
     refs.push(ref);
     files[ref.id] = path;
     try {
-      all.push(...parseTraceBytes(bytes, path));
+      // Parsed under the name a run gives it, so that runs can use these very traces.
+      parsed[ref.id] = parseTraceBytes(bytes, ref.name);
+      all.push(...parsed[ref.id]!);
     } catch (error) {
       if (error instanceof TraceError)
-        throw new PlanError('profile.traces', error.message, { file: error.file, line: error.line });
+        throw new PlanError('profile.traces', `${path}: ${error.message}`, { file: path, line: error.line });
       throw new PlanError('profile.traces', (error as Error).message, { file: path });
     }
   }
   const usable = skipIdle ? all.filter((t) => t.demandMB.some((x) => x !== 0)) : all;
   if (usable.length === 0) throw new PlanError('profile.traces', `no usable traces in ${traces}.`);
-  return { refs, files, usable };
+  return { refs, files, usable, parsed };
 }

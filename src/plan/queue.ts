@@ -66,6 +66,9 @@ export async function queueExecutor(url: string): Promise<RunExecutor> {
   const queue = new Queue<RunJob, RunMetrics>(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  // Every job waited for listens to the queue and its events.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   const shipped = new Map<string, Promise<unknown>>();
   const ship = (task: RunTask) =>
     Promise.all(

@@ -1,6 +1,7 @@
 // One run of a plan, as a task: a scenario over the profile's traces, simulated, reduced to its metrics. The same
 // function runs in-process, in a worker thread of the pool, and in a queue worker on another machine.
 import { readFile } from 'node:fs/promises';
+import { workerData } from 'node:worker_threads';
 import { parseTraceBytes } from '../node/read-traces.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { simulate } from '../sim/simulate.ts';
@@ -26,6 +27,15 @@ export interface RunTask {
 
 // Parsed traces by content hash: the same bytes always parse the same, so every run of this thread shares them.
 const parsed = new Map<string, DemandTrace[]>();
+
+/** Hand this thread traces already parsed (by the planner), by id. */
+export function seedTraces(byId: Record<string, DemandTrace[]>): void {
+  for (const [id, traces] of Object.entries(byId)) parsed.set(id, traces);
+}
+
+// A pool thread starts with the planner's parsed traces (its workerData), rather than parsing every file again.
+const seeded = (workerData as { traces?: Record<string, DemandTrace[]> } | null)?.traces;
+if (seeded) seedTraces(seeded);
 
 function taskLoader(task: RunTask): TraceLoader {
   const byName = new Map(task.traces.map((r) => [r.name, r]));
