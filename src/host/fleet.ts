@@ -268,9 +268,10 @@ export class Fleet {
    * Lay the columns out host by host (each host's VMs in consecutive slots, unplaced VMs last, no holes), so a
    * host's tick reads its VMs' columns sequentially instead of striding across the whole store; inside a host,
    * in the order the VMs were added (the order the kernel hands out spare MB in), whichever slots they took.
-   * Runs only after VMs were added, removed or moved.
+   * Runs only after VMs were added, removed or moved; before every engine call, and for readers that walk a
+   * host's VMs by slot range (`hostStart`..`hostEnd`).
    */
-  private layOut(): void {
+  layOut(): void {
     if (!this.layoutDirty) return;
     const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);

@@ -1,5 +1,6 @@
 // Time series sampled during a run: per host, the whole cluster, and (optionally) per VM.
 import type { Cluster } from '../cluster/cluster.ts';
+import { OFF, RUNNING } from '../host/fleet.ts';
 
 export interface HostSeries {
   name: string;
@@ -67,17 +68,20 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
   const running = new Float64Array(hostCount);
   const dmDemand = new Float64Array(hostCount);
   const dmMemory = new Float64Array(hostCount);
-  for (const record of fleet.allVms()) {
-    const host = record.host;
-    const i = record.slot;
-    if (host < 0 || v.state[i] === 0) continue;
-    assigned[host]! += v.assigned[i]!;
-    paged[host]! += v.smartPaging[i]!;
-    demand[host]! += v.demand[i]!;
-    running[host]! += 1;
-    if (v.state[i] === 2 && v.dynamic[i] !== 0) {
-      dmDemand[host]! += v.demand[i]!;
-      dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
+  // Each host's VMs sit in one slot range once laid out: a pass over the columns, no walk of the registry.
+  fleet.layOut();
+  for (let host = 0; host < hostCount; host++) {
+    for (let i = h.hostStart[host]!; i < h.hostEnd[host]!; i++) {
+      const state = v.state[i]!;
+      if (state === OFF) continue;
+      assigned[host]! += v.assigned[i]!;
+      paged[host]! += v.smartPaging[i]!;
+      demand[host]! += v.demand[i]!;
+      running[host]! += 1;
+      if (state === RUNNING && v.dynamic[i] !== 0) {
+        dmDemand[host]! += v.demand[i]!;
+        dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
+      }
     }
   }
   series.timeSeconds.push(t);
