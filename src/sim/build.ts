@@ -92,6 +92,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     throw error;
   });
   const hostNames = cluster.hosts().map((h) => h.name);
+  const hostsByName = new Map(cluster.hosts().map((h) => [h.name, h]));
   const soleHost = clustered ? undefined : hostNames[0];
   const cache = new Map<string, DemandTrace[]>();
   const vms: SimVm[] = [];
@@ -103,11 +104,10 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     host: string | undefined,
   ) =>
     at(path, () => {
-      if (host !== undefined && !hostNames.includes(host)) {
-        throw new ScenarioError(hostPath, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
-      }
-      if (host === undefined) cluster.addVm(config);
-      else cluster.host(host).addVm(config);
+      if (host === undefined) return cluster.addVm(config);
+      const member = hostsByName.get(host);
+      if (!member) throw new ScenarioError(hostPath, `no host is named '${host}' (hosts: ${hostNames.join(', ')}).`);
+      return member.addVm(config);
     });
 
   for (const [i, vm] of (scenario.vms ?? []).entries()) {
