@@ -11,8 +11,10 @@ async function bootedVm(engine: 'wasm' | 'js', driver: { rate?: number; limit?: 
   host.setDemand('a', 1000);
   const fleet = (host as any).fleet;
   const slot = fleet.vm('a').slot;
-  if (driver.rate !== undefined) fleet.engine.vms.balloonRate[slot] = driver.rate;
-  if (driver.limit !== undefined) fleet.engine.vms.balloonLimit[slot] = driver.limit;
+  fleet.store.setBalloonDriver(slot, {
+    ...(driver.rate !== undefined ? { rateMBps: driver.rate } : {}),
+    ...(driver.limit !== undefined ? { limitMB: driver.limit } : {}),
+  });
   return host;
 }
 

@@ -1,5 +1,6 @@
 // The layering holds: no module of src/ or of the kernel imports itself back through others (type imports
-// included: they tie the modules together for a reader just the same), and the root export is what users need.
+// included: they tie the modules together for a reader just the same), only the engine folder reaches into the
+// kernel (columns change through the store's named operations), and the root export is what users need.
 import { fileURLToPath } from 'node:url';
 import * as dynmem from 'dynmem';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +27,16 @@ describe('import graph', () => {
     expect(graph.size).toBeGreaterThan(40);
     expect(graph.get('src/host/create.ts')).toContain('src/host/fleet.ts');
     expect(cycles(graph)).toEqual([]);
+  });
+});
+
+describe('column protocol', () => {
+  it('only the engine folder reaches the kernel; the rest changes columns through the store', () => {
+    const graph = importGraph(root, sourceFiles(`${root}src`));
+    const reaching = [...graph].filter(([file, targets]) => {
+      return !file.startsWith('src/engine/') && targets.some((target) => target.startsWith('assembly/'));
+    });
+    expect(reaching.map(([file]) => file)).toEqual([]);
   });
 });
 

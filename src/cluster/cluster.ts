@@ -41,7 +41,7 @@ export class Cluster {
   }
 
   get engine(): string {
-    return this.fleet.engine.kind;
+    return this.fleet.store.kind;
   }
   get timeSeconds(): number {
     return this.fleet.timeSeconds;
@@ -124,13 +124,13 @@ export class Cluster {
     if (host.failed) {
       throw new DynamicMemoryError('InvalidState', `Host '${name}' has already failed.`, { host: name });
     }
-    const v = this.fleet.engine.vms;
+    const v = this.fleet.store.vms;
     const victims: VmRecord[] = [];
     for (const record of host.members) if (isOn(v.state[record.slot]!)) victims.push(record);
     victims.sort((a, b) => b.settings.weight - a.settings.weight || a.slot - b.slot);
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;
-    this.fleet.engine.hosts.up[host.index] = 0;
+    this.fleet.store.setHostUp(host.index, false);
     const report: FailoverReport = { host: name, restarted: [], failed: [] };
     for (const record of victims) {
       this.fleet.moveVm(record, -1);
@@ -150,7 +150,7 @@ export class Cluster {
     const host = this.fleet.hostByName(name);
     if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
     host.failed = false;
-    this.fleet.engine.hosts.up[host.index] = 1;
+    this.fleet.store.setHostUp(host.index, true);
   }
 
   /** Counters summed over the live hosts; pressures are those of the cluster's VMs taken together. */
@@ -158,7 +158,7 @@ export class Cluster {
     const live = this.fleet.hosts.filter((h) => !h.failed);
     const parts = live.map((h) => hostCounters(this.fleet, h.index));
     const sum = (key: keyof HostCounters) => parts.reduce((s, c) => s + c[key], 0);
-    const v = this.fleet.engine.vms;
+    const v = this.fleet.store.vms;
     let demand = 0;
     let memory = 0;
     for (const record of this.fleet.allVms()) {

@@ -6,7 +6,7 @@ import { vmMemoryLimit } from '../host/versions.ts';
 
 /** Live hosts, most available memory first (ties: the order the hosts were given). */
 export function hostsByAvailableMemory(fleet: Fleet): number[] {
-  const live = fleet.hosts.filter((h) => !h.failed).map((h) => ({ index: h.index, free: fleet.freeOn(h.index) }));
+  const live = fleet.hosts.filter((h) => !h.failed).map((h) => ({ index: h.index, free: fleet.availableOn(h.index) }));
   live.sort((a, b) => b.free - a.free || a.index - b.index);
   return live.map((h) => h.index);
 }

@@ -1,25 +1,13 @@
 // The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
 // (names, settings) that the tick never touches.
-import {
-  BALANCED,
-  NOT_BALANCED,
-  NOT_SAMPLED,
-  OFF,
-  POLICY_HYPERV,
-  RUNNING,
-  STARTING,
-} from '../../assembly/kernel/store.ts';
-import { VM_COLUMNS } from '../engine/columns.ts';
 import type { Engine } from '../engine/engine.ts';
+import { RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 import { vmMemoryLimit } from './versions.ts';
 
-export { NOT_SAMPLED, OFF, RUNNING, STARTING };
-
-/** A VM's per-VM balloon rate when it has no limit of its own: the host's rate applies. */
-export const NO_VM_BALLOON_LIMIT = Infinity;
+export { OFF, RUNNING, STARTING } from '../engine/store.ts';
 
 /** Options of the balancer itself, shared by every host of a fleet. */
 export interface BalancerOptions {
@@ -49,7 +37,8 @@ export interface HostRecord {
 }
 
 export class Fleet {
-  readonly engine: Engine;
+  /** The engine's columns: read them anywhere, change them through the store's operations only. */
+  readonly store: Store;
   readonly balancer: BalancerOptions;
   readonly hosts: HostRecord[] = [];
   private bySlot: (VmRecord | undefined)[] = [];
@@ -63,7 +52,7 @@ export class Fleet {
   ticks = 0;
 
   constructor(engine: Engine, balancer: BalancerOptions) {
-    this.engine = engine;
+    this.store = new Store(engine);
     this.balancer = balancer;
     this.alpha = 1 - Math.exp(-balancer.balancerIntervalSeconds / balancer.pressureWindowSeconds);
   }
@@ -78,21 +67,14 @@ export class Fleet {
     this.ensureCapacity(this.byName.size, index + 1);
     const record: HostRecord = { index, options, failed: false, members: new Set() };
     this.hosts.push(record);
-    const h = this.engine.hosts;
-    h.up[index] = 1;
-    this.writeHostOptions(record);
-    h.minAvailable[index] = options.memoryMB - options.reserveMB;
+    this.store.addHost(index, options, this.availableOn(index, 0));
+    this.smallestMaxVm = undefined;
     this.layoutDirty = true;
     return record;
   }
 
   writeHostOptions(record: HostRecord): void {
-    const h = this.engine.hosts;
-    h.memory[record.index] = record.options.memoryMB;
-    h.reserve[record.index] = record.options.reserveMB;
-    h.balloonRate[record.index] = record.options.balloonRateMBps;
-    h.hysteresis[record.index] = record.options.hysteresisMB;
-    h.policy[record.index] = POLICY_HYPERV;
+    this.store.writeHostOptions(record.index, record.options);
     this.smallestMaxVm = undefined;
   }
 
@@ -155,7 +137,7 @@ export class Fleet {
     this.bySlot[slot] = record;
     this.byName.set(name, record);
     this.hosts[host]?.members.add(record);
-    this.clearSlot(slot);
+    this.store.clearVm(slot);
     this.writeSettings(record);
     this.layoutDirty = true;
     return record;
@@ -165,7 +147,7 @@ export class Fleet {
     this.byName.delete(record.name);
     this.hosts[record.host]?.members.delete(record);
     this.bySlot[record.slot] = undefined;
-    this.clearSlot(record.slot);
+    this.store.clearVm(record.slot);
     this.freeSlots.push(record.slot);
     this.layoutDirty = true;
   }
@@ -179,25 +161,14 @@ export class Fleet {
 
   /** Copy a VM's settings into the columns the kernel reads. */
   writeSettings(record: VmRecord): void {
-    const v = this.engine.vms;
     const s = record.settings;
-    const i = record.slot;
-    v.dynamic[i] = s.dynamicMemory ? 1 : 0;
-    this.setVmState(i, v.state[i]!);
-    v.floor[i] = floorOf(s);
-    v.ceiling[i] = ceilingOf(s);
-    v.buffer[i] = s.bufferPercent;
-    v.weight[i] = s.weight;
-  }
-
-  /**
-   * Put the VM in `slot` in lifecycle state `state` (OFF, STARTING or RUNNING), keeping its `balanced` flag in step:
-   * the balancer sets a VM's memory only while it runs with Dynamic Memory on and its boot is over.
-   */
-  setVmState(slot: number, state: number): void {
-    const v = this.engine.vms;
-    v.state[slot] = state;
-    v.balanced[slot] = state === RUNNING && v.dynamic[slot] !== 0 ? BALANCED : NOT_BALANCED;
+    this.store.writeSettings(record.slot, {
+      dynamicMemory: s.dynamicMemory,
+      floorMB: floorOf(s),
+      ceilingMB: ceilingOf(s),
+      bufferPercent: s.bufferPercent,
+      weight: s.weight,
+    });
   }
 
   /** The VMs of a host, by slot. */
@@ -207,16 +178,19 @@ export class Fleet {
 
   /** Physical memory held by the VMs of a host, MB. */
   heldOn(host: number): number {
-    const v = this.engine.vms;
+    const v = this.store.vms;
     let held = 0;
     for (const slot of this.slotsOf(host)) held += v.assigned[slot]!;
     return held;
   }
 
-  /** Memory VMs could still be given on a host, MB. */
-  freeOn(host: number): number {
-    const o = this.hosts[host]!.options;
-    return o.memoryMB - o.reserveMB - this.heldOn(host);
+  /**
+   * Available Memory of a host: what VMs could still be given, MB (none on a failed host). The one place it is
+   * computed; pass `heldMB` where the caller has summed what the host's VMs hold already.
+   */
+  availableOn(host: number, heldMB = this.heldOn(host)): number {
+    const record = this.hosts[host]!;
+    return record.failed ? 0 : record.options.memoryMB - record.options.reserveMB - heldMB;
   }
 
   /** Run balancer ticks for `seconds` of simulated time, in one engine call. */
@@ -224,7 +198,7 @@ export class Fleet {
     const ticks = this.ticksIn(seconds);
     if (ticks === 0) return;
     this.layOut();
-    this.engine.run(this.hosts.length, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
+    this.store.run(this.hosts.length, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
     this.ticks += ticks;
   }
 
@@ -276,35 +250,22 @@ export class Fleet {
     const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
     records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a host
-    const columns = VM_COLUMNS.map((name) => this.engine.vms[name]);
-    const old = columns.map((column) => column.slice(0, this.bySlot.length));
+    this.store.relayout(
+      records.map((record) => record.slot),
+      this.bySlot.length,
+      (row) => records[row]!.host,
+      this.hosts.length,
+    );
     records.forEach((record, slot) => {
-      for (let c = 0; c < columns.length; c++) columns[c]![slot] = old[c]![record.slot]!;
       record.slot = slot;
     });
-    for (let slot = records.length; slot < this.bySlot.length; slot++) this.clearSlot(slot);
     this.bySlot = records;
     this.freeSlots = [];
-    const h = this.engine.hosts;
-    let next = 0;
-    for (let host = 0; host < this.hosts.length; host++) {
-      h.hostStart[host] = next;
-      while (next < records.length && records[next]!.host === host) next++;
-      h.hostEnd[host] = next;
-    }
     this.layoutDirty = false;
   }
 
-  /** An empty slot: off, nothing held, no counters, no balloon driver limits of its own. */
-  private clearSlot(slot: number): void {
-    const v = this.engine.vms;
-    for (const name of VM_COLUMNS) v[name][slot] = 0;
-    this.setVmState(slot, OFF);
-    v.balloonRate[slot] = NO_VM_BALLOON_LIMIT;
-  }
-
   private ensureCapacity(vms: number, hosts: number): void {
-    const e = this.engine;
+    const e = this.store;
     const neededSlots = Math.max(vms, this.bySlot.length + (this.freeSlots.length > 0 ? 0 : 1));
     if (neededSlots <= e.vmCapacity && hosts <= e.hostCapacity) return;
     const vmCapacity = neededSlots <= e.vmCapacity ? e.vmCapacity : Math.max(64, e.vmCapacity * 2, neededSlots);

@@ -42,7 +42,7 @@ export class Host {
   }
   /** 'wasm' or 'js'. */
   get engine(): string {
-    return this.fleet.engine.kind;
+    return this.fleet.store.kind;
   }
   /** Simulated seconds so far. */
   get timeSeconds(): number {

@@ -2,7 +2,7 @@
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
-import { type Fleet, isOn, NOT_SAMPLED, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
+import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -13,14 +13,14 @@ interface ReclaimPlan {
 /** The lowest memory the balancer may leave a running VM: its minimum, or startup RAM for a guest without
  * Dynamic Memory. Booting and static VMs give nothing. */
 function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0) return undefined;
   return v.floor[slot]!;
 }
 
 /** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`. */
 function planReclaim(fleet: Fleet, host: number, wanted: number, except: number): ReclaimPlan {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   const candidates: { slot: number; spare: number; weight: number }[] = [];
   for (const slot of fleet.slotsOf(host)) {
     const floor = slot === except ? undefined : reclaimFloor(fleet, slot);
@@ -39,26 +39,16 @@ function planReclaim(fleet: Fleet, host: number, wanted: number, except: number)
   return plan;
 }
 
-/** Balloon the planned memory out of each VM (its Smart Paging goes first) and count it. */
+/** Balloon the planned memory out of each VM (its Smart Paging goes with it) and count it. */
 function applyReclaim(fleet: Fleet, host: number, plan: ReclaimPlan): void {
-  const v = fleet.engine.vms;
-  const h = fleet.engine.hosts;
-  for (const { slot, mb } of plan.takes) {
-    const removed = mb + v.smartPaging[slot]!;
-    v.assigned[slot]! -= mb;
-    v.smartPaging[slot] = 0;
-    v.removed[slot]! += removed;
-    v.removeOps[slot]! += 1;
-    h.removed[host]! += removed;
-    h.removeOps[host]! += 1;
-  }
+  for (const { slot, mb } of plan.takes) fleet.store.balloonOut(slot, host, mb);
 }
 
 /** Physical memory for `wanted` MB more on the VM's host: free memory first, then reclaim. Returns what
  * could be found (≤ wanted) and a commit function; nothing changes until commit. */
 function findMemory(fleet: Fleet, record: VmRecord, wanted: number): { found: number; commit: () => void } {
   const host = record.host;
-  const free = Math.max(0, fleet.freeOn(host));
+  const free = Math.max(0, fleet.availableOn(host));
   if (free >= wanted) return { found: wanted, commit: () => {} };
   const plan = planReclaim(fleet, host, wanted - free, record.slot);
   return { found: free + plan.total, commit: () => applyReclaim(fleet, host, plan) };
@@ -66,18 +56,7 @@ function findMemory(fleet: Fleet, record: VmRecord, wanted: number): { found: nu
 
 /** A fresh boot: the VM holds startup RAM (part of it possibly in Smart Paging) for the boot duration. */
 function boot(fleet: Fleet, record: VmRecord, physicalMB: number, smartPagingMB: number): void {
-  const v = fleet.engine.vms;
-  const i = record.slot;
-  const startup = record.settings.startupMB;
-  fleet.setVmState(i, STARTING);
-  v.assigned[i] = physicalMB;
-  v.smartPaging[i] = smartPagingMB;
-  v.bootLeft[i] = fleet.balancer.bootSeconds;
-  v.guestVisible[i] = startup;
-  v.pressure[i] = (100 * v.demand[i]!) / startup;
-  v.avgPressure[i] = 0;
-  v.minPressure[i] = NOT_SAMPLED; // the kernel starts the pressure statistics at the first tick
-  v.maxPressure[i] = 0;
+  fleet.store.boot(record.slot, physicalMB, smartPagingMB, fleet.balancer.bootSeconds);
 }
 
 function checkHostUp(fleet: Fleet, record: VmRecord): void {
@@ -96,7 +75,7 @@ function checkHostUp(fleet: Fleet, record: VmRecord): void {
  * Paging. Throws OutOfMemory (and changes nothing) when it does not fit.
  */
 export function startVm(fleet: Fleet, record: VmRecord): void {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   if (v.state[record.slot] !== OFF) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already running.`, { vm: record.name });
   }
@@ -118,7 +97,7 @@ export function canStart(fleet: Fleet, record: VmRecord): boolean {
  * can supply is backed by Smart Paging (at most startup − minimum, since the VM still holds its minimum).
  */
 export function restartVm(fleet: Fleet, record: VmRecord): void {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   const i = record.slot;
   if (!isOn(v.state[i]!)) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is off: start it instead of restarting it.`, {
@@ -137,16 +116,11 @@ export function restartVm(fleet: Fleet, record: VmRecord): void {
 }
 
 export function stopVm(fleet: Fleet, record: VmRecord): void {
-  const v = fleet.engine.vms;
   const i = record.slot;
-  if (v.state[i] === OFF) {
+  if (fleet.store.vms.state[i] === OFF) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already off.`, { vm: record.name });
   }
-  fleet.setVmState(i, OFF);
-  v.assigned[i] = 0;
-  v.smartPaging[i] = 0;
-  v.bootLeft[i] = 0;
-  v.pressure[i] = 0;
+  fleet.store.stop(i);
 }
 
 /**
@@ -154,10 +128,9 @@ export function stopVm(fleet: Fleet, record: VmRecord): void {
  * RAM now, found like a start (free, then reclaim). Returns a commit function, or throws OutOfMemory.
  */
 export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   const i = record.slot;
   const startup = record.settings.startupMB;
-  const held = v.assigned[i]! + v.smartPaging[i]!;
   // Physical memory counts, not Smart Paging: a booting VM bridged by Smart Paging needs the rest found too, or
   // once booted it would hold startup RAM the host does not have and push others below their minimums.
   const short = startup - v.assigned[i]!;
@@ -166,31 +139,15 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
   if (memory.found < short) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
   return () => {
     memory.commit();
-    if (startup > held) {
-      v.added[i]! += startup - held;
-      v.addOps[i]! += 1;
-    }
-    v.assigned[i] = startup;
-    v.smartPaging[i] = 0;
+    fleet.store.holdStartup(i, startup);
   };
 }
 
 /** After a guest change lowers a running VM's ceiling, the memory above it is taken back at once (Smart
  * Paging first), so no VM is ever above its effective maximum. */
 export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
-  const v = fleet.engine.vms;
-  const h = fleet.engine.hosts;
-  const i = record.slot;
-  if (v.dynamic[i] === 0) return;
-  const excess = v.assigned[i]! + v.smartPaging[i]! - ceilingOf(record.settings);
-  if (excess <= 0) return;
-  const fromPaging = Math.min(v.smartPaging[i]!, excess);
-  v.smartPaging[i]! -= fromPaging;
-  v.assigned[i]! -= excess - fromPaging;
-  v.removed[i]! += excess;
-  v.removeOps[i]! += 1;
-  h.removed[record.host]! += excess;
-  h.removeOps[record.host]! += 1;
+  if (fleet.store.vms.dynamic[record.slot] === 0) return;
+  fleet.store.trimTo(record.slot, record.host, ceilingOf(record.settings));
 }
 
 /**
@@ -198,15 +155,14 @@ export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
  * memory free): for replaying a recording that begins with the VMs up.
  */
 export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number): void {
-  const v = fleet.engine.vms;
   const i = record.slot;
   const s = record.settings;
-  fleet.setVmState(i, RUNNING);
-  v.bootLeft[i] = 0;
-  if (!s.dynamicMemory) return;
+  if (!s.dynamicMemory) {
+    fleet.store.resume(i);
+    return;
+  }
   const wanted = Math.min(ceilingOf(s), Math.max(floorOf(s), assignedMB));
-  const held = v.assigned[i]!;
-  const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.freeOn(record.host))) : wanted;
-  v.assigned[i] = target;
-  v.guestVisible[i] = Math.max(s.startupMB, target);
+  const held = fleet.store.vms.assigned[i]!;
+  const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.availableOn(record.host))) : wanted;
+  fleet.store.resume(i, target, Math.max(s.startupMB, target));
 }

@@ -1,6 +1,6 @@
 // Reading a VM's or host's counters out of the columns, with Hyper-V's names and meanings.
 import type { VmSettings } from '../settings.ts';
-import { type Fleet, NOT_SAMPLED, RUNNING, STARTING, type VmRecord } from './fleet.ts';
+import { type Fleet, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 
 export type VmState = 'Off' | 'Starting' | 'Running';
 /** Get-VM's MemoryStatus; empty for a VM without Dynamic Memory, as Get-VM shows it. */
@@ -58,7 +58,7 @@ export interface HostCounters {
   runningVms: number;
 }
 
-const STATE_NAMES: Record<number, VmState> = { 0: 'Off', [STARTING]: 'Starting', [RUNNING]: 'Running' };
+const STATE_NAMES: Record<number, VmState> = { [OFF]: 'Off', [STARTING]: 'Starting', [RUNNING]: 'Running' };
 
 export function availableMemoryBuffer(memoryMB: number, demandMB: number, bufferPercent: number): number {
   if (demandMB <= 0) return Infinity;
@@ -74,7 +74,7 @@ export function memoryStatus(smartPagingMB: number, buffer: number): MemoryStatu
 
 /** @internal The snapshot of a VM, read from the columns. */
 export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   const i = record.slot;
   const state = STATE_NAMES[v.state[i]!]!;
   const on = state !== 'Off';
@@ -83,7 +83,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   const demandMB = v.demand[i]!;
   const buffer = on ? availableMemoryBuffer(assignedMB + smartPagingMB, demandMB, record.settings.bufferPercent) : 0;
   const pressure = on ? v.pressure[i]! : 0;
-  const sampled = v.minPressure[i]! !== NOT_SAMPLED;
+  const sampled = fleet.store.pressureSampled(i);
   return {
     name: record.name,
     host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
@@ -109,8 +109,8 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
 
 /** @internal A host's counters, read from the columns. */
 export function hostCounters(fleet: Fleet, host: number): HostCounters {
-  const v = fleet.engine.vms;
-  const h = fleet.engine.hosts;
+  const v = fleet.store.vms;
+  const h = fleet.store.hosts;
   const o = fleet.hosts[host]!.options;
   let assignedMB = 0;
   let smartPagingMB = 0;
@@ -118,10 +118,10 @@ export function hostCounters(fleet: Fleet, host: number): HostCounters {
   for (const slot of fleet.slotsOf(host)) {
     assignedMB += v.assigned[slot]!;
     smartPagingMB += v.smartPaging[slot]!;
-    if (v.state[slot] !== 0) runningVms++;
+    if (v.state[slot] !== OFF) runningVms++;
   }
   return {
-    availableMemoryMB: fleet.hosts[host]!.failed ? 0 : o.memoryMB - o.reserveMB - assignedMB,
+    availableMemoryMB: fleet.availableOn(host, assignedMB),
     averagePressure: h.avgPressure[host]!,
     systemCurrentPressure: h.systemPressure[host]!,
     addedMemoryMB: h.added[host]!,

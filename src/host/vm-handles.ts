@@ -2,7 +2,7 @@
 // lookup per VM (what a trace replay or a live feed of thousands of VMs does every tick).
 import { DynamicMemoryError } from '../errors.ts';
 import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
-import { checkDemand, writeDemand } from './vm-ops.ts';
+import { checkDemand } from './vm-ops.ts';
 
 /**
  * VMs resolved once, to be given demands in one call with `setDemands`. Made by `host.vmHandles(names)` or
@@ -88,5 +88,5 @@ export function setDemands(fleet: Fleet, handles: unknown, demandsMB: ArrayLike<
     }
     checkDemand(record, demandsMB[k]);
   }
-  for (let k = 0; k < n; k++) writeDemand(fleet, records[k]!.slot, demandsMB[k]!);
+  for (let k = 0; k < n; k++) fleet.store.holdDemand(records[k]!.slot, demandsMB[k]!);
 }

@@ -12,7 +12,7 @@ function memoryLimitFor(fleet: Fleet, record: VmRecord): VmMemoryLimit {
 }
 
 export function removeVm(fleet: Fleet, record: VmRecord): void {
-  if (isOn(fleet.engine.vms.state[record.slot]!)) {
+  if (isOn(fleet.store.vms.state[record.slot]!)) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' must be off to be removed.`, { vm: record.name });
   }
   fleet.removeVm(record);
@@ -33,17 +33,9 @@ export function checkDemand(record: VmRecord, demandMB: unknown): void {
   }
 }
 
-/** A checked demand into the columns: held (no ramp) until the next change. */
-export function writeDemand(fleet: Fleet, slot: number, demandMB: number): void {
-  const v = fleet.engine.vms;
-  v.demand[slot] = demandMB;
-  v.demandExact[slot] = demandMB;
-  v.demandRate[slot] = 0;
-}
-
 export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): void {
   checkDemand(record, demandMB);
-  writeDemand(fleet, record.slot, demandMB);
+  fleet.store.holdDemand(record.slot, demandMB);
 }
 
 /**
@@ -51,7 +43,7 @@ export function setDemand(fleet: Fleet, record: VmRecord, demandMB: number): voi
  * host's free memory, a decrease must leave what the guest uses (its demand). Returns the commit, or throws.
  */
 function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () => void {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   const i = record.slot;
   const held = v.assigned[i]!;
   const delta = next.startupMB - held;
@@ -61,11 +53,11 @@ function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () 
       field: 'startupMB',
     });
   }
-  if (delta > 0 && fleet.freeOn(record.host) < delta) {
+  if (delta > 0 && fleet.availableOn(record.host) < delta) {
     throw new DynamicMemoryError(
       'OutOfMemory',
       `Not enough memory in the system to resize the virtual machine ${record.name} to ${next.startupMB} megabytes: ` +
-        `${delta} MB more are needed and ${Math.max(0, fleet.freeOn(record.host))} MB are free.`,
+        `${delta} MB more are needed and ${Math.max(0, fleet.availableOn(record.host))} MB are free.`,
       { vm: record.name, field: 'startupMB', hresult: E_OUTOFMEMORY },
     );
   }
@@ -77,27 +69,11 @@ function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () 
       { vm: record.name, field: 'startupMB' },
     );
   }
-  return () => {
-    const h = fleet.engine.hosts;
-    const host = record.host;
-    v.assigned[i] = next.startupMB;
-    if (delta > 0) {
-      v.added[i]! += delta;
-      v.addOps[i]! += 1;
-      h.added[host]! += delta;
-      h.addOps[host]! += 1;
-      v.guestVisible[i] = Math.max(v.guestVisible[i]!, next.startupMB);
-    } else if (delta < 0) {
-      v.removed[i]! -= delta;
-      v.removeOps[i]! += 1;
-      h.removed[host]! -= delta;
-      h.removeOps[host]! += 1;
-    }
-  };
+  return () => fleet.store.resizeStatic(i, record.host, next.startupMB);
 }
 
 export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConfig>): VmSnapshot {
-  const state = fleet.engine.vms.state[record.slot]!;
+  const state = fleet.store.vms.state[record.slot]!;
   const version = record.host >= 0 ? fleet.hosts[record.host]!.options.version : undefined;
   const next = changedSettings(record.name, record.settings, change, {
     running: state !== OFF,

@@ -1,14 +1,12 @@
 // Trace demand into the engine at each point of the trace grid (`traceStep`): held until the next point
 // ('step'), or ramped towards it tick by tick inside the core ('linear').
 import type { Cluster } from '../cluster/cluster.ts';
+import { wholeDemandMB } from '../engine/store.ts';
 import type { VmRecord } from '../host/fleet.ts';
 import type { VmHandles } from '../host/vm-handles.ts';
 import type { SimVm } from './build.ts';
 import { DemandCursors, type DemandCurve } from './demand-curve.ts';
 import type { DemandInterpolation } from './scenario.ts';
-
-/** The guest's demand in whole MB, as the core rounds a ramped demand. */
-const wholeMB = (exactMB: number) => Math.floor(Math.max(0, exactMB) + 0.5);
 
 export class DemandFeed {
   private readonly cluster: Cluster;
@@ -36,18 +34,15 @@ export class DemandFeed {
   feed(t: number): void {
     const n = this.held.length;
     if (this.mode === 'step') {
-      for (let k = 0; k < n; k++) this.held[k] = wholeMB(this.cursors.at(k, t));
+      for (let k = 0; k < n; k++) this.held[k] = wholeDemandMB(this.cursors.at(k, t));
       this.cluster.setDemands(this.handles, this.held);
       return;
     }
-    const v = this.cluster.fleet.engine.vms;
+    const store = this.cluster.fleet.store;
     for (let k = 0; k < n; k++) {
-      const slot = this.records[k]!.slot;
       const now = Math.max(0, this.cursors.at(k, t));
       const next = Math.max(0, this.cursors.at(k, t + this.gridStep));
-      v.demandExact[slot] = now;
-      v.demandRate[slot] = (next - now) / this.gridStep;
-      v.demand[slot] = wholeMB(now);
+      store.rampDemand(this.records[k]!.slot, now, (next - now) / this.gridStep);
     }
   }
 

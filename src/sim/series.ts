@@ -59,8 +59,8 @@ export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries
 /** Append one sample of every series, reading the columns once. */
 export function takeSample(series: SimulationSeries, cluster: Cluster, t: number): void {
   const fleet = cluster.fleet;
-  const v = fleet.engine.vms;
-  const h = fleet.engine.hosts;
+  const v = fleet.store.vms;
+  const h = fleet.store.hosts;
   const hostCount = fleet.hosts.length;
   const assigned = new Float64Array(hostCount);
   const demand = new Float64Array(hostCount);
@@ -88,8 +88,7 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
   const total = series.total;
   let totals = [0, 0, 0, 0, 0, 0, 0, 0];
   series.hosts.forEach((s, host) => {
-    const record = fleet.hosts[host]!;
-    const available = record.failed ? 0 : record.options.memoryMB - record.options.reserveMB - assigned[host]!;
+    const available = fleet.availableOn(host, assigned[host]!);
     s.assignedMB.push(assigned[host]!);
     s.demandMB.push(demand[host]!);
     s.availableMB.push(available);
@@ -117,7 +116,7 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
   total.runningVms.push(totals[6]!);
   for (const s of series.vms) {
     const i = fleet.vm(s.name).slot;
-    const on = v.state[i] !== 0;
+    const on = v.state[i] !== OFF;
     s.assignedMB.push(v.assigned[i]!);
     s.demandMB.push(on ? v.demand[i]! : 0);
     s.pressure.push(on ? v.pressure[i]! : 0);

@@ -93,8 +93,8 @@ export interface SummaryInput {
 export function summarize(input: SummaryInput): SimulationSummary {
   const { cluster, series, log, durationSeconds } = input;
   const fleet = cluster.fleet;
-  const h = fleet.engine.hosts;
-  const v = fleet.engine.vms;
+  const h = fleet.store.hosts;
+  const v = fleet.store.vms;
   let pressureSeconds = 0;
   let elapsed = 0;
   let peak = 0;
@@ -185,7 +185,7 @@ const BUSIEST = 20;
 /** The VMs with the highest maximum pressure since they last booted, at the end of the run. */
 function busiest({ cluster, vms }: SummaryInput): SimulationSummary['busiestVms'] {
   const fleet = cluster.fleet;
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   return vms
     .map((vm) => {
       const record = fleet.vm(vm.name);

@@ -1,0 +1,288 @@
+// The store: the facade's only way to change the engine's columns. Every write is a named operation here (a VM
+// booting, stopping, ballooned out, its settings or demand, a host's options); everywhere else the columns are
+// read-only, which the types enforce. The kernel's markers (states, the `balanced` flag, "not sampled yet") are
+// written here and nowhere else in the facade.
+import { rampedDemand } from '../../assembly/kernel/hyperv.ts';
+import {
+  BALANCED,
+  NOT_BALANCED,
+  NOT_SAMPLED,
+  OFF,
+  POLICY_HYPERV,
+  RUNNING,
+  STARTING,
+} from '../../assembly/kernel/store.ts';
+import { type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
+import type { Engine, EngineKind } from './engine.ts';
+
+export { OFF, RUNNING, STARTING };
+
+/** Columns that can be read and not written (methods such as `set` aside, which the facade never calls). */
+export type ReadonlyColumns<Name extends string> = { readonly [K in Name]: Readonly<Float64Array> };
+
+/** What the kernel reads of a VM's settings, derived by the facade. */
+export interface VmColumnSettings {
+  dynamicMemory: boolean;
+  floorMB: number;
+  ceilingMB: number;
+  bufferPercent: number;
+  weight: number;
+}
+
+/** What the kernel reads of a host's options. */
+export interface HostColumnOptions {
+  memoryMB: number;
+  reserveMB: number;
+  balloonRateMBps: number;
+  hysteresisMB: number;
+}
+
+/** A VM's balloon rate when its driver has no limit of its own: the host's rate applies. */
+export const NO_VM_BALLOON_LIMIT = Infinity;
+
+/**
+ * A guest's demand in whole MB, half up, never below zero: the rounding the kernel applies to a ramped demand, so
+ * a demand set from the facade and one ramped in the core round alike.
+ */
+export function wholeDemandMB(exactMB: number): number {
+  return rampedDemand(exactMB);
+}
+
+export class Store {
+  readonly #engine: Engine;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  get kind(): EngineKind {
+    return this.#engine.kind;
+  }
+  /** Current views. Replaced by `grow`: never keep a column across a call that can grow the store. */
+  get vms(): ReadonlyColumns<VmColumnName> {
+    return this.#engine.vms;
+  }
+  get hosts(): ReadonlyColumns<HostColumnName> {
+    return this.#engine.hosts;
+  }
+  get vmCapacity(): number {
+    return this.#engine.vmCapacity;
+  }
+  get hostCapacity(): number {
+    return this.#engine.hostCapacity;
+  }
+
+  /** Enlarge the columns, keeping their contents. */
+  grow(vmCapacity: number, hostCapacity: number): void {
+    this.#engine.grow(vmCapacity, hostCapacity);
+  }
+
+  /** `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */
+  run(hostCount: number, ticks: number, dt: number, alpha: number): void {
+    this.#engine.run(hostCount, ticks, dt, alpha);
+  }
+
+  // ---- VMs -------------------------------------------------------------------------------------------------
+
+  /** An empty slot: off, nothing held, no counters, no balloon driver limits of its own. */
+  clearVm(slot: number): void {
+    const v = this.#engine.vms;
+    for (const name of VM_COLUMNS) v[name][slot] = 0;
+    this.setState(slot, OFF);
+    v.balloonRate[slot] = NO_VM_BALLOON_LIMIT;
+  }
+
+  /**
+   * Put a VM in lifecycle state `state` (OFF, STARTING or RUNNING), keeping its `balanced` flag in step: the
+   * balancer sets a VM's memory only while it runs with Dynamic Memory on and its boot is over.
+   */
+  setState(slot: number, state: number): void {
+    const v = this.#engine.vms;
+    v.state[slot] = state;
+    v.balanced[slot] = state === RUNNING && v.dynamic[slot] !== 0 ? BALANCED : NOT_BALANCED;
+  }
+
+  /** A VM's settings as the kernel reads them. */
+  writeSettings(slot: number, settings: VmColumnSettings): void {
+    const v = this.#engine.vms;
+    v.dynamic[slot] = settings.dynamicMemory ? 1 : 0;
+    this.setState(slot, v.state[slot]!);
+    v.floor[slot] = settings.floorMB;
+    v.ceiling[slot] = settings.ceilingMB;
+    v.buffer[slot] = settings.bufferPercent;
+    v.weight[slot] = settings.weight;
+  }
+
+  /** A VM's balloon driver: MB/s it gives back (capped by the host's rate), and MB below which it cannot go. */
+  setBalloonDriver(slot: number, driver: { rateMBps?: number; limitMB?: number }): void {
+    const v = this.#engine.vms;
+    if (driver.rateMBps !== undefined) v.balloonRate[slot] = driver.rateMBps;
+    if (driver.limitMB !== undefined) v.balloonLimit[slot] = driver.limitMB;
+  }
+
+  /** A demand of whole MB, held (no ramp) until the next change. */
+  holdDemand(slot: number, demandMB: number): void {
+    const v = this.#engine.vms;
+    v.demand[slot] = demandMB;
+    v.demandExact[slot] = demandMB;
+    v.demandRate[slot] = 0;
+  }
+
+  /** A demand of `exactMB` now, ramping by `rateMBps` every second inside the core (rounded as the core does). */
+  rampDemand(slot: number, exactMB: number, rateMBps: number): void {
+    const v = this.#engine.vms;
+    v.demandExact[slot] = exactMB;
+    v.demandRate[slot] = rateMBps;
+    v.demand[slot] = wholeDemandMB(exactMB);
+  }
+
+  /**
+   * A fresh boot: the VM holds `physicalMB` + `smartPagingMB` (its startup RAM) for `bootSeconds`, untouched by the
+   * balancer; its pressure statistics start again at the first tick.
+   */
+  boot(slot: number, physicalMB: number, smartPagingMB: number, bootSeconds: number): void {
+    const v = this.#engine.vms;
+    const startup = physicalMB + smartPagingMB;
+    this.setState(slot, STARTING);
+    v.assigned[slot] = physicalMB;
+    v.smartPaging[slot] = smartPagingMB;
+    v.bootLeft[slot] = bootSeconds;
+    v.guestVisible[slot] = startup;
+    v.pressure[slot] = (100 * v.demand[slot]!) / startup;
+    v.avgPressure[slot] = 0;
+    v.minPressure[slot] = NOT_SAMPLED;
+    v.maxPressure[slot] = 0;
+  }
+
+  /** Whether a VM has had a pressure sample since it booted (its statistics start at the first tick). */
+  pressureSampled(slot: number): boolean {
+    return this.#engine.vms.minPressure[slot] !== NOT_SAMPLED;
+  }
+
+  /** A VM is turned off: its memory is free at once; its counters stay. */
+  stop(slot: number): void {
+    const v = this.#engine.vms;
+    this.setState(slot, OFF);
+    v.assigned[slot] = 0;
+    v.smartPaging[slot] = 0;
+    v.bootLeft[slot] = 0;
+    v.pressure[slot] = 0;
+  }
+
+  /** A VM taken as running already (its boot over); with `assignedMB`, holding that much (replays). */
+  resume(slot: number, assignedMB?: number, guestVisibleMB?: number): void {
+    const v = this.#engine.vms;
+    this.setState(slot, RUNNING);
+    v.bootLeft[slot] = 0;
+    if (assignedMB !== undefined) v.assigned[slot] = assignedMB;
+    if (guestVisibleMB !== undefined) v.guestVisible[slot] = guestVisibleMB;
+  }
+
+  /** Balloon `physicalMB` out of a VM on `host` at once, and its Smart Paging with it; counted as a removal. */
+  balloonOut(slot: number, host: number, physicalMB: number): void {
+    const v = this.#engine.vms;
+    const removed = physicalMB + v.smartPaging[slot]!;
+    v.assigned[slot]! -= physicalMB;
+    v.smartPaging[slot] = 0;
+    this.countRemoved(slot, host, removed);
+  }
+
+  /** Take a VM on `host` down to `ceilingMB` at once, Smart Paging first; counted as a removal. */
+  trimTo(slot: number, host: number, ceilingMB: number): void {
+    const v = this.#engine.vms;
+    const excess = v.assigned[slot]! + v.smartPaging[slot]! - ceilingMB;
+    if (excess <= 0) return;
+    const fromPaging = Math.min(v.smartPaging[slot]!, excess);
+    v.smartPaging[slot]! -= fromPaging;
+    v.assigned[slot]! -= excess - fromPaging;
+    this.countRemoved(slot, host, excess);
+  }
+
+  /** A VM holds exactly `startupMB` of physical memory, its Smart Paging gone; what it gained counts as added. */
+  holdStartup(slot: number, startupMB: number): void {
+    const v = this.#engine.vms;
+    const held = v.assigned[slot]! + v.smartPaging[slot]!;
+    if (startupMB > held) {
+      v.added[slot]! += startupMB - held;
+      v.addOps[slot]! += 1;
+    }
+    v.assigned[slot] = startupMB;
+    v.smartPaging[slot] = 0;
+  }
+
+  /** A running VM without Dynamic Memory on `host` holds `startupMB` from now on; the change counts as added or
+   * removed memory. */
+  resizeStatic(slot: number, host: number, startupMB: number): void {
+    const v = this.#engine.vms;
+    const delta = startupMB - v.assigned[slot]!;
+    v.assigned[slot] = startupMB;
+    if (delta > 0) {
+      this.countAdded(slot, host, delta);
+      v.guestVisible[slot] = Math.max(v.guestVisible[slot]!, startupMB);
+    } else if (delta < 0) {
+      this.countRemoved(slot, host, -delta);
+    }
+  }
+
+  private countAdded(slot: number, host: number, mb: number): void {
+    const v = this.#engine.vms;
+    const h = this.#engine.hosts;
+    v.added[slot]! += mb;
+    v.addOps[slot]! += 1;
+    h.added[host]! += mb;
+    h.addOps[host]! += 1;
+  }
+
+  private countRemoved(slot: number, host: number, mb: number): void {
+    const v = this.#engine.vms;
+    const h = this.#engine.hosts;
+    v.removed[slot]! += mb;
+    v.removeOps[slot]! += 1;
+    h.removed[host]! += mb;
+    h.removeOps[host]! += 1;
+  }
+
+  /**
+   * Lay the rows out anew: row k takes what was in row `order[k]`, rows past the end are cleared, and host h owns
+   * rows hostStart[h] .. hostEnd[h] − 1 (`hostOfRow` tells each new row's host; -1 for unplaced VMs, last).
+   */
+  relayout(order: readonly number[], usedRows: number, hostOfRow: (row: number) => number, hostCount: number): void {
+    const v = this.#engine.vms;
+    const columns = VM_COLUMNS.map((name) => v[name]);
+    const old = columns.map((column) => column.slice(0, usedRows));
+    order.forEach((from, row) => {
+      for (let c = 0; c < columns.length; c++) columns[c]![row] = old[c]![from]!;
+    });
+    for (let row = order.length; row < usedRows; row++) this.clearVm(row);
+    const h = this.#engine.hosts;
+    let next = 0;
+    for (let host = 0; host < hostCount; host++) {
+      h.hostStart[host] = next;
+      while (next < order.length && hostOfRow(next) === host) next++;
+      h.hostEnd[host] = next;
+    }
+  }
+
+  // ---- hosts -----------------------------------------------------------------------------------------------
+
+  /** A new host, up, with its options; the least available memory seen starts at all of it. */
+  addHost(index: number, options: HostColumnOptions, availableMB: number): void {
+    this.setHostUp(index, true);
+    this.writeHostOptions(index, options);
+    this.#engine.hosts.minAvailable[index] = availableMB;
+  }
+
+  writeHostOptions(index: number, options: HostColumnOptions): void {
+    const h = this.#engine.hosts;
+    h.memory[index] = options.memoryMB;
+    h.reserve[index] = options.reserveMB;
+    h.balloonRate[index] = options.balloonRateMBps;
+    h.hysteresis[index] = options.hysteresisMB;
+    h.policy[index] = POLICY_HYPERV;
+  }
+
+  /** A host fails (its VMs are off and it takes none) or comes back. */
+  setHostUp(index: number, up: boolean): void {
+    this.#engine.hosts.up[index] = up ? 1 : 0;
+  }
+}
