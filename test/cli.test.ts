@@ -55,6 +55,12 @@ describe('dynmem with no arguments', () => {
       /^Pooled VDI host, Bitbrains GWA-T-12 sample: 88 VMs on 1 host, 24\.0 h simulated \(wasm, /,
     );
     expect(run.stdout).toContain('  start failures           ');
+    // The sample holds 100 traces; the 12 idle ones are left out, and the output says which.
+    expect(run.stdout).toContain('  traces                   100 files;');
+    expect(run.stdout).toContain(
+      '  idle traces left out     12 (demand 0 throughout): 38, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54\n',
+    );
+    expect(run.stdout).toMatch(/ {2}pressure {17}average \d+\.\d %, peak \d+\.\d %\n/);
     expect(run.stdout).toContain(
       '\nReport: dynmem-report/summary.json, dynmem-report/timeseries.csv, ' +
         'dynmem-report/vm-timeseries.csv, dynmem-report/report.html\n',

@@ -55,25 +55,43 @@ describe('parseDuration', () => {
     ['2d', 172800],
     ['1.5h', 5400],
     [' 5 m ', 300],
+    ['3d1m', 259260],
+    ['1h30m', 5400],
+    ['1h 30m 15s', 5415],
+    ['2d12h', 216000],
+    ['1m1m', 120],
     [0, 0],
   ] as const)('%j is %i s', (value, seconds) => {
     expect(parseDuration(value, 'x')).toBe(seconds);
   });
 
-  it.each([['2 weeks'], ['-5s'], ['h'], [''], ['1w'], [-1], [Number.NaN], [Infinity], [null], [true], [[60]]])(
-    'refuses %j',
-    (value) => {
-      let error: unknown;
-      try {
-        parseDuration(value, 'events[3].at');
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ScenarioError);
-      expect((error as ScenarioError).path).toBe('events[3].at');
-      expect((error as ScenarioError).message).toMatch(/^events\[3\]\.at: expected a duration/);
-    },
-  );
+  it.each([
+    ['2 weeks'],
+    ['-5s'],
+    ['h'],
+    [''],
+    ['1w'],
+    ['1h30'],
+    ['h30m'],
+    ['1h-30m'],
+    ['1.h'],
+    [-1],
+    [Number.NaN],
+    [Infinity],
+    [null],
+    [true],
+    [[60]],
+  ])('refuses %j', (value) => {
+    let error: unknown;
+    try {
+      parseDuration(value, 'events[3].at');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).path).toBe('events[3].at');
+    expect((error as ScenarioError).message).toMatch(/^events\[3\]\.at: expected a duration/);
+  });
 });
 
 describe('scenario validation', () => {
@@ -186,9 +204,21 @@ describe('scenario validation', () => {
 
   describe('VMs', () => {
     it('need a name', async () => {
-      const e = await scenarioError({ ...base(), vms: [{ name: 'ok' }, { demandMB: 5 }] });
+      const e = await scenarioError({ ...base(), vms: [{ name: 'ok', demandMB: 5 }, { demandMB: 5 }] });
       expect(e.path).toBe('vms[1].name');
       expect((await scenarioError({ ...base(), vms: [{ name: '' }] })).path).toBe('vms[0].name');
+    });
+
+    it('need a demand source, named in the refusal', async () => {
+      const e = await scenarioError({
+        ...base(),
+        vms: [
+          { name: 'ok', demandMB: 5 },
+          { name: 'quiet', startupMB: 1024 },
+        ],
+      });
+      expect(e.path).toBe('vms[1]');
+      expect(e.message).toBe("vms[1]: 'quiet' has no demand: give demandMB, demand or trace.");
     });
 
     it('take one demand source', async () => {
@@ -253,7 +283,7 @@ describe('scenario validation', () => {
           ...base(),
           vms: [
             { name: 'ok', demandMB: 1 },
-            { name: 'bad', ...settings },
+            { name: 'bad', demandMB: 1, ...settings },
           ],
         });
         expect(e.path, JSON.stringify(settings)).toBe(path);
@@ -263,13 +293,19 @@ describe('scenario validation', () => {
     });
 
     it('two VMs with one name are refused', async () => {
-      const e = await scenarioError({ ...base(), vms: [{ name: 'v' }, { name: 'v' }] });
+      const e = await scenarioError({
+        ...base(),
+        vms: [
+          { name: 'v', demandMB: 1 },
+          { name: 'v', demandMB: 1 },
+        ],
+      });
       expect(e.path).toBe('vms[1].name');
       expect(e.message).toContain("'v'");
     });
 
     it('a VM on an unknown host is refused, listing the hosts', async () => {
-      const e = await scenarioError({ ...cluster(), vms: [{ name: 'v', host: 'c' }] });
+      const e = await scenarioError({ ...cluster(), vms: [{ name: 'v', demandMB: 1, host: 'c' }] });
       expect(e.path).toBe('vms[0].host');
       expect(e.message).toBe("vms[0].host: no host is named 'c' (hosts: a, b).");
     });

@@ -475,6 +475,13 @@ describe.each(engines)('%s engine', (engine) => {
       expect(summary.vms).toBe(100 - 12); // 38 and 44–54 are all zero
       const names = new Set(series.vms.map((v) => v.name));
       for (const idle of ['38', '44', '50', '54']) expect(names.has(idle)).toBe(false);
+      // Left out, but named: 38 and 44–54 have zero memory usage in every row.
+      expect(summary.traces.idle).toEqual(['38', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54']);
+      // Four active traces are provisioned below 2048 MB (3: 686 MB, 39: 874, 4: 1270, 6: 2046): raised, and said.
+      expect(summary.warnings).toEqual([
+        'fleets[0].maximumFromProvisioned: 4 VMs provisioned with less than startupMB (2048 MB) got startupMB as ' +
+          'maximum: 3, 4, 6, 39.',
+      ]);
       expect(series.vms.length).toBe(88);
       expect(summary.startFailures).toEqual([]);
       expect(summary.traces.repairs.gaps).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^dynmem$/, replacement: dist('index.js') },
       { find: /^dynmem\/node$/, replacement: dist('node/index.js') },
+      { find: /^dynmem\/sample$/, replacement: dist('sample.js') },
     ],
   },
   test: {

@@ -1,9 +1,6 @@
 // The run `dynmem` does with no arguments: a pooled VDI-like host on the bundled real-trace sample.
 import type { Scenario } from '../sim/scenario.ts';
 
-/** The bundled Bitbrains GWA-T-12 sample (26 hours of 100 VMs), shipped with the package. */
-export const BUNDLED_SAMPLE = new URL('../../../data/bitbrains-sample/', import.meta.url);
-
 /**
  * A 96 GB host running every active VM of the sample as a pooled desktop (2 GB startup, 512 MB minimum, 4 GB
  * maximum: a static desktop would hold its 2 GB all day), started over ten minutes, for a day, with three VMs

@@ -14,7 +14,7 @@ export function formatSummary(
   const lines = [
     `${s.scenario}: ${s.vms} VMs on ${s.hosts} host${s.hosts === 1 ? '' : 's'}, ${hours(s.durationSeconds)} simulated (${s.engine}, ${s.wallSeconds.toFixed(1)} s)`,
     `  memory saved vs static   ${mb(s.memory.savedMB)} (${s.memory.savedPercent.toFixed(1)} %: static ${mb(s.memory.staticMB)}, mean assigned ${mb(s.memory.meanAssignedMB)})`,
-    `  pressure                 average ${s.pressure.average.toFixed(1)}, peak ${s.pressure.peak.toFixed(1)}`,
+    `  pressure                 average ${s.pressure.average.toFixed(1)} %, peak ${s.pressure.peak.toFixed(1)} %`,
     `  short of demand          ${Math.round(s.shortfall.vmSecondsShort).toLocaleString('en-US')} VM-seconds, guest paging ${mb(s.shortfall.guestPagingMBs)}·s`,
     `  Smart Paging             ${mb(s.smartPaging.mbSeconds)}·s, peak ${mb(s.smartPaging.peakMB)}, ${s.smartPaging.vms} VMs`,
     `  start failures           ${s.startFailures.length}`,
@@ -26,10 +26,17 @@ export function formatSummary(
   }
   const r = s.traces.repairs;
   if (s.traces.files) {
+    const idle = s.traces.idle;
     lines.push(
       `  traces                   ${s.traces.files} files; repaired: ${r.duplicateTimestamps} duplicate timestamps, ${r.outOfOrder} out of order, ${r.gaps} gaps (${hours(r.gapSeconds)})`,
     );
+    if (idle.length) {
+      lines.push(
+        `  idle traces left out     ${idle.length} (demand 0 throughout): ${idle.slice(0, 20).join(', ')}${idle.length > 20 ? ', …' : ''}`,
+      );
+    }
   }
+  for (const warning of s.warnings) lines.push(`  warning: ${warning}`);
   if (comparison) {
     const o = comparison.overall;
     lines.push(

@@ -7,12 +7,13 @@ import { DynamicMemoryError } from '../errors.ts';
 import { InteropError } from '../interop/errors.ts';
 import { JsonFileError, readJsonFile, readText } from '../node/json-file.ts';
 import { type ReportFormat, summaryJson, writeReport } from '../node/write-report.ts';
+import { bitbrainsSample } from '../sample.ts';
 import { compareReplay, replayScenario } from '../sim/replay.ts';
 import { type Scenario, ScenarioError } from '../sim/scenario.ts';
 import { type SimulationResult, simulate } from '../sim/simulate.ts';
 import { TraceError } from '../traces/errors.ts';
 import { type ParsedArgs, parseArgs, USAGE, UsageError } from './args.ts';
-import { BUNDLED_SAMPLE, defaultScenario } from './default-scenario.ts';
+import { defaultScenario } from './default-scenario.ts';
 import { formatSummary } from './format-summary.ts';
 import { progressBar } from './progress.ts';
 
@@ -74,7 +75,7 @@ async function run(args: ParsedArgs): Promise<number> {
     });
     scenario = replay.scenario;
   } else {
-    scenario = defaultScenario(fileURLToPath(BUNDLED_SAMPLE));
+    scenario = defaultScenario(bitbrainsSample);
   }
   if (args.engine) scenario = { ...scenario, engine: args.engine };
   const bar = args.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined;

@@ -32,6 +32,10 @@ export interface BuiltScenario {
   traceFiles: TraceFileReport[];
   /** Wall-clock time of simulated time 0: the earliest trace's first sample (Unix seconds), if any trace. */
   startTime?: number;
+  /** Traces a fleet left out because their demand is zero throughout (`skipIdle`), by trace VM name. */
+  idleTraces: string[];
+  /** Things the run did that the scenario did not spell out, in words (e.g. maximums raised to startup RAM). */
+  warnings: string[];
 }
 
 /** Rethrow a library refusal as a scenario error naming the field's path (`path` maps the refused field). */
@@ -69,6 +73,10 @@ async function readAll(
 
 const isIdle = (trace: DemandTrace) => trace.demandMB.every((x) => x === 0);
 
+/** Names for a message: the first ten, then how many more. */
+const listed = (names: string[]) =>
+  names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+
 export async function buildScenario(scenario: Scenario, loader: TraceLoader): Promise<BuiltScenario> {
   const clustered = scenario.hosts.length > 1;
   const hosts = scenario.hosts.map((h, i) => {
@@ -96,6 +104,8 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   const soleHost = clustered ? undefined : hostNames[0];
   const cache = new Map<string, DemandTrace[]>();
   const vms: SimVm[] = [];
+  const idleTraces: string[] = [];
+  const warnings: string[] = [];
 
   const add = (
     path: string | ((field: string | undefined) => string),
@@ -166,11 +176,13 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     const traces: DemandTrace[] = [];
     for (const file of files) traces.push(...(await readAll(loader, file, `${path}.traces`, cache)));
     const usable = fleet.skipIdle === false ? traces : traces.filter((t) => !isIdle(t));
+    if (usable.length < traces.length) idleTraces.push(...traces.filter(isIdle).map((t) => t.vm));
     if (usable.length === 0) throw new ScenarioError(`${path}.traces`, `no usable traces in ${fleet.traces}.`);
     const count = fleet.count ?? usable.length;
     const shift = fleet.copyShift === undefined ? 3600 : parseDuration(fleet.copyShift, `${path}.copyShift`);
     const template = fleet.template ?? {};
     const spread = fleet.startSpread === undefined ? 0 : parseDuration(fleet.startSpread, `${path}.startSpread`);
+    const raised: string[] = [];
     for (let k = 0; k < count; k++) {
       const trace = usable[k % usable.length]!;
       const copy = Math.floor(k / usable.length);
@@ -178,7 +190,9 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       const config: VmConfig = { ...template, name };
       if (fleet.startupFromProvisioned && trace.provisionedMB !== undefined) config.startupMB = trace.provisionedMB;
       if (fleet.maximumFromProvisioned && trace.provisionedMB !== undefined) {
+        // A maximum below startup RAM is refused by Hyper-V: such a VM keeps startup RAM as its maximum, and says so.
         config.maximumMB = Math.max(trace.provisionedMB, config.startupMB ?? 512);
+        if (config.maximumMB > trace.provisionedMB) raised.push(name);
       }
       const host = fleet.hosts ? fleet.hosts[k % fleet.hosts.length] : soleHost;
       // A refused setting comes from the template (or from the provisioned memory); the message names the VM.
@@ -200,6 +214,12 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
         ...(fleet.start === false ? {} : { startAt: Math.floor((k * spread) / count) }),
       });
     }
+    if (raised.length) {
+      warnings.push(
+        `${path}.maximumFromProvisioned: ${raised.length} VM${raised.length === 1 ? '' : 's'} provisioned with less ` +
+          `than startupMB (${template.startupMB ?? 512} MB) got startupMB as maximum: ${listed(raised)}.`,
+      );
+    }
   }
   if (vms.length === 0) throw new ScenarioError('vms', 'the scenario has no VMs (give vms or fleets).');
 
@@ -212,5 +232,12 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     })),
   );
   const starts = [...cache.values()].flat().map((t) => t.startTime);
-  return { cluster, vms, traceFiles, ...(starts.length ? { startTime: Math.min(...starts) } : {}) };
+  return {
+    cluster,
+    vms,
+    traceFiles,
+    idleTraces,
+    warnings,
+    ...(starts.length ? { startTime: Math.min(...starts) } : {}),
+  };
 }

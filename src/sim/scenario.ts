@@ -7,7 +7,7 @@ import type { VmConfig } from '../settings.ts';
 /** How demand moves between the points of the trace grid (see `Scenario.demandInterpolation`). */
 export type DemandInterpolation = 'step' | 'linear';
 
-/** A duration: seconds, or a string such as "90s", "30m", "24h", "2d". */
+/** A duration: seconds, or a string such as "90s", "30m", "24h", "2d", "1h30m". */
 export type Duration = number | string;
 
 /** Demand of a VM: a constant (MB), a trace file, or samples given inline. */
@@ -115,16 +115,25 @@ export class ScenarioError extends Error {
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Seconds in a duration ("24h" → 86400). */
+/**
+ * Seconds in a duration: a number of seconds, or a string of one or more number-unit parts ("24h", "1h30m",
+ * "3d1m", "1.5h"; a bare "90" is seconds).
+ */
 export function parseDuration(value: unknown, path: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   if (typeof value === 'string') {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value);
-    if (match) return Number(match[1]) * UNITS[match[2] || 's']!;
+    const text = value.replace(/\s+/g, '');
+    if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text);
+    if (/^(?:\d+(?:\.\d+)?[smhd])+$/.test(text)) {
+      let seconds = 0;
+      for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)([smhd])/g))
+        seconds += Number(amount) * UNITS[unit!]!;
+      return seconds;
+    }
   }
   throw new ScenarioError(
     path,
-    `expected a duration (seconds, or like "30m", "24h", "2d"), not ${JSON.stringify(value)}.`,
+    `expected a duration (seconds, or like "30m", "24h", "2d", "1h30m"), not ${JSON.stringify(value)}.`,
   );
 }
 
@@ -206,6 +215,8 @@ export function checkScenario(input: unknown): Scenario {
     if (typeof vm.name !== 'string' || vm.name === '')
       throw new ScenarioError(`vms[${i}].name`, 'every VM needs a name.');
     const sources = ['demandMB', 'trace', 'demand'].filter((k) => vm[k] !== undefined);
+    if (sources.length === 0)
+      throw new ScenarioError(`vms[${i}]`, `'${vm.name}' has no demand: give demandMB, demand or trace.`);
     if (sources.length > 1)
       throw new ScenarioError(`vms[${i}]`, `give one demand source, not ${sources.join(' and ')}.`);
     if (vm.trace !== undefined && typeof vm.trace !== 'string')

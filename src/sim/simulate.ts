@@ -184,6 +184,8 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     series,
     log,
     traceFiles: built.traceFiles as TraceFileReport[],
+    idleTraces: built.idleTraces,
+    warnings: built.warnings,
     durationSeconds: duration,
     wallSeconds: (Date.now() - wallStart) / 1000,
     ...(built.startTime !== undefined ? { startTime: built.startTime } : {}),

@@ -72,7 +72,16 @@ export interface SimulationSummary {
     /** Least Available Memory of any single host at any tick, MB. */
     minHostAvailableMB: number;
   };
-  traces: { files: number; repairs: TraceRepairs; repaired: TraceFileReport[] };
+  traces: {
+    /** Trace files read (a file holding several VMs counts once per VM). */
+    files: number;
+    /** Traces left out because their demand is zero throughout (a fleet's `skipIdle`), by name. */
+    idle: string[];
+    repairs: TraceRepairs;
+    repaired: TraceFileReport[];
+  };
+  /** What the run did that the scenario did not spell out (such as maximums raised to startup RAM). */
+  warnings: string[];
   /** Wall-clock time of simulated time 0 (ISO 8601): the earliest trace's first sample, else 1 January 2000. */
   startTime: string;
   wallSeconds: number;
@@ -88,6 +97,8 @@ export interface SummaryInput {
   durationSeconds: number;
   wallSeconds: number;
   startTime?: number;
+  idleTraces?: string[];
+  warnings?: string[];
 }
 
 export function summarize(input: SummaryInput): SimulationSummary {
@@ -170,11 +181,13 @@ export function summarize(input: SummaryInput): SimulationSummary {
     },
     traces: {
       files: input.traceFiles.length,
+      idle: input.idleTraces ?? [],
       repairs,
       repaired: input.traceFiles.filter(
         (f) => f.repairs.duplicateTimestamps + f.repairs.outOfOrder + f.repairs.gaps > 0,
       ),
     },
+    warnings: input.warnings ?? [],
     startTime: new Date((input.startTime ?? 946684800) * 1000).toISOString(),
     wallSeconds: input.wallSeconds,
   };
