@@ -19,6 +19,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const FLAT_1200 = fileURLToPath(new URL('fixtures/plan/flat-1200.csv', import.meta.url));
 const FLAT_1000 = fileURLToPath(new URL('fixtures/plan/flat-1000.csv', import.meta.url));
+const PROVISIONED = fileURLToPath(new URL('fixtures/plan/provisioned.csv', import.meta.url));
+const FLAT_400 = fileURLToPath(new URL('fixtures/plan/flat-400.csv', import.meta.url));
 const temps: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'dynmem-plan-'));
@@ -119,6 +121,48 @@ describe.each(['wasm', 'js'] as const)('plan (%s engine)', (engine) => {
 });
 
 describe('plan sweeps, threads and the cache', () => {
+  it('a restart wave under pressure needs Smart Paging: 2 VMs stay within the bound where 5 fit without restarts', async () => {
+    // 4,096 MB host, VMs of demand 400 (target 480, held at their 512 minimum), startup 2,048, started 10 minutes
+    // apart over the storm. Without restarts: a start needs 2,048 beside k VMs at 512, so k ≤ 4: 5 VMs.
+    // All restarting at 30 min, in order, each needing 2,048 − 512 = 1,536 more: with 2 VMs, 4,096 − 2 × 512 =
+    // 3,072 free covers both; with 3, the second gets 1,024 of free memory and 512 of Smart Paging, the third
+    // 1,536 of Smart Paging: a peak of 2,048 MB above the default bound, 10 % of 4,096 = 409 MB.
+    const base: Plan = {
+      duration: '1h',
+      host: { memoryMB: 4096, reserveMB: 0 },
+      profile: { traces: FLAT_400, template: { startupMB: 2048, minimumMB: 512, maximumMB: 2048 }, staticMB: 2048 },
+    };
+    const quiet = await plan(base, { workers: 0 });
+    expect(quiet.dynamic!.value).toBe(5);
+    const waved = await plan({ ...base, targets: { restarts: { at: '30m' } } }, { workers: 0 });
+    expect(waved.dynamic!.value).toBe(2);
+    const three = waved.runs.find((r) => r.point.variant === 'dynamic' && r.point.vms === 3)!;
+    expect(three.metrics.smartPagingPeakMB).toBe(2048);
+    expect(three.missed).toEqual(['Smart Paging peak 2048 MB (bound 409 MB)']);
+    expect(waved.dynamic!.at![0]!.metrics.smartPagingPeakMB).toBe(0);
+    expect(waved.dynamic!.at![0]!.metrics.restartFailures).toBe(0);
+  });
+
+  it('static VMs hold their provisioned memory (2,048, 2,048, 4,096, 4,096 MB): 3 fit in 10 GB, against 10 dynamic', async () => {
+    // Dynamic: demand 1,000 ≤ startup 1,024, so nothing is short; 10 × 1,024 MB boot at once in 10,240, 11 do not.
+    // Static: 2,048 + 2,048 + 4,096 = 8,192; the fourth, 4,096 more, cannot start.
+    const result = await plan(
+      {
+        duration: '1h',
+        host: { memoryMB: 10240, reserveMB: 0 },
+        profile: { traces: PROVISIONED, template: { startupMB: 1024, minimumMB: 512 }, maximumFromProvisioned: true },
+        targets: { startSpread: 0 },
+      },
+      { workers: 0 },
+    );
+    expect(result.dynamic!.value).toBe(10);
+    expect(result.static!.value).toBe(3);
+    expect(result.static!.next![0]!.metrics.startFailures).toBe(1);
+    expect(result.dynamic!.next![0]!.metrics.startFailures).toBe(1);
+    // Saved against what the same 10 VMs would hold statically: a, b, c, d, a, b, c, d, a, b.
+    expect(result.dynamic!.at![0]!.metrics.staticMB).toBe(6 * 2048 + 4 * 4096);
+  });
+
   it('a density sweep over host memory and buffer: 8 VMs on 10 GB, 10 on 12 GB (10 × 1,200 ≤ 12,288 < 11 × 1,200)', async () => {
     const result = await plan(
       hostPlan('wasm', { sweep: { settings: { 'host.memoryMB': [10240, 12288], bufferPercent: [20, 50] } } }),
@@ -134,15 +178,21 @@ describe('plan sweeps, threads and the cache', () => {
     expect(result.headline).toMatch(/most VMs 10 with host\.memoryMB 12288, bufferPercent 20/);
   });
 
-  it('a sweep at a fixed count passes settings through to the host (hysteresisMB) and the VMs', async () => {
-    const result = await plan(
-      hostPlan('wasm', { sweep: { vms: 9, settings: { minimumMB: [512, 1024], 'host.hysteresisMB': [0, 64] } } }),
-      { workers: 0 },
-    );
-    expect(result.sweep!.points.map((p) => p.ok)).toEqual([false, false, false, false]);
-    expect(result.sweep!.points.every((p) => p.vms === 9)).toBe(true);
-    expect(result.runs).toHaveLength(4);
-    expect(result.headline).toMatch(/0 of 4 settings meet every target with 9 VMs/);
+  it('a sweep at a fixed count passes settings through to the host (hysteresisMB, version) and the VMs', async () => {
+    const settings = { minimumMB: [512, 1024], 'host.hysteresisMB': [0, 64], 'host.version': ['2016', '2025'] };
+    const nine = await plan(hostPlan('wasm', { sweep: { vms: 9, settings } }), { workers: 0 });
+    // 9 × 1,200 > 10,240 whatever the settings.
+    expect(nine.sweep!.points.map((p) => p.ok)).toEqual(Array(8).fill(false));
+    expect(nine.sweep!.points.every((p) => p.vms === 9)).toBe(true);
+    expect(nine.runs).toHaveLength(8);
+    expect(nine.headline).toMatch(/0 of 8 settings meet every target with 9 VMs/);
+    const eight = await plan(hostPlan('wasm', { sweep: { vms: 8, settings } }), { workers: 0 });
+    expect(eight.sweep!.points.map((p) => p.ok)).toEqual(Array(8).fill(true));
+    expect(eight.runs.map((r) => r.point.settings)[7]).toEqual({
+      minimumMB: 1024,
+      'host.hysteresisMB': 64,
+      'host.version': '2025',
+    });
   });
 
   it('the pool gives exactly what one thread gives, in the same order', async () => {

@@ -49,6 +49,9 @@ function targetsList(result: PlanResult): string {
       : result.hosts > 1
         ? 'N+1 not required.'
         : '',
+    t.restarts
+      ? `Restart wave: every VM restarts once, from ${formatNumber(t.restarts.atSeconds)} s over ${formatNumber(t.restarts.spreadSeconds)} s; none failing.`
+      : '',
     t.smartPagingPeakMB === null
       ? 'Smart Paging: no bound.'
       : `Smart Paging at most ${formatMemory(t.smartPagingPeakMB ?? Math.floor(result.hostMemoryMB / 10))} on any host at any time.`,
@@ -280,6 +283,7 @@ const METRIC_COLUMNS = [
   'guestPagingMBs',
   'startFailures',
   'failoverFailed',
+  'restartFailures',
   'smartPagingPeakMB',
   'smartPagingMBs',
   'averagePressure',

@@ -71,6 +71,7 @@ export function metricsOf(summary: SimulationSummary, staticMBPerVm?: number): R
     guestPagingMBs: summary.shortfall.guestPagingMBs,
     startFailures: summary.startFailures.length,
     failoverFailed: summary.failovers.reduce((n, f) => n + f.failed.length, 0),
+    restartFailures: summary.eventErrors.filter((e) => e.event.startsWith('restart ')).length,
     smartPagingPeakMB: summary.smartPaging.peakMB,
     smartPagingMBs: summary.smartPaging.mbSeconds,
     averagePressure: summary.pressure.average,

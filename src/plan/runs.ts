@@ -33,8 +33,22 @@ function fleetFor(plan: ResolvedPlan, point: RunPoint, template: Record<string, 
   };
 }
 
+/**
+ * The restart wave's events: VM k restarts at `at` + k × spread / count. VMs are named as the run's fleet names them
+ * (trace VM, then `#copy` for the copies, in the order of the usable traces).
+ */
+function restartEvents(plan: ResolvedPlan, point: RunPoint, usable: LoadedProfile['usable']): ScenarioEvent[] {
+  const wave = plan.targets.restarts;
+  if (!wave) return [];
+  return Array.from({ length: point.vms }, (_, k) => {
+    const copy = Math.floor(k / usable.length);
+    const vm = `${usable[k % usable.length]!.vm}${copy > 0 ? `#${copy}` : ''}`;
+    return { at: wave.atSeconds + Math.floor((k * wave.spreadSeconds) / point.vms), action: 'restart', vm };
+  });
+}
+
 /** The scenario of one run. */
-export function runScenario(plan: ResolvedPlan, point: RunPoint): Scenario {
+export function runScenario(plan: ResolvedPlan, point: RunPoint, usable: LoadedProfile['usable']): Scenario {
   const keys = Object.keys(point.settings).map(sweepKey);
   const applied = applySettings(
     keys,
@@ -44,14 +58,16 @@ export function runScenario(plan: ResolvedPlan, point: RunPoint): Scenario {
     plan.scenario,
   );
   const host = { ...applied.host, memoryMB: point.hostMemoryMB };
-  const events: ScenarioEvent[] = point.failHost
-    ? [{ at: plan.targets.failoverAtSeconds, action: 'failHost', host: point.failHost }]
-    : [];
+  const duration = point.failHost ? plan.targets.failoverAtSeconds : plan.durationSeconds;
+  const events: ScenarioEvent[] = [
+    ...restartEvents(plan, point, usable).filter((e) => (e.at as number) < duration),
+    ...(point.failHost ? [{ at: duration, action: 'failHost' as const, host: point.failHost }] : []),
+  ];
   return {
     ...applied.scenario,
     name: plan.name,
     // An N+1 run ends when the host has failed and its VMs have been restarted elsewhere (or not).
-    duration: point.failHost ? plan.targets.failoverAtSeconds : plan.durationSeconds,
+    duration,
     hosts: Array.from({ length: plan.hosts }, (_, i) => ({ ...host, name: hostName(plan, i) })),
     fleets: [fleetFor(plan, point, applied.template)],
     events,
@@ -103,7 +119,7 @@ export function taskFor(
   point: RunPoint,
   code: string,
 ): { task: RunTask; key: string } {
-  const scenario = runScenario(plan, point);
+  const scenario = runScenario(plan, point, profile.usable);
   const staticMB = plan.profile.staticMB;
   const key = sha256(canonicalJson({ code, scenario, traces: profile.refs, staticMB }));
   return {
@@ -127,6 +143,7 @@ export function missedTargets(metrics: RunMetrics, targets: ResolvedTargets, poi
     );
   }
   if (metrics.startFailures > 0) missed.push(`${metrics.startFailures} start failure(s) in the boot storm`);
+  if (metrics.restartFailures > 0) missed.push(`${metrics.restartFailures} restart(s) of the wave failed`);
   if (metrics.failoverFailed > 0) {
     missed.push(`${metrics.failoverFailed} VM(s) left off after ${point.failHost ?? 'a host'} failed`);
   }

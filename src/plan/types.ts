@@ -32,6 +32,9 @@ export interface PlanTargets {
   failoverAt?: Duration;
   /** Most Smart Paging in use on any host at any time, MB (null: no bound). Default: 10 % of the host memory. */
   smartPagingPeakMB?: number | null;
+  /** A restart wave (patching): every VM restarts once, evenly over `spread` (default 0) from `at`; every restart
+   * must succeed. Restarts under pressure are what Smart Paging is for. Default: none. */
+  restarts?: { at: Duration; spread?: Duration };
 }
 
 export type PlanQuestion =
@@ -81,6 +84,8 @@ export interface RunMetrics {
   startFailures: number;
   /** N+1 runs: VMs of the failed host that could not restart elsewhere. */
   failoverFailed: number;
+  /** Restarts of the restart wave that failed. */
+  restartFailures: number;
   smartPagingPeakMB: number;
   smartPagingMBs: number;
   averagePressure: number;
@@ -151,4 +156,5 @@ export interface ResolvedTargets {
   failoverAtSeconds: number;
   /** Absent: 10 % of the run's host memory; null: no bound. */
   smartPagingPeakMB?: number | null;
+  restarts?: { atSeconds: number; spreadSeconds: number };
 }

@@ -35,7 +35,7 @@ export interface ResolvedPlan {
 
 const PLAN_FIELDS = ['name', 'duration', 'scenario', 'profile', 'host', 'hosts', 'targets', 'question', '$schema'];
 const PROFILE_FIELDS = ['traces', 'template', 'maximumFromProvisioned', 'copyShift', 'skipIdle', 'staticMB'];
-const TARGET_FIELDS = ['shortfallPercent', 'startSpread', 'failover', 'failoverAt', 'smartPagingPeakMB'];
+const TARGET_FIELDS = ['shortfallPercent', 'startSpread', 'failover', 'failoverAt', 'smartPagingPeakMB', 'restarts'];
 /** Scenario fields a plan sets itself. */
 const PLAN_OWNED = ['hosts', 'vms', 'fleets', 'events', 'duration', 'name'];
 /** Most VMs a density search tries per host, unless the plan says otherwise. */
@@ -125,12 +125,24 @@ function resolveTargets(input: unknown, durationSeconds: number, interval: numbe
   }
   const spb = t.smartPagingPeakMB;
   if (spb !== undefined && spb !== null) wholeAt(spb, 'targets.smartPagingPeakMB', 0);
+  let restarts: ResolvedTargets['restarts'];
+  if (t.restarts !== undefined) {
+    const r = objectAt(t.restarts, 'targets.restarts');
+    known(r, ['at', 'spread'], 'targets.restarts');
+    const atSeconds = parseDuration(r.at, 'targets.restarts.at');
+    const spreadSeconds = r.spread === undefined ? 0 : parseDuration(r.spread, 'targets.restarts.spread');
+    if (atSeconds + spreadSeconds >= durationSeconds) {
+      throw new PlanError('targets.restarts', 'the wave must end before the run does.');
+    }
+    restarts = { atSeconds, spreadSeconds };
+  }
   return {
     shortfallPercent,
     startSpreadSeconds,
     failover: hosts > 1 && t.failover !== false,
     failoverAtSeconds,
     ...(spb === undefined ? {} : { smartPagingPeakMB: spb as number | null }),
+    ...(restarts ? { restarts } : {}),
   };
 }
 
