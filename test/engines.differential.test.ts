@@ -1,7 +1,7 @@
 // The Wasm core and the JS reference engine, driven through the public API by the same random scenarios,
 // must agree exactly, and every tick must keep the balancer's invariants.
 
-import { createHost, DynamicMemoryError, type Host } from 'dynmem';
+import { type Cluster, createCluster, createHost, DynamicMemoryError, type Host } from 'dynmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -187,6 +187,68 @@ describe('wasm and js engines', () => {
       return host.vms();
     };
     expect(await runOnce()).toEqual(await runOnce());
+  });
+});
+
+const clusterOpArb = fc.oneof(
+  opArb,
+  fc.record({ op: fc.constant('failHost' as const), host: fc.nat(2) }),
+  fc.record({ op: fc.constant('recoverHost' as const), host: fc.nat(2) }),
+);
+
+type ClusterOp = typeof clusterOpArb extends fc.Arbitrary<infer T> ? T : never;
+
+function applyToCluster(cluster: Cluster, names: string[], op: ClusterOp): string {
+  try {
+    const hostName = 'host' in op ? `h${op.host % cluster.hosts().length}` : '';
+    if (op.op === 'failHost') cluster.failHost(hostName);
+    else if (op.op === 'recoverHost') cluster.recoverHost(hostName);
+    else return apply(cluster as unknown as Host, names, op);
+    return 'ok';
+  } catch (error) {
+    if (error instanceof DynamicMemoryError) return error.code;
+    throw error;
+  }
+}
+
+describe('wasm and js engines on clusters', () => {
+  it('agree exactly and keep every host’s invariants on random scenarios with failovers', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 4096, max: 32768 }), { minLength: 1, maxLength: 3 }),
+        fc.array(vmArb, { minLength: 1, maxLength: 12 }),
+        fc.array(clusterOpArb, { minLength: 1, maxLength: 50 }),
+        async (memories, vmSpecs, ops) => {
+          const hosts = memories.map((memoryMB, k) => ({ name: `h${k}`, memoryMB }));
+          const clusters = [
+            await createCluster({ hosts, bootSeconds: 7, engine: 'wasm' }),
+            await createCluster({ hosts, bootSeconds: 7, engine: 'js' }),
+          ];
+          const names = vmSpecs.map((_, i) => `vm-${i}`);
+          for (const cluster of clusters) {
+            vmSpecs.forEach((spec, i) => {
+              cluster.addVm({
+                name: names[i]!,
+                startupMB: spec.startupMB,
+                minimumMB: Math.max(32, Math.floor((spec.startupMB * spec.minFraction) / 2) * 2),
+                maximumMB: spec.startupMB + spec.extraMaxMB,
+                bufferPercent: spec.bufferPercent,
+                weight: spec.weight,
+                dynamicMemory: spec.dynamicMemory,
+              });
+            });
+          }
+          for (const op of ops) {
+            const outcomes = clusters.map((cluster) => applyToCluster(cluster, names, op));
+            expect(outcomes[1]).toBe(outcomes[0]);
+            expect(clusters[1]!.vms()).toEqual(clusters[0]!.vms());
+            expect(clusters[1]!.counters()).toEqual(clusters[0]!.counters());
+            for (const host of clusters[0]!.hosts()) checkInvariants(host);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.DIFF_RUNS ?? 100) },
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 // The balancer's run over every host: the policy dispatch and the order of host ticks. Portable (asc and tsc).
-import { hypervTick } from './hyperv.ts';
+import { fastForward, hypervTick } from './hyperv.ts';
 import { HostStore, POLICY_HYPERV, VmStore } from './store.ts';
 
 /** One tick of Hyper-V's balancer on one host; returns whether the tick was quiet. The JS engine passes the
@@ -13,8 +13,13 @@ export function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f6
   throw new Error('dynmem: unknown host policy');
 }
 
-/** Run `ticks` balancer ticks of `dt` seconds on every live host. `alpha` is the weight of the newest sample in
- * the average-pressure moving average (computed by the caller so both engines share it bit for bit). */
+/**
+ * Run `ticks` balancer ticks of `dt` seconds on every live host. `alpha` is the weight of the newest sample in
+ * the average-pressure moving average (computed by the caller so both engines share it bit for bit).
+ * Hosts are independent within a call, so each host runs its ticks back to back while its columns are in cache
+ * (host-major order), and once a tick of its is quiet, the rest of the call is that tick repeated: the host
+ * jumps to the call's end with its counters advanced in closed form.
+ */
 export function tick(
   v: VmStore,
   h: HostStore,
@@ -24,10 +29,14 @@ export function tick(
   alpha: f64,
   hyperv: HypervTick,
 ): void {
-  for (let t = 0; t < ticks; t++) {
-    for (let host = 0; host < hostCount; host++) {
-      if (h.up[host] == 0) continue;
-      tickHost(v, h, host, dt, alpha, hyperv);
+  for (let host = 0; host < hostCount; host++) {
+    if (h.up[host] == 0) continue;
+    for (let t = 1; t <= ticks; t++) {
+      const quiet = tickHost(v, h, host, dt, alpha, hyperv);
+      if (quiet && t < ticks) {
+        fastForward(v, h, host, ticks - t, dt, alpha);
+        break;
+      }
     }
   }
 }

@@ -40,6 +40,8 @@ export class MoveSums {
   /** Σ (demand − memory) and count of the VMs short of their demand. */
   shortfall: f64 = 0;
   shortCount: f64 = 0;
+  /** VMs whose physical or Smart Paging memory changed. */
+  moved: f64 = 0;
 }
 
 /** What the boots that finished on a host this tick took back at once (see `trimAtBoot`). */
@@ -332,6 +334,7 @@ export function moveAndCount(
   let removeOps = 0.0;
   let shortfall = 0.0;
   let shortCount = 0.0;
+  let moved = 0.0;
   for (let i = from; i < to; i++) {
     if (state[i] == OFF) continue;
     let phys = assigned[i];
@@ -357,6 +360,7 @@ export function moveAndCount(
       const after = Math.max(phys, before);
       paged = after - phys;
       grew = after - before;
+      if (phys != assigned[i] || paged != smartPaging[i]) moved += 1.0;
       assigned[i] = phys;
       smartPaging[i] = paged;
     }
@@ -408,6 +412,7 @@ export function moveAndCount(
   m.removeOps = removeOps;
   m.shortfall = shortfall;
   m.shortCount = shortCount;
+  m.moved = moved;
 }
 
 /** The host's counters and run totals after a tick, from the move pass's sums. */
@@ -438,12 +443,52 @@ export function balancerPool(h: HostStore, host: i32): f64 {
   return h.memory[host] - h.reserve[host] - goalSums.heldOutside;
 }
 
-/** Whether nothing moved and no timer runs on the host: every later tick until the next outside change is the
- * same as this one (see fastForward). */
+/** Whether the tick moved no memory and no timer runs on the host (no boot counting down, no demand ramp, no
+ * Smart Paging): then every later tick until the next outside change is the same as this one (see
+ * `fastForward`). */
 export function quietTick(booting: bool): bool {
-  return (
-    !booting && goalSums.ramping == 0.0 && moveSums.added == 0.0 && moveSums.removed == 0.0 && moveSums.paged == 0.0
-  );
+  return !booting && goalSums.ramping == 0.0 && moveSums.moved == 0.0 && moveSums.paged == 0.0;
+}
+
+/** base^k by repeated squaring: the same products in the same order in both engines. */
+export function powerOf(base: f64, k: i32): f64 {
+  let result = 1.0;
+  let square = base;
+  let e = k;
+  while (e > 0) {
+    if ((e & 1) != 0) result *= square;
+    square *= square;
+    e >>= 1;
+  }
+  return result;
+}
+
+/**
+ * After a quiet tick, the `ticks` ticks that follow it in closed form: nothing moves, every pressure stays, so
+ * the moving averages decay toward the pressures (p + (average − p)·(1 − α)^k), minimums, maximums and memory
+ * counters stay, and the run totals grow linearly.
+ */
+export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt: f64, alpha: f64): void {
+  const from = <i32>h.hostStart[host];
+  const to = <i32>h.hostEnd[host];
+  const decay = powerOf(1.0 - alpha, ticks);
+  const state = v.state;
+  const pressure = v.pressure;
+  const avgPressure = v.avgPressure;
+  for (let i = from; i < to; i++) {
+    if (state[i] == OFF) continue;
+    const p = pressure[i];
+    avgPressure[i] = p + (avgPressure[i] - p) * decay;
+  }
+  const m = moveSums;
+  const span = <f64>ticks * dt;
+  const systemPressure = h.systemPressure[host];
+  h.avgPressure[host] = systemPressure + (h.avgPressure[host] - systemPressure) * decay;
+  h.elapsed[host] += span;
+  h.pressureSeconds[host] += systemPressure * span;
+  h.assignedMBs[host] += m.held * span;
+  h.pagingMBs[host] += m.shortfall * span;
+  h.shortVmSeconds[host] += m.shortCount * span;
 }
 
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */

@@ -317,6 +317,7 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
   let removeOps = ZERO;
   let shortfall = ZERO;
   let shortCount = ZERO;
+  let moved = ZERO;
   for (let i = from; i < to; i += 2) {
     const valid = validLanes(i, to);
     const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
@@ -342,6 +343,8 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     const grew = f64x2.sub(after, before);
     store2(assigned, i, v128.bitselect(phys, phys0, moves));
     store2(smartPaging, i, v128.bitselect(paged, paged0, moves));
+    const changed = v128.or(f64x2.ne(phys, phys0), f64x2.ne(paged, paged0));
+    moved = f64x2.add(moved, ones(v128.and(changed, moves)));
     const grows = f64x2.gt(grew, ZERO);
     const shrinks = f64x2.gt(shrunk, ZERO);
     store2(vmAdded, i, f64x2.add(load2(vmAdded, i), keep(grew, grows)));
@@ -388,6 +391,7 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
   m.removeOps = laneSum(removeOps);
   m.shortfall = laneSum(shortfall);
   m.shortCount = laneSum(shortCount);
+  m.moved = laneSum(moved);
 }
 
 /** Whether a VM of from..to is booting, over lanes. */
