@@ -55,6 +55,15 @@ describe("the README's snippets, from a project that installed the package", () 
     expect(runSnippet('## Use it')).toBe('1200\n59856\nInvalidState startupMB\n');
   });
 
+  it('"Plan capacity" plans on the bundled sample with worker threads from the installed package', () => {
+    const [headline, ...runs] = runSnippet('## Plan capacity').trim().split('\n');
+    expect(headline).toMatch(
+      /^32 GB host, profile bitbrains-sample: \d+ VMs with Dynamic Memory, \d+ with static memory/,
+    );
+    expect(runs.length).toBeGreaterThan(3);
+    expect(runs.some((r) => / ok$/.test(r)) && runs.some((r) => !/ ok$/.test(r))).toBe(true);
+  });
+
   it('"Simulate" runs the bundled sample through dynmem/sample', () => {
     expect(runSnippet('## Simulate')).toMatch(/^88 VMs, \d+\.\d % memory saved, 289 samples\n$/);
   });
