@@ -26,14 +26,19 @@ async function runVariant(variant, scenario, describe) {
   const { simulate } = current ? await import('../dist/src/index.js') : await loadPreviousRelease();
   const input = { ...scenario(variant.engine), ...(current ? { demandInterpolation: variant.demand } : {}) };
   let summary;
+  let cpu;
   const bench = new Bench({ iterations: 1, time: 0, warmup: false });
   bench.add(variant.engine, async () => {
+    const before = process.cpuUsage();
     summary = (await simulate(input)).summary;
+    cpu = process.cpuUsage(before);
   });
   await bench.run();
   return {
     ...variant,
     'wall s': +(bench.tasks[0].result.latency.mean / 1000).toFixed(2),
+    // CPU time of this process alone: steadier than wall time on a machine shared with other work.
+    'cpu s': +((cpu.user + cpu.system) / 1e6).toFixed(2),
     'peak RSS MB': Math.round(process.resourceUsage().maxRSS / 1024),
     ...describe(summary),
   };
@@ -60,12 +65,12 @@ export async function benchPerEngine(fileUrl, scenario, describe, note) {
     rows.push(JSON.parse(run.stdout));
   });
   console.table(rows);
-  const wall = (release, engine, demand) =>
-    rows.find((r) => r.release === release && r.engine === engine && r.demand === demand)?.['wall s'];
+  const cpu = (release, engine, demand) =>
+    rows.find((r) => r.release === release && r.engine === engine && r.demand === demand)?.['cpu s'];
   for (const engine of only ? [only] : ['wasm', 'js']) {
-    const before = wall(PREVIOUS_RELEASE, engine, 'linear');
-    const ratios = ['step', 'linear'].map((d) => `${d} ${(before / wall('current', engine, d)).toFixed(2)}×`);
-    console.log(`${engine}: speed-up over ${PREVIOUS_RELEASE}: ${ratios.join(', ')}`);
+    const before = cpu(PREVIOUS_RELEASE, engine, 'linear');
+    const ratios = ['step', 'linear'].map((d) => `${d} ${(before / cpu('current', engine, d)).toFixed(2)}×`);
+    console.log(`${engine}: speed-up over ${PREVIOUS_RELEASE} (CPU time): ${ratios.join(', ')}`);
   }
   console.log(note);
 }
