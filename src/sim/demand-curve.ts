@@ -37,15 +37,14 @@ export function inlineCurve(pairs: [number, number][]): DemandCurve {
   };
 }
 
-/** Simulated time t in the curve's own time: shifted, and wrapped into one cycle (traces) or clamped (inline). */
-function curveTime(curve: DemandCurve, t: number): number {
-  const x = t + curve.offset;
+/** Curve time x (simulated time plus the curve's offset), wrapped into one cycle (traces) or clamped (inline). */
+function cycleTime(curve: DemandCurve, x: number): number {
   if (!curve.wrap) return Math.min(Math.max(x, 0), curve.times[curve.times.length - 1]!);
   const wrapped = x % curve.period;
   return wrapped < 0 ? wrapped + curve.period : wrapped;
 }
 
-/** The value at curve time x, given `lo`, the last sample at or before x (linear towards the next sample). */
+/** The value at cycle time x, given `lo`, the last sample at or before x (linear towards the next sample). */
 function valueBetween(curve: DemandCurve, x: number, lo: number): number {
   const { times, values, period } = curve;
   const n = times.length;
@@ -60,7 +59,7 @@ function valueBetween(curve: DemandCurve, x: number, lo: number): number {
 /** Demand at simulated time t, MB (not rounded). */
 export function demandAt(curve: DemandCurve, t: number): number {
   const times = curve.times;
-  const x = curveTime(curve, t);
+  const x = cycleTime(curve, t + curve.offset);
   // binary search: the last sample at or before x
   let lo = 0;
   let hi = times.length - 1;
@@ -76,22 +75,30 @@ export function demandAt(curve: DemandCurve, t: number): number {
  * Demand of many VMs read at times that move forward, as a run does: each VM keeps the index of the last sample it
  * passed, so a reading costs O(1) (a step or two forward, or back to the start after a trace wraps) instead of a
  * binary search. Readings equal `demandAt` exactly, in any order (going back in time only costs a rescan).
+ * Time-shifted copies of a trace share its samples: per VM only its offset and index are kept, in flat arrays,
+ * so a pass over thousands of VMs reads a few small arrays rather than an object per VM.
  */
 export class DemandCursors {
-  readonly curves: DemandCurve[];
+  /** The distinct curves (offsets aside), each VM's curve in it, its offset and its cursor. */
+  private readonly shapes: DemandCurve[] = [];
+  private readonly shapeByValues = new Map<Float64Array, number>();
+  private readonly shapeOf: Int32Array;
+  private readonly offset: Float64Array;
   private readonly index: Int32Array;
 
-  constructor(curves: DemandCurve[]) {
-    this.curves = curves;
+  constructor(curves: readonly DemandCurve[]) {
+    this.shapeOf = new Int32Array(curves.length);
+    this.offset = new Float64Array(curves.length);
     this.index = new Int32Array(curves.length);
+    curves.forEach((curve, k) => this.replace(k, curve));
   }
 
   /** Demand of curve k at simulated time t, MB (not rounded). */
   at(k: number, t: number): number {
-    const curve = this.curves[k]!;
+    const curve = this.shapes[this.shapeOf[k]!]!;
     const times = curve.times;
     const last = times.length - 1;
-    const x = curveTime(curve, t);
+    const x = cycleTime(curve, t + this.offset[k]!);
     let lo = this.index[k]!;
     if (times[lo]! > x) lo = 0;
     while (lo < last && times[lo + 1]! <= x) lo++;
@@ -101,7 +108,15 @@ export class DemandCursors {
 
   /** Curve k follows `curve` from now on (a scenario's setDemand event). */
   replace(k: number, curve: DemandCurve): void {
-    this.curves[k] = curve;
+    let shape = this.shapeByValues.get(curve.values);
+    const same = (s: DemandCurve) =>
+      s.times === curve.times && s.values === curve.values && s.period === curve.period && s.wrap === curve.wrap;
+    if (shape === undefined || !same(this.shapes[shape]!)) {
+      shape = this.shapes.push(curve) - 1;
+      this.shapeByValues.set(curve.values, shape);
+    }
+    this.shapeOf[k] = shape;
+    this.offset[k] = curve.offset;
     this.index[k] = 0;
   }
 }
