@@ -128,6 +128,18 @@ export class Store {
     v.demandRate[slot] = 0;
   }
 
+  /** `holdDemand` for many VMs at once: `slots[k]` gets `demandsMB[k]` (batch demand). */
+  holdDemands(slots: Int32Array, demandsMB: ArrayLike<number>): void {
+    const { demand, demandExact, demandRate } = this.#engine.vms;
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k]!;
+      const demandMB = demandsMB[k]!;
+      demand[slot] = demandMB;
+      demandExact[slot] = demandMB;
+      demandRate[slot] = 0;
+    }
+  }
+
   /** A demand of `exactMB` now, ramping by `rateMBps` every second inside the core (rounded as the core does). */
   rampDemand(slot: number, exactMB: number, rateMBps: number): void {
     const v = this.#engine.vms;

@@ -45,6 +45,11 @@ export class Fleet {
   private readonly byName = new Map<string, VmRecord>();
   private freeSlots: number[] = [];
   private layoutDirty = true;
+  /**
+   * Counts the changes that can move a VM to another slot or host, or remove it (adding, removing, moving, laying
+   * out): while it stays the same, slots and hosts read before are still right (batch demand keeps them).
+   */
+  layoutVersion = 0;
   private smallestMaxVm: VmMemoryLimit | undefined;
   /** Weight of the newest sample in the pressure averages, per tick. */
   private readonly alpha: number;
@@ -70,6 +75,7 @@ export class Fleet {
     this.store.addHost(index, options, this.availableOn(index, 0));
     this.smallestMaxVm = undefined;
     this.layoutDirty = true;
+    this.layoutVersion++;
     return record;
   }
 
@@ -140,6 +146,7 @@ export class Fleet {
     this.store.clearVm(slot);
     this.writeSettings(record);
     this.layoutDirty = true;
+    this.layoutVersion++;
     return record;
   }
 
@@ -150,6 +157,7 @@ export class Fleet {
     this.store.clearVm(record.slot);
     this.freeSlots.push(record.slot);
     this.layoutDirty = true;
+    this.layoutVersion++;
   }
 
   moveVm(record: VmRecord, host: number): void {
@@ -157,6 +165,7 @@ export class Fleet {
     this.hosts[host]?.members.add(record);
     record.host = host;
     this.layoutDirty = true;
+    this.layoutVersion++;
   }
 
   /** Copy a VM's settings into the columns the kernel reads. */
@@ -262,6 +271,7 @@ export class Fleet {
     this.bySlot = records;
     this.freeSlots = [];
     this.layoutDirty = false;
+    this.layoutVersion++;
   }
 
   private ensureCapacity(vms: number, hosts: number): void {

@@ -14,12 +14,18 @@ export class VmHandles {
   readonly names: readonly string[];
   /** @internal */ readonly fleet: Fleet;
   /** @internal */ readonly records: readonly VmRecord[];
+  /** @internal The records' slots, checked (all present, all on `checkedOn` if given) at fleet layout version
+   * `checkedAt`: while the version stays, a call reuses them and reads no record. */
+  readonly slots: Int32Array;
+  /** @internal */ checkedAt = -1;
+  /** @internal */ checkedOn: HostRecord | undefined;
 
   /** @internal Use host.vmHandles() or cluster.vmHandles(). */
   constructor(fleet: Fleet, records: VmRecord[]) {
     this.fleet = fleet;
     this.records = records;
     this.names = Object.freeze(records.map((r) => r.name));
+    this.slots = new Int32Array(records.length);
   }
 
   get length(): number {
@@ -70,8 +76,14 @@ export function setDemands(fleet: Fleet, handles: unknown, demandsMB: ArrayLike<
       { field: 'demandsMB' },
     );
   }
-  for (let k = 0; k < n; k++) {
-    const record = records[k]!;
+  if (handles.checkedAt !== fleet.layoutVersion || handles.checkedOn !== onHost) checkPlaces(fleet, handles, onHost);
+  for (let k = 0; k < n; k++) checkDemand(records[k]!, demandsMB[k]);
+  fleet.store.holdDemands(handles.slots, demandsMB);
+}
+
+/** Every VM of `handles` still exists (and is on `onHost`): note their slots, valid until the layout changes. */
+function checkPlaces(fleet: Fleet, handles: VmHandles, onHost: HostRecord | undefined): void {
+  handles.records.forEach((record, k) => {
     if (!fleet.holds(record)) {
       throw new DynamicMemoryError(
         'UnknownVm',
@@ -86,7 +98,8 @@ export function setDemands(fleet: Fleet, handles: unknown, demandsMB: ArrayLike<
         { vm: record.name, host: onHost.options.name },
       );
     }
-    checkDemand(record, demandsMB[k]);
-  }
-  for (let k = 0; k < n; k++) fleet.store.holdDemand(records[k]!.slot, demandsMB[k]!);
+    handles.slots[k] = record.slot;
+  });
+  handles.checkedAt = fleet.layoutVersion;
+  handles.checkedOn = onHost;
 }

@@ -40,6 +40,7 @@ export function inlineCurve(pairs: [number, number][]): DemandCurve {
 /** Curve time x (simulated time plus the curve's offset), wrapped into one cycle (traces) or clamped (inline). */
 function cycleTime(curve: DemandCurve, x: number): number {
   if (!curve.wrap) return Math.min(Math.max(x, 0), curve.times[curve.times.length - 1]!);
+  if (x >= 0 && x < curve.period) return x; // the first cycle, most runs' whole length: no division
   const wrapped = x % curve.period;
   return wrapped < 0 ? wrapped + curve.period : wrapped;
 }
