@@ -78,6 +78,7 @@ export {
   type ScenarioFleet,
   type ScenarioVm,
 } from './sim/scenario.ts';
+export { SCENARIO_SCHEMA } from './sim/scenario-schema.ts';
 export type { HostSeries, SimulationSeries, VmSeries } from './sim/series.ts';
 export { type SimulateOptions, type SimulationResult, simulate } from './sim/simulate.ts';
 export type { SimulationSummary } from './sim/summary.ts';

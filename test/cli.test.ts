@@ -322,7 +322,7 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
       'scenario.json',
       `{ ${host}, "vms": [{ "name": "a", "demandMB": 100, "minimumMb": 512 }] }`,
     );
-    expectDataError(run, "vms[0].minimumMb: VM 'a': unknown setting 'minimumMb'");
+    expectDataError(run, "vms[0].minimumMb: VM 'a': unknown field");
   });
 
   it('a minimum that is not a multiple of 2 MB', () => {

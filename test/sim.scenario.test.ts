@@ -153,7 +153,7 @@ describe('scenario validation', () => {
     for (const hosts of [undefined, [], 'host', [5]]) {
       const e = await scenarioError({ ...base(), hosts });
       expect(e.path).toMatch(/^hosts/);
-      expect(e.message).toMatch(/non-empty array|expected an object/);
+      expect(e.message).toMatch(/is required|at least 1 item|expected an array|expected an object/);
     }
     expect((await scenarioError({ ...base(), hosts: [] })).path).toBe('hosts');
     expect((await scenarioError({ ...base(), hosts: [5] })).path).toBe('hosts[0]');
@@ -246,8 +246,8 @@ describe('scenario validation', () => {
         [[Number.NaN, 5]],
       ]) {
         const e = await scenarioError({ ...base(), vms: [{ name: 'v', demand }] });
-        expect(e.path, JSON.stringify(demand)).toBe('vms[0].demand');
-        expect(e.message).toMatch(/\[seconds, MB\] pairs/);
+        expect(e.path.startsWith('vms[0].demand'), `${JSON.stringify(demand)}: ${e.path}`).toBe(true);
+        expect(e.message).toMatch(/expected|needs at least|takes at most|must be ≥ 0/);
       }
     });
 
@@ -268,7 +268,7 @@ describe('scenario validation', () => {
 
     it('a bad VM setting names the VM path and the field', async () => {
       const cases: [Record<string, unknown>, string, RegExp][] = [
-        [{ weight: 20000 }, 'vms[1].weight', /weight must be between 0 and 10000/],
+        [{ weight: 20000 }, 'vms[1].weight', /weight: VM 'bad': must be ≤ 10000, not 20000/],
         [{ startupMB: 1025 }, 'vms[1].startupMB', /properly aligned/],
         [
           { startupMB: 1024, minimumMB: 2048 },
@@ -276,7 +276,7 @@ describe('scenario validation', () => {
           /minimumMB 2048 MB must not exceed startupMB 1024 MB/,
         ],
         [{ bufferPercent: 1 }, 'vms[1].bufferPercent', /bufferPercent/],
-        [{ colour: 'red' }, 'vms[1].colour', /unknown setting 'colour'/],
+        [{ colour: 'red' }, 'vms[1].colour', /colour: VM 'bad': unknown field/],
       ];
       for (const [settings, path, message] of cases) {
         const e = await scenarioError({
@@ -316,7 +316,7 @@ describe('scenario validation', () => {
       for (const traces of [undefined, '', 5]) {
         const e = await scenarioError({ ...base(), vms: [], fleets: [{ traces, template: {} }] });
         expect(e.path).toBe('fleets[0].traces');
-        expect(e.message).toMatch(/folder or glob/);
+        expect(e.message).toMatch(/is required|must not be empty|expected a string/);
       }
     });
 
@@ -329,7 +329,7 @@ describe('scenario validation', () => {
         [{ copyShift: 'x' }, 'fleets[0].copyShift'],
         [{ startSpread: 'x' }, 'fleets[0].startSpread'],
         [{ hosts: [] }, 'fleets[0].hosts'],
-        [{ hosts: [1] }, 'fleets[0].hosts'],
+        [{ hosts: [1] }, 'fleets[0].hosts[0]'],
       ];
       for (const [patch, path] of cases) {
         const e = await scenarioError({ ...base(), vms: [], fleets: [{ traces: TRACES, ...patch }] });
@@ -373,7 +373,7 @@ describe('scenario validation', () => {
         fleets: [{ traces: TRACES, prefix: 'bb-', count: 2, template: { maximumMB: 333 } }],
       });
       expect(odd.path).toBe('fleets[0].template.maximumMB');
-      expect(odd.message).toMatch(/Memory values must be properly aligned: maximumMB 333 MB/);
+      expect(odd.message).toMatch(/maximumMB: Memory values must be properly aligned: 333 MB/);
     });
 
     it('a fleet spread over an unknown host is refused', async () => {
@@ -400,20 +400,20 @@ describe('scenario validation', () => {
   describe('events', () => {
     it('need a known action, a time and a VM or host', async () => {
       const cases: [Record<string, unknown>, string, RegExp][] = [
-        [{ at: 10, action: 'stop' }, 'events[0].vm', /a stop event needs a vm name/],
-        [{ at: 10, action: 'restart', vm: 5 }, 'events[0].vm', /a restart event needs a vm name/],
-        [{ at: 10, action: 'failHost' }, 'events[0].host', /a failHost event needs a host name/],
-        [{ at: 10, action: 'recoverHost', vm: 'v' }, 'events[0].host', /a recoverHost event needs a host name/],
+        [{ at: 10, action: 'stop' }, 'events[0].vm', /is required/],
+        [{ at: 10, action: 'restart', vm: 5 }, 'events[0].vm', /expected a string, not 5/],
+        [{ at: 10, action: 'failHost' }, 'events[0].host', /is required/],
+        [{ at: 10, action: 'recoverHost', vm: 'v' }, 'events[0].host', /is required/],
         [
           { at: 10, action: 'explode', vm: 'v' },
           'events[0].action',
           /must be one of start, stop, restart, setMemory, setDemand, failHost, recoverHost/,
         ],
-        [{ action: 'stop', vm: 'v' }, 'events[0].at', /expected a duration/],
+        [{ action: 'stop', vm: 'v' }, 'events[0].at', /is required/],
         [{ at: 'soon', action: 'stop', vm: 'v' }, 'events[0].at', /expected a duration/],
-        [{ at: 10, action: 'setMemory', vm: 'v' }, 'events[0].settings', /object of settings/],
-        [{ at: 10, action: 'setDemand', vm: 'v', demandMB: -1 }, 'events[0].demandMB', /whole number of MB/],
-        [{ at: 10, action: 'setDemand', vm: 'v', demandMB: 1.5 }, 'events[0].demandMB', /whole number of MB/],
+        [{ at: 10, action: 'setMemory', vm: 'v' }, 'events[0].settings', /is required/],
+        [{ at: 10, action: 'setDemand', vm: 'v', demandMB: -1 }, 'events[0].demandMB', /must be ≥ 0/],
+        [{ at: 10, action: 'setDemand', vm: 'v', demandMB: 1.5 }, 'events[0].demandMB', /whole number/],
       ];
       for (const [event, path, message] of cases) {
         const e = await scenarioError({ ...base(), events: [event] });

@@ -1,7 +1,7 @@
 // Writing a run's report files: summary.json, timeseries.csv (+ vm-timeseries.csv), report.html, and
 // PDH-CSV counters on request.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { simulationPdhCsv } from '../interop/simulation-pdh.ts';
 import { type ComparisonReport, reportHtml, timeSeriesCsv, vmSeriesCsv } from '../report/index.ts';
 import type { SimulationResult } from '../sim/simulate.ts';
@@ -14,7 +14,9 @@ export function summaryJson(value: unknown): string {
 }
 
 /**
- * Write the report of a run into `dir` (created if missing); returns the files written.
+ * Write the report of a run into `dir` (created if missing); returns the files written. All or nothing: the files
+ * are written into a temporary folder beside `dir` and renamed into place only when every one is complete (the
+ * whole folder at once when `dir` is new), so a failure part-way leaves no report files behind.
  * @example await writeReport('out', await simulate(scenario)); // out/summary.json, out/timeseries.csv, out/report.html
  */
 export async function writeReport(
@@ -22,13 +24,39 @@ export async function writeReport(
   result: SimulationResult & { comparison?: ComparisonReport },
   formats: readonly ReportFormat[] = ['html', 'csv', 'json'],
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
+  await mkdir(dirname(dir), { recursive: true });
+  const staging = await mkdtemp(join(dirname(dir), `.${basename(dir)}.partial-`));
+  const names: string[] = [];
   const put = async (name: string, text: string) => {
-    const path = join(dir, name);
-    await writeFile(path, text);
-    written.push(path);
+    await writeFile(join(staging, name), text);
+    names.push(name);
   };
+  try {
+    await renderInto(put, result, formats);
+    await moveInto(staging, dir, names);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return names.map((name) => join(dir, name));
+}
+
+/** The staged files into `dir`: the folder itself renamed when `dir` does not exist yet, else file by file. */
+async function moveInto(staging: string, dir: string, names: string[]): Promise<void> {
+  if ((await stat(dir).catch(() => undefined)) === undefined) {
+    await chmod(staging, 0o777 & ~process.umask()); // a folder made as mkdir would (mkdtemp's is private)
+    await rename(staging, dir);
+    return;
+  }
+  for (const name of names) await rename(join(staging, name), join(dir, name));
+  await rm(staging, { recursive: true, force: true });
+}
+
+async function renderInto(
+  put: (name: string, text: string) => Promise<void>,
+  result: SimulationResult & { comparison?: ComparisonReport },
+  formats: readonly ReportFormat[],
+): Promise<void> {
   const { summary, series } = result;
   if (formats.includes('json'))
     await put('summary.json', summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary));
@@ -45,5 +73,4 @@ export async function writeReport(
       await put(files.length === 1 ? 'counters.csv' : `counters-${host.replace(/[^\w.-]/g, '_')}.csv`, csv);
     }
   }
-  return written;
 }

@@ -3,6 +3,11 @@
 
 import type { HostOptions } from '../host/options.ts';
 import type { VmConfig } from '../settings.ts';
+import { SCENARIO_SCHEMA } from './scenario-schema.ts';
+import { checkSchema, type Schema } from './schema-check.ts';
+
+/** Simulated time when a scenario gives no duration. */
+export const DEFAULT_DURATION = '24h';
 
 /** How demand moves between the points of the trace grid (see `Scenario.demandInterpolation`). */
 export type DemandInterpolation = 'step' | 'linear';
@@ -137,145 +142,44 @@ export function parseDuration(value: unknown, path: string): number {
   );
 }
 
-const SCENARIO_FIELDS = [
-  'name',
-  'engine',
-  'duration',
-  'balancerIntervalSeconds',
-  'sampleInterval',
-  'traceStep',
-  'demandInterpolation',
-  'bootSeconds',
-  'pressureWindowSeconds',
-  'hosts',
-  'vms',
-  'fleets',
-  'events',
-  'perVmSeries',
-  '$schema',
-];
-const FLEET_FIELDS = [
-  'prefix',
-  'traces',
-  'template',
-  'maximumFromProvisioned',
-  'startupFromProvisioned',
-  'count',
-  'copyShift',
-  'hosts',
-  'skipIdle',
-  'start',
-  'startSpread',
-];
-const DEMAND_INTERPOLATIONS: readonly DemandInterpolation[] = ['step', 'linear'];
-const EVENT_ACTIONS = ['start', 'stop', 'restart', 'setMemory', 'setDemand', 'failHost', 'recoverHost'];
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkFields(record: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(record)) {
-    if (!allowed.includes(key))
-      throw new ScenarioError(path ? `${path}.${key}` : key, `unknown field (known: ${allowed.join(', ')}).`);
-  }
+/** "VM 'x': " when `path` is inside the scenario's VM named x, so the message names the VM as the library's do. */
+function vmNamed(input: Record<string, unknown>, path: string): string {
+  const index = /^vms\[(\d+)\]\./.exec(path)?.[1];
+  const vm = index === undefined ? undefined : (input.vms as Record<string, unknown>[])[Number(index)];
+  return typeof vm?.name === 'string' ? `VM '${vm.name}': ` : '';
 }
 
-function arrayAt(value: unknown, path: string, required: boolean): Record<string, unknown>[] {
-  if (value === undefined && !required) return [];
-  if (!Array.isArray(value) || (required && value.length === 0)) {
-    throw new ScenarioError(path, required ? 'expected a non-empty array.' : 'expected an array.');
-  }
-  value.forEach((item, i) => {
-    if (!isObject(item)) throw new ScenarioError(`${path}[${i}]`, 'expected an object.');
-  });
-  return value as Record<string, unknown>[];
-}
-
-/** Shape checks of a scenario; settings are checked by the library's own rules when the VMs are built. */
+/**
+ * Checks a scenario against the published schema (every field, every event field; errors name the path), then
+ * the rules a schema cannot say: one demand source per VM, durations above 0, no event after the end. Settings are
+ * also checked by the library's own rules when the VMs are built, and event settings before the run starts.
+ */
 export function checkScenario(input: unknown): Scenario {
   if (!isObject(input)) throw new ScenarioError('', 'a scenario must be a JSON object.');
-  checkFields(input, SCENARIO_FIELDS, '');
-  if (input.engine !== undefined && input.engine !== 'wasm' && input.engine !== 'js') {
-    throw new ScenarioError('engine', `must be "wasm" or "js", not ${JSON.stringify(input.engine)}.`);
-  }
-  if (input.demandInterpolation !== undefined && !DEMAND_INTERPOLATIONS.includes(input.demandInterpolation as never)) {
-    throw new ScenarioError(
-      'demandInterpolation',
-      `must be "step" or "linear", not ${JSON.stringify(input.demandInterpolation)}.`,
-    );
-  }
+  const problem = checkSchema(input, SCENARIO_SCHEMA as Schema, SCENARIO_SCHEMA as Schema);
+  if (problem) throw new ScenarioError(problem.path, `${vmNamed(input, problem.path)}${problem.message}`);
   for (const key of ['duration', 'sampleInterval', 'traceStep'] as const) {
     if (input[key] !== undefined && parseDuration(input[key], key) <= 0)
       throw new ScenarioError(key, 'must be more than 0.');
   }
-  arrayAt(input.hosts, 'hosts', true);
-  const vms = arrayAt(input.vms, 'vms', false);
+  const vms = (input.vms ?? []) as Record<string, unknown>[];
   vms.forEach((vm, i) => {
-    if (typeof vm.name !== 'string' || vm.name === '')
-      throw new ScenarioError(`vms[${i}].name`, 'every VM needs a name.');
     const sources = ['demandMB', 'trace', 'demand'].filter((k) => vm[k] !== undefined);
     if (sources.length === 0)
       throw new ScenarioError(`vms[${i}]`, `'${vm.name}' has no demand: give demandMB, demand or trace.`);
     if (sources.length > 1)
       throw new ScenarioError(`vms[${i}]`, `give one demand source, not ${sources.join(' and ')}.`);
-    if (vm.trace !== undefined && typeof vm.trace !== 'string')
-      throw new ScenarioError(`vms[${i}].trace`, 'expected a file path.');
-    if (vm.demand !== undefined) {
-      const ok =
-        Array.isArray(vm.demand) &&
-        vm.demand.length > 0 &&
-        vm.demand.every(
-          (p) =>
-            Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0),
-        );
-      if (!ok)
-        throw new ScenarioError(
-          `vms[${i}].demand`,
-          'expected a non-empty array of [seconds, MB] pairs of numbers ≥ 0.',
-        );
-    }
-    if (vm.traceOffset !== undefined) parseDuration(vm.traceOffset, `vms[${i}].traceOffset`);
-    if (vm.startAt !== undefined) parseDuration(vm.startAt, `vms[${i}].startAt`);
   });
-  const fleets = arrayAt(input.fleets, 'fleets', false);
-  fleets.forEach((fleet, i) => {
-    checkFields(fleet, FLEET_FIELDS, `fleets[${i}]`);
-    if (typeof fleet.traces !== 'string' || fleet.traces === '')
-      throw new ScenarioError(`fleets[${i}].traces`, 'expected a folder or glob of trace files.');
-    if (fleet.template !== undefined && !isObject(fleet.template))
-      throw new ScenarioError(`fleets[${i}].template`, 'expected an object of VM settings.');
-    if (fleet.count !== undefined && !(Number.isInteger(fleet.count) && (fleet.count as number) > 0)) {
-      throw new ScenarioError(`fleets[${i}].count`, 'expected a whole number ≥ 1.');
-    }
-    if (fleet.copyShift !== undefined) parseDuration(fleet.copyShift, `fleets[${i}].copyShift`);
-    if (fleet.startSpread !== undefined) parseDuration(fleet.startSpread, `fleets[${i}].startSpread`);
-    if (
-      fleet.hosts !== undefined &&
-      !(Array.isArray(fleet.hosts) && fleet.hosts.length > 0 && fleet.hosts.every((h) => typeof h === 'string'))
-    ) {
-      throw new ScenarioError(`fleets[${i}].hosts`, 'expected a non-empty array of host names.');
-    }
-  });
-  const events = arrayAt(input.events, 'events', false);
+  const duration = parseDuration(input.duration ?? DEFAULT_DURATION, 'duration');
+  const events = (input.events ?? []) as Record<string, unknown>[];
   events.forEach((event, i) => {
-    const path = `events[${i}]`;
-    parseDuration(event.at, `${path}.at`);
-    if (!EVENT_ACTIONS.includes(event.action as string)) {
-      throw new ScenarioError(
-        `${path}.action`,
-        `must be one of ${EVENT_ACTIONS.join(', ')}, not ${JSON.stringify(event.action)}.`,
-      );
-    }
-    const hostEvent = event.action === 'failHost' || event.action === 'recoverHost';
-    const key = hostEvent ? 'host' : 'vm';
-    if (typeof event[key] !== 'string')
-      throw new ScenarioError(`${path}.${key}`, `a ${event.action} event needs a ${key} name.`);
-    if (event.action === 'setMemory' && !isObject(event.settings))
-      throw new ScenarioError(`${path}.settings`, 'expected an object of settings.');
-    if (event.action === 'setDemand' && !(Number.isInteger(event.demandMB) && (event.demandMB as number) >= 0)) {
-      throw new ScenarioError(`${path}.demandMB`, 'expected a whole number of MB ≥ 0.');
-    }
+    const at = parseDuration(event.at, `events[${i}].at`);
+    if (at > duration)
+      throw new ScenarioError(`events[${i}].at`, `${at} s is after the end of the run (duration ${duration} s).`);
   });
   return input as unknown as Scenario;
 }

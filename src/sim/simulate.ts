@@ -2,11 +2,21 @@
 
 import type { Cluster } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
+import type { Fleet } from '../host/fleet.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
+import { maxVmMemoryFor } from '../host/vm-ops.ts';
+import { changedSettings, type VmSettings } from '../settings.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
 import { constantCurve } from './demand-curve.ts';
 import { DemandFeed } from './demand-feed.ts';
-import { checkScenario, parseDuration, type Scenario, ScenarioError, type ScenarioEvent } from './scenario.ts';
+import {
+  checkScenario,
+  DEFAULT_DURATION,
+  parseDuration,
+  type Scenario,
+  ScenarioError,
+  type ScenarioEvent,
+} from './scenario.ts';
 import { newSeries, type SimulationSeries, takeSample } from './series.ts';
 import { type RunLog, type SimulationSummary, summarize } from './summary.ts';
 import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
@@ -45,6 +55,28 @@ function describeEvent(e: ScenarioEvent): string {
 }
 
 /**
+ * Every setMemory event's settings checked before the run, in time order on top of the VM's settings then (the
+ * rules that depend on whether the VM runs can only be applied when the event happens: those refusals are
+ * recorded in the summary's eventErrors).
+ */
+function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number }[]): void {
+  const settings = new Map<string, VmSettings>();
+  const order = events.map((event, index) => ({ ...event, index })).sort((a, b) => a.at - b.at);
+  for (const { e, index } of order) {
+    if (e.action !== 'setMemory') continue;
+    const record = fleet.vm(e.vm);
+    const before = settings.get(e.vm) ?? record.settings;
+    try {
+      settings.set(e.vm, changedSettings(e.vm, before, e.settings, false, maxVmMemoryFor(fleet, record)));
+    } catch (error) {
+      if (!(error instanceof DynamicMemoryError)) throw error;
+      const path = `events[${index}].settings${error.field ? `.${error.field}` : ''}`;
+      throw new ScenarioError(path, error.message);
+    }
+  }
+}
+
+/**
  * Run a scenario: real demand traces through the balancer, counters sampled over time, and a summary.
  * @example
  * const { summary } = await simulate({
@@ -69,7 +101,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const { cluster } = built;
   const fleet = cluster.fleet;
   const interval = fleet.balancer.balancerIntervalSeconds;
-  const duration = whole(parseDuration(scenario.duration ?? '24h', 'duration'), interval, 'duration');
+  const duration = whole(parseDuration(scenario.duration ?? DEFAULT_DURATION, 'duration'), interval, 'duration');
   const sampleEvery = whole(
     parseDuration(scenario.sampleInterval ?? 300, 'sampleInterval'),
     interval,
@@ -90,6 +122,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
       }
     }
   });
+  checkEventSettings(fleet, events);
   // Scheduled starts are events too; at time 0 they come before the scenario's own events.
   const starts = built.vms
     .filter((vm) => vm.startAt !== undefined)
