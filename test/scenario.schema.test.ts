@@ -46,6 +46,7 @@ const HOST: Fields<HostOptions> = {
   reserveMB: true,
   failoverCluster: true,
   rootMemoryReserved: true,
+  version: true,
   maxVmMemoryMB: true,
   balloonRateMBps: true,
   hysteresisMB: true,
@@ -59,6 +60,9 @@ const SETTINGS: Fields<VmSettings> = {
   weight: true,
   guestOsMaxMB: true,
   guestSupportsDynamicMemory: true,
+  guestSupportsHotAdd: true,
+  guestSupportsRuntimeResize: true,
+  generation: true,
 };
 const VM: Fields<ScenarioVm> = {
   ...SETTINGS,

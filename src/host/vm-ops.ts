@@ -7,7 +7,7 @@ import { type VmSnapshot, vmSnapshot } from './snapshot.ts';
 import { VERSION_RULES, vmMemoryLimit } from './versions.ts';
 
 /** The largest VM memory the VM's host accepts; for an unplaced VM, what every host accepts. */
-function memoryLimitFor(fleet: Fleet, record: VmRecord): VmMemoryLimit {
+export function memoryLimitFor(fleet: Fleet, record: VmRecord): VmMemoryLimit {
   return record.host >= 0 ? vmMemoryLimit(fleet.hosts[record.host]!.options) : fleet.unplacedMemoryLimit;
 }
 

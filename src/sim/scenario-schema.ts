@@ -2,6 +2,8 @@
 // validates every scenario against before anything is built. Published as schema/scenario.schema.json (a test
 // keeps that file equal to this object, and this object equal to the TypeScript types).
 
+import { HYPERV_VERSIONS } from '../host/versions.ts';
+
 const wholeMB = (minimum: number, description: string) => ({ type: 'integer', minimum, description });
 const alignedMB = (description: string) => ({ type: 'integer', minimum: 32, multipleOf: 2, description });
 const seconds = (description: string) => ({ type: 'number', minimum: 0, description });
@@ -22,6 +24,15 @@ const VM_SETTINGS = {
     type: 'boolean',
     description: 'False during an OS install or upgrade: the VM uses exactly its startup RAM. Default true.',
   },
+  guestSupportsHotAdd: {
+    type: 'boolean',
+    description: 'False for a guest that cannot hot-add memory: never above startupMB. Default true.',
+  },
+  guestSupportsRuntimeResize: {
+    type: 'boolean',
+    description: 'False for a guest that cannot resize its memory while running. Default true.',
+  },
+  generation: { enum: [1, 2], description: 'VM generation; the largest VM memory depends on it. Default 2.' },
 };
 
 export const SCENARIO_SCHEMA = {
@@ -74,7 +85,8 @@ export const SCENARIO_SCHEMA = {
         },
         failoverCluster: { type: 'boolean', description: 'A member of a failover cluster.' },
         rootMemoryReserved: { type: 'boolean', description: "Also keep the cluster's RootMemoryReserved (512 MB)." },
-        maxVmMemoryMB: alignedMB('Largest memory a VM may be given, MB. Default 1,048,576.'),
+        version: { enum: HYPERV_VERSIONS, description: 'Windows Server version of Hyper-V. Default the newest.' },
+        maxVmMemoryMB: alignedMB("Largest memory a VM may be given, MB. Default: the version's limit."),
         balloonRateMBps: wholeMB(1, 'MB a VM gives back by ballooning per second. Default 128.'),
         hysteresisMB: wholeMB(0, 'MB within which a VM is left at its goal. Default 0.'),
       },

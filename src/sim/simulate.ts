@@ -4,7 +4,7 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import type { Fleet } from '../host/fleet.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
-import { maxVmMemoryFor } from '../host/vm-ops.ts';
+import { memoryLimitFor } from '../host/vm-ops.ts';
 import { changedSettings, type VmSettings } from '../settings.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
 import { constantCurve } from './demand-curve.ts';
@@ -67,7 +67,8 @@ function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number
     const record = fleet.vm(e.vm);
     const before = settings.get(e.vm) ?? record.settings;
     try {
-      settings.set(e.vm, changedSettings(e.vm, before, e.settings, false, maxVmMemoryFor(fleet, record)));
+      const context = { running: false, limit: memoryLimitFor(fleet, record), runtimeResize: false, version: '' };
+      settings.set(e.vm, changedSettings(e.vm, before, e.settings, context));
     } catch (error) {
       if (!(error instanceof DynamicMemoryError)) throw error;
       const path = `events[${index}].settings${error.field ? `.${error.field}` : ''}`;
