@@ -50,7 +50,8 @@ export function curveChart(o: CurveChartOptions): string {
   const yt = ticks(0, yHiRaw > 0 ? yHiRaw : 1, 5);
   const yHi = Math.max(yt.values[yt.values.length - 1]!, yHiRaw);
   const xt = ticks(x0, x1, 8);
-  const left = 64;
+  // Room for the longest y label (about 7 px a character at 12 px) and the axis title.
+  const left = 30 + Math.max(...yt.values.map((v) => formatNumber(v, yt.decimals).length)) * 7;
   const right = 24;
   const top = 30;
   const legendH = 22;
