@@ -1,60 +1,106 @@
-// ns per VM-tick of the balancer through the public API (setDemand on a tenth of the VMs, then advance(1)),
-// for both engines, at 100, 1,000 and 10,000 VMs, with memory plentiful and under contention.
+// ns per VM-tick of the balancer through the public API, side by side in one run: this release's Wasm and JS
+// engines (demand set per VM with setDemand, and in one batch call with setDemands), the previous release
+// (v0.1.0), and a plain-JavaScript expert balancer without counters (bench/expert-balancer.js), at 100, 1,000
+// and 10,000 VMs on one host under contention: every tick a tenth of the VMs change demand, then advance(1).
+// The machine may be shared and noisy: compare the ratios within one run.
 import { Bench } from 'tinybench';
 import { createHost } from '../dist/src/index.js';
+import { ExpertBalancer } from './expert-balancer.js';
+import { loadPreviousRelease, PREVIOUS_RELEASE } from './previous-release.js';
 
-const SIZES = [100, 1000, 10000];
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
 const VM = { startupMB: 1024, minimumMB: 512, maximumMB: 8192, bufferPercent: 20 };
 const MEAN_DEMAND_MB = 1500;
+const RESERVE_MB = 4096;
+/** Contention: memory for 80 % of the demand, so the demand tier is shared by weight. */
+const MEMORY_PER_DEMAND = 0.8;
 
-/** Host memory for a case: plenty, buffer tier short, or demand tier short (minimums always fit). */
-function memoryFor(n, pressure) {
-  const demand = n * MEAN_DEMAND_MB;
-  const reserve = 4096;
-  if (pressure === 'plentiful') return reserve + n * 8192;
-  if (pressure === 'buffer-short') return reserve + Math.round(demand * 1.1);
-  return reserve + Math.round(demand * 0.7); // demand-short
-}
+const memoryFor = (n) => RESERVE_MB + Math.round(n * MEAN_DEMAND_MB * MEMORY_PER_DEMAND);
+const weightOf = (i) => 1000 + ((i * 7919) % 9000);
+const demandOf = (i, tick) => 500 + ((i * 104729 + tick * 31) % 2000);
+const changedPerTick = (n) => Math.ceil(n / 10);
 
-async function hostCase(engine, n, pressure) {
-  const host = await createHost({ memoryMB: memoryFor(n, pressure), reserveMB: 4096, engine, bootSeconds: 0 });
+/** A host of `n` running VMs, settled; returns one tick of the benchmark loop. */
+async function hostCase(lib, engine, n, batch) {
+  const host = await lib.createHost({ memoryMB: memoryFor(n), reserveMB: RESERVE_MB, engine, bootSeconds: 0 });
   const names = [];
   for (let i = 0; i < n; i++) {
     const name = `vm-${i}`;
     names.push(name);
-    host.addVm({ name, ...VM, weight: 1000 + ((i * 7919) % 9000) });
+    host.addVm({ name, ...VM, weight: weightOf(i) });
     host.start(name);
-    host.setDemand(name, 500 + ((i * 104729) % 2000));
+    host.setDemand(name, demandOf(i, 0));
   }
-  host.advance(120); // settle
-  let tick = 0;
+  host.advance(120);
+  let tick = 1;
+  const changed = changedPerTick(n);
+  if (batch) {
+    // the VMs change in blocks of a tenth, in turn: one set of handles per block
+    const blocks = Array.from({ length: Math.ceil(n / changed) }, (_, b) =>
+      host.vmHandles(names.slice(b * changed, (b + 1) * changed)),
+    );
+    const demands = blocks.map((block) => new Float64Array(block.length));
+    return () => {
+      const b = tick % blocks.length;
+      const first = b * changed;
+      const block = demands[b];
+      for (let k = 0; k < block.length; k++) block[k] = demandOf(first + k, tick);
+      host.setDemands(blocks[b], block);
+      host.advance(1);
+      tick++;
+    };
+  }
   return () => {
-    // a tenth of the VMs change demand every tick, as a live trace would
-    const from = (tick * Math.ceil(n / 10)) % n;
-    for (let k = 0; k < n / 10; k++) {
-      const i = (from + k) % n;
-      host.setDemand(names[i], 500 + ((i * 104729 + tick * 31) % 2000));
+    const from = (tick % Math.ceil(n / changed)) * changed;
+    for (let k = 0; k < changed && from + k < n; k++) {
+      const i = from + k;
+      host.setDemand(names[i], demandOf(i, tick));
     }
     host.advance(1);
     tick++;
   };
 }
 
+function expertCase(n) {
+  const vms = Array.from({ length: n }, (_, i) => ({ ...VM, weight: weightOf(i) }));
+  const balancer = new ExpertBalancer(vms, memoryFor(n) - RESERVE_MB, 128);
+  for (let i = 0; i < n; i++) balancer.demand[i] = demandOf(i, 0);
+  for (let t = 0; t < 120; t++) balancer.tick();
+  let tick = 1;
+  const changed = changedPerTick(n);
+  return () => {
+    const from = (tick % Math.ceil(n / changed)) * changed;
+    for (let k = 0; k < changed && from + k < n; k++) {
+      const i = from + k;
+      balancer.demand[i] = demandOf(i, tick);
+    }
+    balancer.tick();
+    tick++;
+  };
+}
+
+const previous = await loadPreviousRelease();
+const current = { createHost };
 const rows = [];
 for (const n of SIZES) {
   const bench = new Bench({ time: n >= 10000 ? 1500 : 800, warmupTime: 200 });
-  const cases = [];
-  for (const pressure of ['plentiful', 'buffer-short', 'demand-short']) {
-    for (const engine of ['wasm', 'js']) cases.push([`${engine} ${pressure}`, await hostCase(engine, n, pressure)]);
-  }
+  const cases = [
+    ['wasm, setDemands (batch)', await hostCase(current, 'wasm', n, true)],
+    ['wasm, setDemand', await hostCase(current, 'wasm', n, false)],
+    ['js, setDemand', await hostCase(current, 'js', n, false)],
+    [`previous release ${PREVIOUS_RELEASE} wasm`, await hostCase(previous, 'wasm', n, false)],
+    [`previous release ${PREVIOUS_RELEASE} js`, await hostCase(previous, 'js', n, false)],
+    ['expert plain-JS balancer (no counters)', expertCase(n)],
+  ];
   for (const [name, fn] of cases) bench.add(name, fn);
   await bench.run();
   for (const task of bench.tasks) {
+    if (task.result.error) throw task.result.error;
     const nsPerTick = task.result.latency.mean * 1e6;
     rows.push({
       VMs: n,
       case: task.name,
-      'ns/VM-tick': +(nsPerTick / n).toFixed(2),
+      'ns/VM-tick': +(nsPerTick / n).toFixed(1),
       'µs/tick': +(nsPerTick / 1000).toFixed(1),
       samples: task.result.latency.samplesCount,
     });
@@ -63,7 +109,9 @@ for (const n of SIZES) {
 console.table(rows);
 for (const n of SIZES) {
   const get = (name) => rows.find((r) => r.VMs === n && r.case === name)['ns/VM-tick'];
-  for (const p of ['buffer-short', 'demand-short']) {
-    console.log(`${n} VMs ${p}: js/wasm = ${(get(`js ${p}`) / get(`wasm ${p}`)).toFixed(2)}×`);
-  }
+  const was = get(`previous release ${PREVIOUS_RELEASE} wasm`);
+  console.log(
+    `${n} VMs: wasm ${(was / get('wasm, setDemand')).toFixed(2)}× faster than ${PREVIOUS_RELEASE} (batch ${(was / get('wasm, setDemands (batch)')).toFixed(2)}×); ` +
+      `js ${(get(`previous release ${PREVIOUS_RELEASE} js`) / get('js, setDemand')).toFixed(2)}× the speed of ${PREVIOUS_RELEASE} js`,
+  );
 }
