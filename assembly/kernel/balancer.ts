@@ -8,7 +8,7 @@ export type HypervTick = (v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f
 
 /** The one place a host's policy picks the code of its tick. Returns whether the tick was quiet. */
 export function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, hyperv: HypervTick): bool {
-  const policy = h.policy[host];
+  const policy = h.policy[host]!;
   if (policy == POLICY_HYPERV) return hyperv(v, h, host, dt, alpha);
   throw new Error('dynmem: unknown host policy');
 }

@@ -72,13 +72,13 @@ export function anyStarting(v: VmStore, from: i32, to: i32): bool {
  * then on: memory above it goes at once (Smart Paging first), as when the guest maximum is lowered while the VM
  * runs, not at the balloon rate. Returns the MB removed. */
 function trimAtBoot(v: VmStore, i: i32): f64 {
-  const excess = v.assigned[i] + v.smartPaging[i] - v.ceiling[i];
+  const excess = v.assigned[i]! + v.smartPaging[i]! - v.ceiling[i]!;
   if (excess <= 0.0) return 0.0;
-  const fromPaging = Math.min(v.smartPaging[i], excess);
-  v.smartPaging[i] = v.smartPaging[i] - fromPaging;
-  v.assigned[i] = v.assigned[i] - (excess - fromPaging);
-  v.removed[i] += excess;
-  v.removeOps[i] += 1.0;
+  const fromPaging = Math.min(v.smartPaging[i]!, excess);
+  v.smartPaging[i] = v.smartPaging[i]! - fromPaging;
+  v.assigned[i] = v.assigned[i]! - (excess - fromPaging);
+  v.removed[i]! += excess;
+  v.removeOps[i]! += 1.0;
   return excess;
 }
 
@@ -91,7 +91,7 @@ export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
   let trims = 0.0;
   for (let i = from; i < to; i++) {
     if (state[i] != STARTING) continue;
-    const left = bootLeft[i] - dt;
+    const left = bootLeft[i]! - dt;
     bootLeft[i] = left > 0.0 ? left : 0.0;
     if (left > 0.0) continue;
     state[i] = RUNNING;
@@ -138,8 +138,8 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   const buffer = v.buffer;
   const balloonRate = v.balloonRate;
   const balloonLimit = v.balloonLimit;
-  const hostRate = h.balloonRate[host];
-  const hysteresis = h.hysteresis[host];
+  const hostRate = h.balloonRate[host]!;
+  const hysteresis = h.hysteresis[host]!;
   let heldOutside = 0.0;
   let balancedCount = 0.0;
   let sumLower = 0.0;
@@ -149,33 +149,33 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   let wanted = 0.0;
   let ramping = 0.0;
   for (let i = from; i < to; i++) {
-    const rate = demandRate[i];
+    const rate = demandRate[i]!;
     if (rate != 0.0 && state[i] != OFF) {
-      const exact = demandExact[i] + rate * dt;
+      const exact = demandExact[i]! + rate * dt;
       demandExact[i] = exact;
       demand[i] = rampedDemand(exact);
       ramping += 1.0;
     }
-    const phys = assigned[i];
+    const phys = assigned[i]!;
     if (balanced[i] == NOT_BALANCED) {
       heldOutside += phys; // 0 for a VM that is off
       goal[i] = 0.0;
       continue;
     }
-    const lo = floor[i];
-    const hi = ceiling[i];
-    const d = demand[i];
-    const target = targetOf(d, buffer[i], lo, hi);
+    const lo = floor[i]!;
+    const hi = ceiling[i]!;
+    const d = demand[i]!;
+    const target = targetOf(d, buffer[i]!, lo, hi);
     goal[i] = target;
     balancedCount += 1.0;
     sumLower += lo;
     sumDemandLevel += Math.min(hi, Math.max(lo, d));
     sumTarget += target;
-    const paged = smartPaging[i];
+    const paged = smartPaging[i]!;
     if (settled(phys, paged, target, hysteresis)) {
       kept += phys;
     } else {
-      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, balloonRate[i], dt), balloonLimit[i]);
+      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, balloonRate[i]!, dt), balloonLimit[i]!);
       kept += left;
       wanted += Math.max(0.0, target - left);
     }
@@ -223,11 +223,11 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
     let base = 0.0;
     let top = 0.0;
     if (balanced[i] == BALANCED) {
-      const lo = floor[i];
-      const demandLevel = Math.min(ceiling[i], Math.max(lo, demand[i]));
+      const lo = floor[i]!;
+      const demandLevel = Math.min(ceiling[i]!, Math.max(lo, demand[i]!));
       if (tier == TIER_BUFFER) {
         base = demandLevel;
-        top = goal[i];
+        top = goal[i]!;
       } else if (tier == TIER_DEMAND) {
         base = lo;
         top = demandLevel;
@@ -238,7 +238,7 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
     const n = top - base;
     goal[i] = base;
     need[i] = n;
-    const w = weightedShare(n, weight[i]);
+    const w = weightedShare(n, weight[i]!);
     shareWeight[i] = w;
     ratio[i] = shareRatio(n, w);
     if (w > 0.0) weightedNeed += n;
@@ -256,20 +256,20 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
   const balanced = v.balanced;
   const balloonRate = v.balloonRate;
   const balloonLimit = v.balloonLimit;
-  const hostRate = h.balloonRate[host];
-  const hysteresis = h.hysteresis[host];
+  const hostRate = h.balloonRate[host]!;
+  const hysteresis = h.hysteresis[host]!;
   let kept = 0.0;
   let wanted = 0.0;
   for (let i = from; i < to; i++) {
     if (balanced[i] == NOT_BALANCED) continue;
-    const g = goal[i];
-    const phys = assigned[i];
-    const paged = smartPaging[i];
+    const g = goal[i]!;
+    const phys = assigned[i]!;
+    const paged = smartPaging[i]!;
     if (settled(phys, paged, g, hysteresis)) {
       kept += phys;
       continue;
     }
-    const left = afterBalloon(phys, paged, g, balloonStep(hostRate, balloonRate[i], dt), balloonLimit[i]);
+    const left = afterBalloon(phys, paged, g, balloonStep(hostRate, balloonRate[i]!, dt), balloonLimit[i]!);
     kept += left;
     wanted += Math.max(0.0, g - left);
   }
@@ -319,8 +319,8 @@ export function moveAndCount(
   const vmAddOps = v.addOps;
   const vmRemoved = v.removed;
   const vmRemoveOps = v.removeOps;
-  const hostRate = h.balloonRate[host];
-  const hysteresis = h.hysteresis[host];
+  const hostRate = h.balloonRate[host]!;
+  const hysteresis = h.hysteresis[host]!;
   const fraction = freeFraction(free, goalSums.wanted);
   let freeLeft = free; // floors of fractions can round up by a hair: never hand out more than is free
   const m = moveSums;
@@ -337,16 +337,16 @@ export function moveAndCount(
   let moved = 0.0;
   for (let i = from; i < to; i++) {
     if (state[i] == OFF) continue;
-    let phys = assigned[i];
-    let paged = smartPaging[i];
+    let phys = assigned[i]!;
+    let paged = smartPaging[i]!;
     let grew = 0.0;
     let shrunk = 0.0;
     const isBalanced = balanced[i] == BALANCED;
-    if (isBalanced && !settled(phys, paged, goal[i], hysteresis)) {
-      const g = goal[i];
-      const cut = balloonCut(phys, paged, g, balloonStep(hostRate, balloonRate[i], dt));
+    if (isBalanced && !settled(phys, paged, goal[i]!, hysteresis)) {
+      const g = goal[i]!;
+      const cut = balloonCut(phys, paged, g, balloonStep(hostRate, balloonRate[i]!, dt));
       const fromPaging = Math.min(paged, cut);
-      const fromPhys = physicalCut(phys, paged, cut, balloonLimit[i]);
+      const fromPhys = physicalCut(phys, paged, cut, balloonLimit[i]!);
       shrunk = fromPaging + fromPhys;
       paged -= fromPaging;
       phys -= fromPhys;
@@ -365,19 +365,19 @@ export function moveAndCount(
       smartPaging[i] = paged;
     }
     if (grew > 0.0) {
-      vmAdded[i] += grew;
-      vmAddOps[i] += 1.0;
+      vmAdded[i]! += grew;
+      vmAddOps[i]! += 1.0;
       added += grew;
       addOps += 1.0;
     }
     if (shrunk > 0.0) {
-      vmRemoved[i] += shrunk;
-      vmRemoveOps[i] += 1.0;
+      vmRemoved[i]! += shrunk;
+      vmRemoveOps[i]! += 1.0;
       removed += shrunk;
       removeOps += 1.0;
     }
     const guestMemory = phys + paged;
-    const d = demand[i];
+    const d = demand[i]!;
     const now = guestMemory > 0.0 ? (100.0 * d) / guestMemory : 0.0;
     pressure[i] = now;
     if (minPressure[i] == NOT_SAMPLED) {
@@ -385,16 +385,16 @@ export function moveAndCount(
       minPressure[i] = now;
       maxPressure[i] = now;
     } else {
-      avgPressure[i] += alpha * (now - avgPressure[i]);
-      if (now < minPressure[i]) minPressure[i] = now;
-      if (now > maxPressure[i]) maxPressure[i] = now;
+      avgPressure[i]! += alpha * (now - avgPressure[i]!);
+      if (now < minPressure[i]!) minPressure[i] = now;
+      if (now > maxPressure[i]!) maxPressure[i] = now;
     }
-    if (guestMemory > guestVisible[i]) guestVisible[i] = guestMemory;
+    if (guestMemory > guestVisible[i]!) guestVisible[i] = guestMemory;
     if (d > guestMemory) {
       shortCount += 1.0;
       shortfall += d - guestMemory;
     }
-    if (paged > 0.0) smartPagingMBs[i] += paged * dt;
+    if (paged > 0.0) smartPagingMBs[i]! += paged * dt;
     held += phys;
     pagedSum += paged;
     if (isBalanced) {
@@ -418,29 +418,29 @@ export function moveAndCount(
 /** The host's counters and run totals after a tick, from the move pass's sums. */
 export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): void {
   const m = moveSums;
-  const available = h.memory[host] - h.reserve[host] - m.held;
-  if (available < h.minAvailable[host]) h.minAvailable[host] = available;
+  const available = h.memory[host]! - h.reserve[host]! - m.held;
+  if (available < h.minAvailable[host]!) h.minAvailable[host] = available;
   const systemPressure = m.guestMemory > 0.0 ? (100.0 * m.demand) / m.guestMemory : 0.0;
   h.systemPressure[host] = systemPressure;
   if (h.elapsed[host] == 0.0) h.avgPressure[host] = systemPressure;
-  else h.avgPressure[host] += alpha * (systemPressure - h.avgPressure[host]);
-  h.added[host] += m.added;
-  h.removed[host] += bootSums.trimmed + m.removed;
-  h.addOps[host] += m.addOps;
-  h.removeOps[host] += bootSums.trims + m.removeOps;
-  h.elapsed[host] += dt;
-  h.pressureSeconds[host] += systemPressure * dt;
-  if (systemPressure > h.peakPressure[host]) h.peakPressure[host] = systemPressure;
-  h.assignedMBs[host] += m.held * dt;
-  h.smartPagingMBs[host] += m.paged * dt;
-  if (m.paged > h.peakSmartPaging[host]) h.peakSmartPaging[host] = m.paged;
-  h.pagingMBs[host] += m.shortfall * dt;
-  h.shortVmSeconds[host] += m.shortCount * dt;
+  else h.avgPressure[host]! += alpha * (systemPressure - h.avgPressure[host]!);
+  h.added[host]! += m.added;
+  h.removed[host]! += bootSums.trimmed + m.removed;
+  h.addOps[host]! += m.addOps;
+  h.removeOps[host]! += bootSums.trims + m.removeOps;
+  h.elapsed[host]! += dt;
+  h.pressureSeconds[host]! += systemPressure * dt;
+  if (systemPressure > h.peakPressure[host]!) h.peakPressure[host] = systemPressure;
+  h.assignedMBs[host]! += m.held * dt;
+  h.smartPagingMBs[host]! += m.paged * dt;
+  if (m.paged > h.peakSmartPaging[host]!) h.peakSmartPaging[host] = m.paged;
+  h.pagingMBs[host]! += m.shortfall * dt;
+  h.shortVmSeconds[host]! += m.shortCount * dt;
 }
 
 /** Memory the balancer can hand out on a host: all but the reserve and what VMs it leaves alone hold. */
 export function balancerPool(h: HostStore, host: i32): f64 {
-  return h.memory[host] - h.reserve[host] - goalSums.heldOutside;
+  return h.memory[host]! - h.reserve[host]! - goalSums.heldOutside;
 }
 
 /** Whether the tick moved no memory and no timer runs on the host (no boot counting down, no demand ramp, no
@@ -493,8 +493,8 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt:
 
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
 export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
-  const from = <i32>h.hostStart[host];
-  const to = <i32>h.hostEnd[host];
+  const from = <i32>h.hostStart[host]!;
+  const to = <i32>h.hostEnd[host]!;
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
@@ -508,7 +508,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
       from,
       to,
       tierPool(tier, pool),
-      h.waterLevel[host],
+      h.waterLevel[host]!,
       tierSums.weightedNeed,
       tierSums.unweightedNeed,
     );

@@ -37,12 +37,12 @@ export function waterLevel(v: VmStore, from: i32, to: i32, pool: f64, start: f64
     let highestCapped = 0.0;
     let lowestOpen = Infinity;
     for (let i = from; i < to; i++) {
-      const r = ratio[i];
+      const r = ratio[i]!;
       if (r <= lambda) {
-        cappedNeed += need[i];
+        cappedNeed += need[i]!;
         if (r > highestCapped) highestCapped = r;
       } else {
-        openWeight += shareWeight[i];
+        openWeight += shareWeight[i]!;
         if (r < lowestOpen) lowestOpen = r;
       }
     }
@@ -66,9 +66,9 @@ export function handOut(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64):
   const goal = v.goal;
   let given = 0.0;
   for (let i = from; i < to; i++) {
-    const s = Math.min(need[i], Math.floor(lambda * shareWeight[i]));
+    const s = Math.min(need[i]!, Math.floor(lambda * shareWeight[i]!));
     share[i] = s;
-    goal[i] += s;
+    goal[i]! += s;
     given += s;
   }
   fixUpHandOut(v, from, to, pool, given);
@@ -82,16 +82,16 @@ export function fixUpHandOut(v: VmStore, from: i32, to: i32, pool: f64, given: f
   const goal = v.goal;
   // Floating point can put λ a hair high: take single MB back, in VM order, until within the pool.
   for (let i = from; i < to && given > pool; i++) {
-    if (share[i] > 0.0) {
-      share[i] -= 1.0;
-      goal[i] -= 1.0;
+    if (share[i]! > 0.0) {
+      share[i]! -= 1.0;
+      goal[i]! -= 1.0;
       given -= 1.0;
     }
   }
   let left = pool - given;
   for (let i = from; i < to && left > 0.0; i++) {
-    if (shareWeight[i] > 0.0 && share[i] < need[i]) {
-      goal[i] += 1.0;
+    if (shareWeight[i]! > 0.0 && share[i]! < need[i]!) {
+      goal[i]! += 1.0;
       left -= 1.0;
     }
   }
@@ -114,7 +114,7 @@ export function waterFill(
   const need = v.need;
   const goal = v.goal;
   if (pool >= weightedNeed + unweightedNeed) {
-    for (let i = from; i < to; i++) goal[i] += need[i];
+    for (let i = from; i < to; i++) goal[i]! += need[i]!;
     return start;
   }
   if (pool < weightedNeed) {
@@ -127,8 +127,8 @@ export function waterFill(
   const ratio = v.ratio;
   const weight = v.weight;
   for (let i = from; i < to; i++) {
-    const n = need[i];
-    if (shareWeight[i] > 0.0) goal[i] += n;
+    const n = need[i]!;
+    if (shareWeight[i]! > 0.0) goal[i]! += n;
     const unit = n > 0.0 && weight[i] == 0.0 ? 1.0 : 0.0;
     shareWeight[i] = unit;
     ratio[i] = shareRatio(n, unit);
