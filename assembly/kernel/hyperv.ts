@@ -360,7 +360,7 @@ export function moveAndCount(
       const after = Math.max(phys, before);
       paged = after - phys;
       grew = after - before;
-      if (phys != assigned[i] || paged != smartPaging[i]) moved += 1.0;
+      if (phys != assigned[i]! || paged != smartPaging[i]!) moved += 1.0;
       assigned[i] = phys;
       smartPaging[i] = paged;
     }
@@ -469,26 +469,26 @@ export function powerOf(base: f64, k: i32): f64 {
  * counters stay, and the run totals grow linearly.
  */
 export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt: f64, alpha: f64): void {
-  const from = <i32>h.hostStart[host];
-  const to = <i32>h.hostEnd[host];
+  const from = <i32>h.hostStart[host]!;
+  const to = <i32>h.hostEnd[host]!;
   const decay = powerOf(1.0 - alpha, ticks);
   const state = v.state;
   const pressure = v.pressure;
   const avgPressure = v.avgPressure;
   for (let i = from; i < to; i++) {
     if (state[i] == OFF) continue;
-    const p = pressure[i];
-    avgPressure[i] = p + (avgPressure[i] - p) * decay;
+    const p = pressure[i]!;
+    avgPressure[i] = p + (avgPressure[i]! - p) * decay;
   }
   const m = moveSums;
   const span = <f64>ticks * dt;
-  const systemPressure = h.systemPressure[host];
-  h.avgPressure[host] = systemPressure + (h.avgPressure[host] - systemPressure) * decay;
-  h.elapsed[host] += span;
-  h.pressureSeconds[host] += systemPressure * span;
-  h.assignedMBs[host] += m.held * span;
-  h.pagingMBs[host] += m.shortfall * span;
-  h.shortVmSeconds[host] += m.shortCount * span;
+  const systemPressure = h.systemPressure[host]!;
+  h.avgPressure[host] = systemPressure + (h.avgPressure[host]! - systemPressure) * decay;
+  h.elapsed[host]! += span;
+  h.pressureSeconds[host]! += systemPressure * span;
+  h.assignedMBs[host]! += m.held * span;
+  h.pagingMBs[host]! += m.shortfall * span;
+  h.shortVmSeconds[host]! += m.shortCount * span;
 }
 
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
