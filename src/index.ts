@@ -44,6 +44,7 @@ export {
 } from './interop/powershell.ts';
 export { simulationPdhCsv } from './interop/simulation-pdh.ts';
 export { checkPlan, PlanError, type PlanOptions, type PlanProgress, PlanStopped, plan } from './plan/index.ts';
+export { PLAN_SCHEMA } from './plan/plan-schema.ts';
 export type {
   Plan,
   PlanProfile,

@@ -250,7 +250,10 @@ describe('plan sweeps, threads and the cache', () => {
         'question.sweep.settings.host.colour[0].colour',
       ],
       [hostPlan('wasm', { hostMemory: { vms: 0 } }), 'question.hostMemory.vms'],
-      [{ ...hostPlan('wasm'), question: { density: {}, sweep: {} } }, 'question'],
+      [{ ...hostPlan('wasm'), question: { density: {}, hostMemory: { vms: 1 } } }, 'question'],
+      [{ ...hostPlan('wasm'), question: { density: { maxVms: 1.5 } } }, 'question.density.maxVms'],
+      [{ ...hostPlan('wasm'), targets: { restarts: { at: '2h' } } }, 'targets.restarts'],
+      [{ ...hostPlan('wasm'), colour: 'red' }, 'colour'],
       [{ ...hostPlan('wasm'), profile: { traces: '/no/such/folder' } }, 'profile.traces'],
       [{ ...hostPlan('wasm'), scenario: { hosts: [] } }, 'scenario.hosts'],
     ];

@@ -85,6 +85,11 @@ class RunBook {
     return Promise.all([point, ...failing].map((p) => this.run(p)));
   }
 
+  /** Resolves once every run asked for has finished or failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.byKey.values());
+  }
+
   progressOf(search: string, state: SearchState): void {
     this.searches.set(search, state);
     this.report();
@@ -236,14 +241,18 @@ async function openExecutor(options: PlanOptions, profile: LoadedProfile): Promi
 /** The executor, opened on the first run the cache does not have: a plan answered from the cache starts nothing. */
 function lazyExecutor(options: PlanOptions, profile: LoadedProfile): RunExecutor {
   let opened: Promise<RunExecutor> | undefined;
+  let closed: Promise<void> | undefined;
   return {
     workers: options.queue !== undefined ? 0 : (options.workers ?? defaultWorkers()),
     async run(task, key, signal) {
+      signal.throwIfAborted();
+      if (closed) throw new Error('the plan has stopped: no more runs.');
       opened ??= openExecutor(options, profile);
       return (await opened).run(task, key, signal);
     },
-    async close() {
-      if (opened) await (await opened).close();
+    close() {
+      closed ??= opened ? opened.then((e) => e.close()) : Promise.resolve();
+      return closed;
     },
   };
 }
@@ -333,8 +342,11 @@ export async function plan(input: Plan, options: PlanOptions = {}): Promise<Plan
       result.sweep = { keys: q.keys.map((k) => k.key), vms: q.vms, points: sweep };
     }
   } catch (error) {
-    if (signal.aborted) throw new PlanStopped([...book.runs].sort(compareRuns));
-    throw error;
+    if (!signal.aborted) throw error;
+    // Stop what is running, and let the runs that finished meanwhile reach the cache: what is kept is then settled.
+    await executor.close();
+    await book.settled();
+    throw new PlanStopped([...book.runs].sort(compareRuns));
   } finally {
     await executor.close();
   }

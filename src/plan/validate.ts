@@ -5,7 +5,9 @@ import { type ResolvedHostOptions, resolveHostOptions } from '../host/options.ts
 import { vmMemoryLimit } from '../host/versions.ts';
 import { newVmSettings, SETTING_FIELDS, type VmMemoryLimit } from '../settings.ts';
 import { checkScenario, parseDuration, type Scenario, ScenarioError } from '../sim/scenario.ts';
+import { checkSchema, type Schema } from '../sim/schema-check.ts';
 import { PlanError } from './errors.ts';
+import { PLAN_SCHEMA } from './plan-schema.ts';
 import type { Plan, PlanProfile, ResolvedTargets } from './types.ts';
 
 export { PlanError };
@@ -235,9 +237,15 @@ export function applySettings(
   return out;
 }
 
-/** Checks a plan and fills in its defaults. @throws PlanError naming the field. */
+/**
+ * Checks a plan against the published schema (every field; errors name the path), then by the rules a schema cannot
+ * say (the library's own settings rules, one question, durations inside the run), and fills in its defaults.
+ * @throws PlanError naming the field.
+ */
 export function checkPlan(input: unknown): ResolvedPlan {
   const plan = objectAt(input, '');
+  const problem = checkSchema(plan, PLAN_SCHEMA as Schema, PLAN_SCHEMA as Schema);
+  if (problem) throw new PlanError(problem.path, problem.message);
   known(plan, PLAN_FIELDS, '');
   if (plan.name !== undefined && typeof plan.name !== 'string') throw new PlanError('name', 'expected a string.');
   const durationSeconds = parseDuration(plan.duration ?? '24h', 'duration');
