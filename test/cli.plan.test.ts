@@ -5,7 +5,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, csvRows, readOut, removeTempDirs, runCli, tempDir } from './cli-run.ts';
+import { BITBRAINS_SAMPLE, CLI, csvRows, readOut, removeTempDirs, runCli, tempDir } from './cli-run.ts';
 
 afterAll(removeTempDirs);
 const FLAT_1200 = fileURLToPath(new URL('fixtures/plan/flat-1200.csv', import.meta.url));
@@ -78,12 +78,23 @@ describe('dynmem plan', () => {
   });
 
   it('Ctrl-C stops the plan, keeps the finished runs, and the same command resumes from them', async () => {
-    // A sweep of 24 one-hour runs on one thread: long enough to be stopped midway.
-    const dir = planFile({
-      question: {
-        sweep: { vms: 8, settings: { bufferPercent: [20, 30, 40, 50, 60, 70], weight: [1000, 2000, 3000, 4000] } },
-      },
-    });
+    // A sweep of 24 runs of 40 VMs on the bundled sample on one thread: long enough to be stopped midway.
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'plan.json'),
+      JSON.stringify({
+        duration: '12h',
+        host: { memoryMB: 65536 },
+        profile: {
+          traces: BITBRAINS_SAMPLE,
+          template: { startupMB: 1024, minimumMB: 512 },
+          maximumFromProvisioned: true,
+        },
+        question: {
+          sweep: { vms: 40, settings: { bufferPercent: [10, 20, 30, 40, 50, 60], weight: [1000, 2000, 3000, 4000] } },
+        },
+      }),
+    );
     const cache = join(dir, 'plan-report', 'cache');
     const child = spawn(process.execPath, [CLI, 'plan', 'plan.json', '--workers', '1', '--no-progress'], {
       cwd: dir,
