@@ -5,6 +5,7 @@ export {
   type ClusterOptions,
   createCluster,
   type FailoverReport,
+  type RecoveryReport,
 } from './cluster/cluster.ts';
 export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';

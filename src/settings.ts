@@ -24,7 +24,13 @@ export interface VmSettings {
   guestSupportsRuntimeResize: boolean;
   /** VM generation, 1 or 2: the largest VM memory depends on it (Generation 2 only from 2016). Default 2. */
   generation: 1 | 2;
+  /** Failover cluster group priority: 3000 High, 2000 Medium (default), 1000 Low, 0 No Auto Start. */
+  clusterPriority: ClusterPriority;
 }
+
+/** The cluster group priorities of Failover Clustering: High, Medium, Low and No Auto Start. */
+export type ClusterPriority = 3000 | 2000 | 1000 | 0;
+const CLUSTER_PRIORITIES: readonly number[] = [3000, 2000, 1000, 0];
 
 /** The largest memory a VM of a generation may have on a host, MB. */
 export type VmMemoryLimit = (generation: 1 | 2) => number;
@@ -50,6 +56,7 @@ export const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
   'guestSupportsHotAdd',
   'guestSupportsRuntimeResize',
   'generation',
+  'clusterPriority',
 ];
 const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
 /** Amounts of memory that must be multiples of 2 MB, like Hyper-V's own ("Memory values must be properly aligned"). */
@@ -62,12 +69,13 @@ const BOOLEAN_FIELDS = new Set<string>([
 ]);
 /** Settings that only mean something with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
 const DYNAMIC_ONLY_FIELDS = new Set<string>(['minimumMB', 'maximumMB', 'bufferPercent']);
-/** They describe the guest, not the VM's memory settings: they may change at any time. */
-const GUEST_FIELDS = new Set<string>([
+/** They describe the guest or the VM's cluster group, not its memory settings: they may change at any time. */
+const ANYTIME_FIELDS = new Set<string>([
   'guestOsMaxMB',
   'guestSupportsDynamicMemory',
   'guestSupportsHotAdd',
   'guestSupportsRuntimeResize',
+  'clusterPriority',
 ]);
 
 function invalid(vm: string, field: string, message: string): DynamicMemoryError {
@@ -78,6 +86,16 @@ function invalid(vm: string, field: string, message: string): DynamicMemoryError
 function checkField(vm: string, field: string, value: unknown): void {
   if (BOOLEAN_FIELDS.has(field)) {
     if (typeof value !== 'boolean') throw invalid(vm, field, `${field} must be true or false, not ${shown(value)}.`);
+    return;
+  }
+  if (field === 'clusterPriority') {
+    if (!CLUSTER_PRIORITIES.includes(value as number)) {
+      throw invalid(
+        vm,
+        field,
+        `clusterPriority must be 3000 (High), 2000 (Medium), 1000 (Low) or 0 (No Auto Start), not ${shown(value)}.`,
+      );
+    }
     return;
   }
   if (field === 'generation') {
@@ -179,6 +197,7 @@ export function newVmSettings(config: unknown, limit: VmMemoryLimit, extraFields
     guestSupportsHotAdd: given.guestSupportsHotAdd ?? true,
     guestSupportsRuntimeResize: given.guestSupportsRuntimeResize ?? true,
     generation,
+    clusterPriority: given.clusterPriority ?? 2000,
   };
   checkRelations(name, settings, limit);
   return settings;
@@ -231,7 +250,7 @@ export function changedSettings(vm: string, current: VmSettings, change: unknown
   }
   if (context.running) {
     for (const field of SETTING_FIELDS) {
-      if (GUEST_FIELDS.has(field) || next[field] === current[field]) continue;
+      if (ANYTIME_FIELDS.has(field) || next[field] === current[field]) continue;
       const allowed = current.dynamicMemory
         ? field === 'bufferPercent' ||
           field === 'weight' ||

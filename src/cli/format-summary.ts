@@ -22,7 +22,13 @@ export function formatSummary(
     `  headroom                 least available ${mb(s.headroom.minAvailableMB)} (any host, any tick: ${mb(s.headroom.minHostAvailableMB)})`,
   ];
   for (const f of s.failovers) {
-    lines.push(`  failover of ${f.host} at ${hours(f.atSeconds)}: ${f.restarted} restarted, ${f.failed.length} failed`);
+    const off = f.notStarted.length ? `, ${f.notStarted.length} No Auto Start left off` : '';
+    lines.push(
+      `  failover of ${f.host} at ${hours(f.atSeconds)}: ${f.restarted} restarted, ${f.failed.length} failed${off}`,
+    );
+  }
+  for (const r of s.recoveries) {
+    if (r.failedBack.length) lines.push(`  failback to ${r.host} at ${hours(r.atSeconds)}: ${r.failedBack.length} VMs`);
   }
   const r = s.traces.repairs;
   if (s.traces.files) {

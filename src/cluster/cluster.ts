@@ -9,11 +9,21 @@ import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from '..
 import { makeHandles, setDemands, type VmHandles } from '../host/vm-handles.ts';
 import { removeVm, setDemand, setMemory } from '../host/vm-ops.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
+import { type Failback, liveMigrate, resolveFailback } from './failback.ts';
 import { placeAndStart } from './placement.ts';
 
 export interface ClusterOptions extends EngineOptions {
   /** The member hosts; each needs a unique name. failoverCluster defaults to true for members. */
   hosts: (HostOptions & { name: string })[];
+  /** 'none' (default, as Hyper-V): VMs stay where a failover put them; 'immediate': when a failed host recovers,
+   * the VMs that ran there move back (live migrations, in failover order, each where its memory fits). */
+  failback?: Failback;
+}
+
+/** What a host's recovery did: the VMs that failed back to it. */
+export interface RecoveryReport {
+  host: string;
+  failedBack: { vm: string; from: string }[];
 }
 
 /** What a host failure did to each of its running VMs. */
@@ -23,6 +33,8 @@ export interface FailoverReport {
   restarted: { vm: string; host: string }[];
   /** VMs that fit nowhere: off, unplaced, with the OutOfMemory error a start would give. */
   failed: { vm: string; error: DynamicMemoryError }[];
+  /** VMs of cluster priority No Auto Start (0): left off and unplaced, as Failover Clustering does. */
+  notStarted: string[];
 }
 
 export interface ClusterCounters extends HostCounters {
@@ -33,10 +45,14 @@ export interface ClusterCounters extends HostCounters {
 export class Cluster {
   /** @internal */ readonly fleet: Fleet;
   private readonly members: Host[];
+  readonly failback: Failback;
+  /** Where each failed-over VM ran before its host failed: its home for failback. */
+  private readonly homes = new Map<VmRecord, number>();
 
   /** @internal Use createCluster(). */
-  constructor(fleet: Fleet) {
+  constructor(fleet: Fleet, failback: Failback = 'none') {
     this.fleet = fleet;
+    this.failback = failback;
     this.members = fleet.hosts.map((record) => new Host(fleet, record));
   }
 
@@ -117,7 +133,8 @@ export class Cluster {
 
   /**
    * A host fails: its running VMs go off and are started on the surviving hosts like starts from off (no Smart
-   * Paging), highest weight first. A VM that fits nowhere stays off and unplaced, reported with its error.
+   * Paging), in failover order: cluster priority (High, Medium, Low), then weight, highest first. No Auto Start
+   * VMs stay off. A VM that fits nowhere stays off and unplaced, reported with its error.
    */
   failHost(name: string): FailoverReport {
     const host = this.fleet.hostByName(name);
@@ -127,13 +144,18 @@ export class Cluster {
     const v = this.fleet.store.vms;
     const victims: VmRecord[] = [];
     for (const record of host.members) if (isOn(v.state[record.slot]!)) victims.push(record);
-    victims.sort((a, b) => b.settings.weight - a.settings.weight || a.slot - b.slot);
+    victims.sort(failoverOrder);
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;
     this.fleet.store.setHostUp(host.index, false);
-    const report: FailoverReport = { host: name, restarted: [], failed: [] };
+    const report: FailoverReport = { host: name, restarted: [], failed: [], notStarted: [] };
     for (const record of victims) {
       this.fleet.moveVm(record, -1);
+      this.homes.set(record, host.index);
+      if (record.settings.clusterPriority === 0) {
+        report.notStarted.push(record.name);
+        continue;
+      }
       try {
         const to = placeAndStart(this.fleet, record);
         report.restarted.push({ vm: record.name, host: this.fleet.hosts[to]!.options.name });
@@ -145,12 +167,23 @@ export class Cluster {
     return report;
   }
 
-  /** A failed host comes back, empty, and takes VMs again. */
-  recoverHost(name: string): void {
+  /** A failed host comes back, empty, and takes VMs again; with failback 'immediate' its VMs move back to it. */
+  recoverHost(name: string): RecoveryReport {
     const host = this.fleet.hostByName(name);
     if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
     host.failed = false;
     this.fleet.store.setHostUp(host.index, true);
+    const report: RecoveryReport = { host: name, failedBack: [] };
+    const returning = [...this.homes].filter(([, home]) => home === host.index).map(([record]) => record);
+    for (const record of returning) this.homes.delete(record);
+    if (this.failback !== 'immediate') return report;
+    returning.sort(failoverOrder);
+    for (const record of returning) {
+      if (!this.fleet.has(record.name) || record.host < 0) continue;
+      const from = this.fleet.hosts[record.host]!.options.name;
+      if (liveMigrate(this.fleet, record, host.index)) report.failedBack.push({ vm: record.name, from });
+    }
+    return report;
   }
 
   /** Counters summed over the live hosts; pressures are those of the cluster's VMs taken together. */
@@ -196,7 +229,14 @@ export class Cluster {
  * cluster.start('sql-1');            // placed on the host with the most available memory
  * const report = cluster.failHost(cluster.vm('sql-1').host!);
  */
-const CLUSTER_FIELDS = ['hosts', ...ENGINE_OPTION_FIELDS];
+const CLUSTER_FIELDS = ['hosts', 'failback', ...ENGINE_OPTION_FIELDS];
+
+/** Failover order: cluster priority, then weight, highest first (ties: the order the VMs are stored). */
+function failoverOrder(a: VmRecord, b: VmRecord): number {
+  return (
+    b.settings.clusterPriority - a.settings.clusterPriority || b.settings.weight - a.settings.weight || a.slot - b.slot
+  );
+}
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.hosts) || options.hosts.length === 0) {
@@ -225,7 +265,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       throw new DynamicMemoryError('DuplicateHost', `Two hosts are named '${h.name}'.`, { host: h.name });
     names.add(h.name);
   }
+  const failback = resolveFailback(options.failback);
   const fleet = await createFleet(options);
   for (const h of resolved) fleet.addHost(h);
-  return new Cluster(fleet);
+  return new Cluster(fleet, failback);
 }

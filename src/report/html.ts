@@ -298,10 +298,22 @@ function incidents(s: SimulationSummary): string {
     out.push(`<h2>Failovers (${formatNumber(s.failovers.length)})</h2>`);
     out.push(
       table(
-        ['Time (h:mm:ss)', 'Failed host', 'VMs restarted', 'VMs not restarted'],
+        ['Time (h:mm:ss)', 'Failed host', 'VMs restarted', 'VMs that fit nowhere', 'No Auto Start (left off)'],
         s.failovers.map(
-          (f) => `${at(f.atSeconds) + text(f.host) + num(formatNumber(f.restarted))}<td>${nameList(f.failed)}</td>`,
+          (f) =>
+            `${at(f.atSeconds) + text(f.host) + num(formatNumber(f.restarted))}<td>${nameList(f.failed)}</td>` +
+            `<td>${nameList(f.notStarted)}</td>`,
         ),
+      ),
+    );
+  }
+  const failbacks = s.recoveries.filter((r) => r.failedBack.length > 0);
+  if (failbacks.length) {
+    out.push(`<h2>Failbacks (${formatNumber(failbacks.length)})</h2>`);
+    out.push(
+      table(
+        ['Time (h:mm:ss)', 'Recovered host', 'VMs moved back'],
+        failbacks.map((r) => `${at(r.atSeconds) + text(r.host)}<td>${nameList(r.failedBack)}</td>`),
       ),
     );
   }

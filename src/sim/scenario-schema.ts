@@ -33,6 +33,10 @@ const VM_SETTINGS = {
     description: 'False for a guest that cannot resize its memory while running. Default true.',
   },
   generation: { enum: [1, 2], description: 'VM generation; the largest VM memory depends on it. Default 2.' },
+  clusterPriority: {
+    enum: [3000, 2000, 1000, 0],
+    description: 'Failover order: 3000 High, 2000 Medium (default), 1000 Low, 0 No Auto Start (left off).',
+  },
 };
 
 export const SCENARIO_SCHEMA = {
@@ -61,6 +65,10 @@ export const SCENARIO_SCHEMA = {
     fleets: { type: 'array', items: { $ref: '#/$defs/fleet' } },
     events: { type: 'array', items: { $ref: '#/$defs/event' } },
     perVmSeries: { type: 'boolean', description: 'Keep per-VM time series. Default: with at most 200 VMs.' },
+    failback: {
+      enum: ['none', 'immediate'],
+      description: "Cluster failback: 'none' (default) or 'immediate' (VMs move home when their host recovers).",
+    },
     $schema: { type: 'string', description: 'This schema, for editors.' },
   },
   $defs: {

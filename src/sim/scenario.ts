@@ -102,6 +102,8 @@ export interface Scenario {
   events?: ScenarioEvent[];
   /** Keep per-VM time series (assigned, demand, pressure). Default: when there are at most 200 VMs. */
   perVmSeries?: boolean;
+  /** Cluster failback: 'none' (default) or 'immediate' (VMs move home when their failed host recovers). */
+  failback?: 'none' | 'immediate';
 }
 
 /** A scenario that cannot run: `path` is the field (e.g. "fleets[0].template.minimumMB"), `file`/`line` the data. */

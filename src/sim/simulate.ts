@@ -135,7 +135,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   events.sort((a, b) => a.at - b.at);
 
   const indexOf = new Map(built.vms.map((vm, k) => [vm.name, k]));
-  const log: RunLog = { startFailures: [], failovers: [], eventErrors: [] };
+  const log: RunLog = { startFailures: [], failovers: [], recoveries: [], eventErrors: [] };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
 
@@ -174,7 +174,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
           log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t });
           break;
         case 'recoverHost':
-          cluster.recoverHost(event.host);
+          log.recoveries.push({ ...cluster.recoverHost(event.host), atSeconds: t });
           break;
       }
     } catch (error) {

@@ -1,6 +1,6 @@
 // The summary of a run: memory saved against static memory, pressure, shortfall, Smart Paging, failures,
 // headroom, and what the trace readers repaired.
-import type { Cluster, FailoverReport } from '../cluster/cluster.ts';
+import type { Cluster, FailoverReport, RecoveryReport } from '../cluster/cluster.ts';
 import type { TraceRepairs } from '../traces/types.ts';
 import type { SimVm, TraceFileReport } from './build.ts';
 import type { Scenario } from './scenario.ts';
@@ -10,6 +10,7 @@ import type { SimulationSeries } from './series.ts';
 export interface RunLog {
   startFailures: { vm: string; atSeconds: number; code: string; message: string }[];
   failovers: (FailoverReport & { atSeconds: number })[];
+  recoveries: (RecoveryReport & { atSeconds: number })[];
   eventErrors: { atSeconds: number; event: string; code: string; message: string }[];
 }
 
@@ -64,7 +65,10 @@ export interface SimulationSummary {
   /** VMs without Dynamic Memory: they hold their startup RAM (a replay's static VMs need no counters). */
   staticVms: string[];
   startFailures: RunLog['startFailures'];
-  failovers: { atSeconds: number; host: string; restarted: number; failed: string[] }[];
+  /** Host failures: VMs restarted elsewhere, VMs that fit nowhere, No Auto Start VMs left off. */
+  failovers: { atSeconds: number; host: string; restarted: number; failed: string[]; notStarted: string[] }[];
+  /** Host recoveries: the VMs that failed back to the host (failback 'immediate'). */
+  recoveries: { atSeconds: number; host: string; failedBack: string[] }[];
   eventErrors: RunLog['eventErrors'];
   headroom: {
     /** Least Available Memory summed over the hosts, among the samples, MB. */
@@ -173,6 +177,12 @@ export function summarize(input: SummaryInput): SimulationSummary {
       host: f.host,
       restarted: f.restarted.length,
       failed: f.failed.map((x) => x.vm),
+      notStarted: f.notStarted,
+    })),
+    recoveries: log.recoveries.map((r) => ({
+      atSeconds: r.atSeconds,
+      host: r.host,
+      failedBack: r.failedBack.map((x) => x.vm),
     })),
     eventErrors: log.eventErrors,
     headroom: {
