@@ -208,7 +208,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       cluster.host('a').addVm({ name: 'boot', startupMB: 2048 });
       cluster.host('a').start('boot');
       expect(cluster.vm('boot').state).toBe('Starting');
-      expect(cluster.failHost('a')).toEqual({ host: 'a', restarted: [{ vm: 'boot', host: 'b' }], failed: [] });
+      expect(cluster.failHost('a')).toEqual({
+        host: 'a',
+        restarted: [{ vm: 'boot', host: 'b' }],
+        failed: [],
+        notStarted: [],
+      });
       expect(cluster.vm('boot')).toMatchObject({ host: 'b', state: 'Starting', assignedMB: 2048 });
       cluster.setDemand('boot', 700);
       cluster.advance(60); // the VM keeps its demand on its new host: 700 × 1.2
@@ -217,6 +222,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         host: 'b',
         restarted: [],
         failed: [{ vm: 'boot', error: expect.any(DynamicMemoryError) }],
+        notStarted: [],
       });
       expect(cluster.vm('boot')).toMatchObject({ host: null, state: 'Off' });
       expect(cluster.counters()).toMatchObject({
@@ -233,7 +239,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
           { name: 'q', memoryMB: 8192, rootMemoryReserved: true },
         ],
       });
-      expect(empty.failHost('q')).toEqual({ host: 'q', restarted: [], failed: [] });
+      expect(empty.failHost('q')).toEqual({ host: 'q', restarted: [], failed: [], notStarted: [] });
     });
   });
 

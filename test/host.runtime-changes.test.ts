@@ -87,6 +87,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsHotAdd: true,
         guestSupportsRuntimeResize: true,
         generation: 2,
+        clusterPriority: 2000,
       });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(1400);
@@ -167,6 +168,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsHotAdd: true,
         guestSupportsRuntimeResize: true,
         generation: 2,
+        clusterPriority: 2000,
       });
       host.advance(10);
       expect(host.vm('v').assignedMB).toBe(1200);

@@ -30,6 +30,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsHotAdd: true,
         guestSupportsRuntimeResize: true,
         generation: 2,
+        clusterPriority: 2000,
       });
       expect(host.vm('a').settings).toEqual(snap.settings);
     });
@@ -65,6 +66,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsHotAdd: true,
         guestSupportsRuntimeResize: true,
         generation: 2,
+        clusterPriority: 2000,
       });
     });
 

@@ -65,7 +65,8 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     startFailures: [
       { vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` },
     ],
-    failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL] }],
+    failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL], notStarted: [] }],
+    recoveries: [],
     eventErrors: Array.from({ length: 250 }, (_, i) => ({
       atSeconds: i,
       event: `stop vm${i}`,

@@ -382,8 +382,8 @@ describe.each(engines)('%s engine', (engine) => {
       // vm3 → host-3 (reclaiming to minimums), vm0 fits nowhere. At 1 h host-1 is back and host-2 fails: vm7, vm6,
       // vm4 → host-1, vm1 → host-3.
       expect(summary.failovers).toEqual([
-        { atSeconds: 1800, host: 'host-1', restarted: 2, failed: ['vm0'] },
-        { atSeconds: 3600, host: 'host-2', restarted: 4, failed: [] },
+        { atSeconds: 1800, host: 'host-1', restarted: 2, failed: ['vm0'], notStarted: [] },
+        { atSeconds: 3600, host: 'host-2', restarted: 4, failed: [], notStarted: [] },
       ]);
       expect(summary.hosts).toBe(3);
       expect(summary.memory.hostMemoryMB).toBe(3 * 8192);

@@ -6,6 +6,7 @@ import { type Fleet, isOn, type VmRecord } from '../host/fleet.ts';
 export type Failback = 'none' | 'immediate';
 const FAILBACKS: readonly Failback[] = ['none', 'immediate'];
 
+/** @internal */
 export function resolveFailback(value: unknown): Failback {
   if (value === undefined) return 'none';
   if (!FAILBACKS.includes(value as Failback)) {
@@ -17,6 +18,7 @@ export function resolveFailback(value: unknown): Failback {
 }
 
 /**
+ * @internal
  * Move a running VM to another host as a live migration: it keeps running with the memory it has, which must be
  * free on the target first. Returns false (and changes nothing) when it is not.
  */
