@@ -23,9 +23,9 @@ export function resolveFailback(value: unknown): Failback {
  * free on the target first. Returns false (and changes nothing) when it is not.
  */
 export function liveMigrate(fleet: Fleet, record: VmRecord, to: number): boolean {
-  const v = fleet.engine.vms;
+  const v = fleet.store.vms;
   if (!isOn(v.state[record.slot]!) || fleet.hosts[to]!.failed) return false;
-  if (fleet.freeOn(to) < v.assigned[record.slot]!) return false;
+  if (fleet.availableOn(to) < v.assigned[record.slot]!) return false;
   fleet.moveVm(record, to);
   return true;
 }
