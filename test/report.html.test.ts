@@ -63,6 +63,7 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
       { vm: EVIL, host: 'h1', maximumPressure: 187.25, averagePressure: 95.5, assignedMB: 1536, smartPagingMBs: 76800 },
     ],
     staticVms: [],
+    warnings: [],
     startFailures: [
       { vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` },
     ],
