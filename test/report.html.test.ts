@@ -78,6 +78,7 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     headroom: { minAvailableMB: 12000, minHostAvailableMB: 5000 },
     traces: {
       files: 3,
+      idle: [],
       repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 },
       repaired: [
         { file: `traces/${EVIL}.csv`, repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 } },
