@@ -39,6 +39,7 @@ const SCENARIO: Fields<Scenario> = {
   fleets: true,
   events: true,
   perVmSeries: true,
+  failback: true,
 };
 const HOST: Fields<HostOptions> = {
   name: true,
@@ -63,6 +64,7 @@ const SETTINGS: Fields<VmSettings> = {
   guestSupportsHotAdd: true,
   guestSupportsRuntimeResize: true,
   generation: true,
+  clusterPriority: true,
 };
 const VM: Fields<ScenarioVm> = {
   ...SETTINGS,
