@@ -58,39 +58,38 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.vm('v').assignedMB).toBe(expected);
     });
 
-    it('the target is clamped up to the minimum', async () => {
+    it.each([
+      ['clamped up to the minimum', { startupMB: 2048, minimumMB: 1024, maximumMB: 8192 }, 100, 1024], // ideal 120
+      ['clamped down to the maximum', { startupMB: 1024, minimumMB: 512, maximumMB: 4096 }, 5000, 4096], // ideal 6000
+      ['capped by guestOsMaxMB', { startupMB: 1024, minimumMB: 512, maximumMB: 8192, guestOsMaxMB: 3000 }, 5000, 3000],
+    ])('the target is %s', async (_case, settings, demand, expected) => {
+      const host = await bare(16384);
+      host.addVm({ name: 'v', ...settings });
+      host.setDemand('v', demand);
+      host.start('v');
+      host.advance(120);
+      expect(host.vm('v').assignedMB).toBe(expected);
+    });
+
+    it('a VM without demand keeps its minimum', async () => {
       const host = await bare(16384);
       host.addVm({ name: 'v', startupMB: 2048, minimumMB: 1024, maximumMB: 8192 });
-      host.setDemand('v', 100); // ideal 120
+      host.setDemand('v', 0);
       host.start('v');
       host.advance(120);
       expect(host.vm('v').assignedMB).toBe(1024);
-      host.setDemand('v', 0);
-      host.advance(10);
-      expect(host.vm('v').assignedMB).toBe(1024);
     });
 
-    it('the target is clamped down to the maximum', async () => {
-      const host = await bare(16384);
-      host.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 4096 });
-      host.setDemand('v', 5000); // ideal 6000
-      host.start('v');
-      host.advance(60);
-      expect(host.vm('v').assignedMB).toBe(4096);
-    });
-
-    it('guestOsMaxMB caps the effective maximum', async () => {
+    it('a guest cap above the maximum changes nothing; lowered again, the next tick trims to it', async () => {
       const host = await bare(16384);
       host.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192, guestOsMaxMB: 3000 });
       host.setDemand('v', 5000);
       host.start('v');
       host.advance(60);
-      expect(host.vm('v').assignedMB).toBe(3000);
-      // a guest cap above the maximum changes nothing
       host.setMemory('v', { guestOsMaxMB: 10000 });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(6000);
-      // lowering it again: "no VM exceeds its effective maximum" at every tick, so the next tick trims it
+      // "no VM exceeds its effective maximum" at every tick
       host.setMemory('v', { guestOsMaxMB: 5000 });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(5000);
