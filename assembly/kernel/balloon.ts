@@ -4,21 +4,22 @@
 // Paging memory is removed first (shrinking the paging file frees no physical memory), and a driver with a limit
 // stops at it.
 
+import { greater, lesser } from './order.ts';
 /** MB the VM's balloon driver can give back in one tick of `dt` seconds: the host's rate, capped by the VM's own
  * (0: a stuck driver), in whole MB so that every amount stays whole. */
 export function balloonStep(hostRate: f64, vmRate: f64, dt: f64): f64 {
-  return Math.floor(Math.min(hostRate, vmRate) * dt);
+  return Math.floor(lesser(hostRate, vmRate) * dt);
 }
 
 /** MB leaving a VM that holds `phys` + `paged` and is headed for `goal`: at most `step`, and never more than is
  * above the goal. */
 export function balloonCut(phys: f64, paged: f64, goal: f64, step: f64): f64 {
-  return Math.min(step, Math.max(0.0, phys + paged - goal));
+  return lesser(step, greater(0.0, phys + paged - goal));
 }
 
 /** The physical part of a cut of `cut` MB: what Smart Paging does not cover, down to the driver's `limit`. */
 export function physicalCut(phys: f64, paged: f64, cut: f64, limit: f64): f64 {
-  return Math.min(cut - Math.min(paged, cut), Math.max(0.0, phys - limit));
+  return lesser(cut - lesser(paged, cut), greater(0.0, phys - limit));
 }
 
 /** Physical memory a VM keeps after this tick's ballooning toward `goal`. */

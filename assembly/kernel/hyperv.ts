@@ -1,7 +1,9 @@
 // Hyper-V's balancer: one tick of one host, as named passes over the host's VMs. Portable (asc and tsc): this is
 // the JS engine's tick, and the Wasm core's code for what its lane-parallel tick (assembly/simd/) leaves to
 // scalar code. Every amount is whole MB, so sums are exact in any order and the two agree bit for bit.
+
 import { afterBalloon, balloonCut, balloonStep, physicalCut, settled } from './balloon.ts';
+import { greater, lesser } from './order.ts';
 import { BALANCED, HostStore, NOT_BALANCED, NOT_SAMPLED, OFF, RUNNING, STARTING, VmStore } from './store.ts';
 import { shareRatio, waterFill, weightedShare } from './waterfill.ts';
 
@@ -64,7 +66,7 @@ export const bootSums = new BootSums();
 /** Whether a VM of from..to is booting (then `finishBoots` runs before the goals). */
 export function anyStarting(v: VmStore, from: i32, to: i32): bool {
   const state = v.state;
-  for (let i = from; i < to; i++) if (state[i] == STARTING) return true;
+  for (let i = from; i < to; i++) if (state[i]! == STARTING) return true;
   return false;
 }
 
@@ -74,7 +76,7 @@ export function anyStarting(v: VmStore, from: i32, to: i32): bool {
 function trimAtBoot(v: VmStore, i: i32): f64 {
   const excess = v.assigned[i]! + v.smartPaging[i]! - v.ceiling[i]!;
   if (excess <= 0.0) return 0.0;
-  const fromPaging = Math.min(v.smartPaging[i]!, excess);
+  const fromPaging = lesser(v.smartPaging[i]!, excess);
   v.smartPaging[i] = v.smartPaging[i]! - fromPaging;
   v.assigned[i] = v.assigned[i]! - (excess - fromPaging);
   v.removed[i]! += excess;
@@ -90,12 +92,12 @@ export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
   let trimmed = 0.0;
   let trims = 0.0;
   for (let i = from; i < to; i++) {
-    if (state[i] != STARTING) continue;
+    if (state[i]! != STARTING) continue;
     const left = bootLeft[i]! - dt;
     bootLeft[i] = left > 0.0 ? left : 0.0;
     if (left > 0.0) continue;
     state[i] = RUNNING;
-    if (v.dynamic[i] == 0.0) continue;
+    if (v.dynamic[i]! == 0.0) continue;
     v.balanced[i] = BALANCED;
     const cut = trimAtBoot(v, i);
     if (cut > 0.0) {
@@ -120,11 +122,11 @@ export function rampedDemand(exact: f64): f64 {
 
 /** Target of a demand `d` with `buffer` percent: demand plus buffer, clamped to [lo, hi]. */
 export function targetOf(d: f64, buffer: f64, lo: f64, hi: f64): f64 {
-  return Math.min(hi, Math.max(lo, d + Math.ceil((d * buffer) / 100.0)));
+  return lesser(hi, greater(lo, d + Math.ceil((d * buffer) / 100.0)));
 }
 
-/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation and the move. */
-export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation. */
+export function goals(v: VmStore, from: i32, to: i32, dt: f64): void {
   const state = v.state;
   const balanced = v.balanced;
   const demand = v.demand;
@@ -132,32 +134,25 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   const demandRate = v.demandRate;
   const goal = v.goal;
   const assigned = v.assigned;
-  const smartPaging = v.smartPaging;
   const floor = v.floor;
   const ceiling = v.ceiling;
   const buffer = v.buffer;
-  const balloonRate = v.balloonRate;
-  const balloonLimit = v.balloonLimit;
-  const hostRate = h.balloonRate[host]!;
-  const hysteresis = h.hysteresis[host]!;
   let heldOutside = 0.0;
   let balancedCount = 0.0;
   let sumLower = 0.0;
   let sumDemandLevel = 0.0;
   let sumTarget = 0.0;
-  let kept = 0.0;
-  let wanted = 0.0;
   let ramping = 0.0;
   for (let i = from; i < to; i++) {
     const rate = demandRate[i]!;
-    if (rate != 0.0 && state[i] != OFF) {
+    if (rate != 0.0 && state[i]! != OFF) {
       const exact = demandExact[i]! + rate * dt;
       demandExact[i] = exact;
       demand[i] = rampedDemand(exact);
       ramping += 1.0;
     }
     const phys = assigned[i]!;
-    if (balanced[i] == NOT_BALANCED) {
+    if (balanced[i]! == NOT_BALANCED) {
       heldOutside += phys; // 0 for a VM that is off
       goal[i] = 0.0;
       continue;
@@ -169,16 +164,8 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
     goal[i] = target;
     balancedCount += 1.0;
     sumLower += lo;
-    sumDemandLevel += Math.min(hi, Math.max(lo, d));
+    sumDemandLevel += lesser(hi, greater(lo, d));
     sumTarget += target;
-    const paged = smartPaging[i]!;
-    if (settled(phys, paged, target, hysteresis)) {
-      kept += phys;
-    } else {
-      const left = afterBalloon(phys, paged, target, balloonStep(hostRate, balloonRate[i]!, dt), balloonLimit[i]!);
-      kept += left;
-      wanted += Math.max(0.0, target - left);
-    }
   }
   const s = goalSums;
   s.heldOutside = heldOutside;
@@ -186,8 +173,6 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   s.lower = sumLower;
   s.demandLevel = sumDemandLevel;
   s.target = sumTarget;
-  s.kept = kept;
-  s.wanted = wanted;
   s.ramping = ramping;
 }
 
@@ -222,9 +207,9 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
   for (let i = from; i < to; i++) {
     let base = 0.0;
     let top = 0.0;
-    if (balanced[i] == BALANCED) {
+    if (balanced[i]! == BALANCED) {
       const lo = floor[i]!;
-      const demandLevel = Math.min(ceiling[i]!, Math.max(lo, demand[i]!));
+      const demandLevel = lesser(ceiling[i]!, greater(lo, demand[i]!));
       if (tier == TIER_BUFFER) {
         base = demandLevel;
         top = goal[i]!;
@@ -248,7 +233,8 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
   tierSums.unweightedNeed = unweightedNeed;
 }
 
-/** Pass 2c: what the move keeps and wants with the goals the allocation set. */
+/** Pass 2c: what the move keeps and wants with the goals the allocation set. (The Wasm core finds it in pass 1
+ * when the targets fit.) */
 export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const goal = v.goal;
   const assigned = v.assigned;
@@ -261,7 +247,7 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
   let kept = 0.0;
   let wanted = 0.0;
   for (let i = from; i < to; i++) {
-    if (balanced[i] == NOT_BALANCED) continue;
+    if (balanced[i]! == NOT_BALANCED) continue;
     const g = goal[i]!;
     const phys = assigned[i]!;
     const paged = smartPaging[i]!;
@@ -271,7 +257,7 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
     }
     const left = afterBalloon(phys, paged, g, balloonStep(hostRate, balloonRate[i]!, dt), balloonLimit[i]!);
     kept += left;
-    wanted += Math.max(0.0, g - left);
+    wanted += greater(0.0, g - left);
   }
   goalSums.kept = kept;
   goalSums.wanted = wanted;
@@ -336,28 +322,28 @@ export function moveAndCount(
   let shortCount = 0.0;
   let moved = 0.0;
   for (let i = from; i < to; i++) {
-    if (state[i] == OFF) continue;
+    if (state[i]! == OFF) continue;
     let phys = assigned[i]!;
     let paged = smartPaging[i]!;
     let grew = 0.0;
     let shrunk = 0.0;
-    const isBalanced = balanced[i] == BALANCED;
+    const isBalanced = balanced[i]! == BALANCED;
     if (isBalanced && !settled(phys, paged, goal[i]!, hysteresis)) {
       const g = goal[i]!;
       const cut = balloonCut(phys, paged, g, balloonStep(hostRate, balloonRate[i]!, dt));
-      const fromPaging = Math.min(paged, cut);
+      const fromPaging = lesser(paged, cut);
       const fromPhys = physicalCut(phys, paged, cut, balloonLimit[i]!);
       shrunk = fromPaging + fromPhys;
       paged -= fromPaging;
       phys -= fromPhys;
-      const share = shareOfFree(Math.max(0.0, g - phys), fraction);
+      const share = shareOfFree(greater(0.0, g - phys), fraction);
       const give = share < freeLeft ? share : freeLeft;
       freeLeft -= give;
       // Memory given while Smart Paging is in use replaces paging memory first (the guest's total grows only
       // by what exceeds it).
       const before = phys + paged;
       phys += give;
-      const after = Math.max(phys, before);
+      const after = greater(before, phys);
       paged = after - phys;
       grew = after - before;
       if (phys != assigned[i]! || paged != smartPaging[i]!) moved += 1.0;
@@ -380,7 +366,7 @@ export function moveAndCount(
     const d = demand[i]!;
     const now = guestMemory > 0.0 ? (100.0 * d) / guestMemory : 0.0;
     pressure[i] = now;
-    if (minPressure[i] == NOT_SAMPLED) {
+    if (minPressure[i]! == NOT_SAMPLED) {
       avgPressure[i] = now;
       minPressure[i] = now;
       maxPressure[i] = now;
@@ -422,7 +408,7 @@ export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): voi
   if (available < h.minAvailable[host]!) h.minAvailable[host] = available;
   const systemPressure = m.guestMemory > 0.0 ? (100.0 * m.demand) / m.guestMemory : 0.0;
   h.systemPressure[host] = systemPressure;
-  if (h.elapsed[host] == 0.0) h.avgPressure[host] = systemPressure;
+  if (h.elapsed[host]! == 0.0) h.avgPressure[host] = systemPressure;
   else h.avgPressure[host]! += alpha * (systemPressure - h.avgPressure[host]!);
   h.added[host]! += m.added;
   h.removed[host]! += bootSums.trimmed + m.removed;
@@ -476,7 +462,7 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt:
   const pressure = v.pressure;
   const avgPressure = v.avgPressure;
   for (let i = from; i < to; i++) {
-    if (state[i] == OFF) continue;
+    if (state[i]! == OFF) continue;
     const p = pressure[i]!;
     avgPressure[i] = p + (avgPressure[i]! - p) * decay;
   }
@@ -498,7 +484,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
-  goals(v, h, host, from, to, dt);
+  goals(v, from, to, dt);
   const pool = balancerPool(h, host);
   if (goalSums.balancedCount > 0.0 && goalSums.target > pool) {
     const tier = tierFor(pool);
@@ -512,9 +498,9 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
       tierSums.weightedNeed,
       tierSums.unweightedNeed,
     );
-    keptAndWanted(v, h, host, from, to, dt);
   }
-  moveAndCount(v, h, host, from, to, dt, alpha, Math.max(0.0, pool - goalSums.kept));
+  keptAndWanted(v, h, host, from, to, dt);
+  moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, pool - goalSums.kept));
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
 }

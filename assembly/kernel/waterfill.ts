@@ -4,6 +4,7 @@
 // (need per unit of weight; Infinity when it takes no part). Each VM gets min(need, λ × weight), with λ the water
 // level at which the shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full,
 // then evenly. Every amount is whole MB, so every sum is exact whatever order it is taken in.
+import { lesser } from './order.ts';
 import { VmStore } from './store.ts';
 
 /** Newton steps allowed to find the water level. They take a handful in practice (the first step lands at or
@@ -66,7 +67,7 @@ export function handOut(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64):
   const goal = v.goal;
   let given = 0.0;
   for (let i = from; i < to; i++) {
-    const s = Math.min(need[i]!, Math.floor(lambda * shareWeight[i]!));
+    const s = lesser(need[i]!, Math.floor(lambda * shareWeight[i]!));
     share[i] = s;
     goal[i]! += s;
     given += s;
@@ -129,7 +130,7 @@ export function waterFill(
   for (let i = from; i < to; i++) {
     const n = need[i]!;
     if (shareWeight[i]! > 0.0) goal[i]! += n;
-    const unit = n > 0.0 && weight[i] == 0.0 ? 1.0 : 0.0;
+    const unit = n > 0.0 && weight[i]! == 0.0 ? 1.0 : 0.0;
     shareWeight[i] = unit;
     ratio[i] = shareRatio(n, unit);
   }

@@ -19,6 +19,7 @@ import {
   tierPool,
   tierSums,
 } from '../kernel/hyperv.ts';
+import { greater } from '../kernel/order.ts';
 import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
 import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/waterfill.ts';
 import {
@@ -428,7 +429,7 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
     }
     keptAndWantedLanes(v, h, host, from, to, dt);
   }
-  const free = Math.max(0.0, pool - goalSums.kept);
+  const free = greater(0.0, pool - goalSums.kept);
   const fraction = freeFraction(free, goalSums.wanted);
   if (fraction < 1.0 && !fractionFits(v, h, host, from, to, dt, fraction, free)) {
     moveAndCount(v, h, host, from, to, dt, alpha, free);
