@@ -1,6 +1,6 @@
 // Capacity planning (`dynmem plan`): the README's worked example (a density search on the bundled sample, one 64 GB
 // host, a day per run) on two threads, with step-held demand (the default) and the linear ramp; runs per second on
-// one thread and on two, over twelve independent runs (a sweep at a fixed count); and the same twelve runs through a
+// one thread and on two, over 48 independent runs (a sweep at a fixed count); and the same 48 runs through a
 // BullMQ queue in a local Redis served by two `dynmem worker`s of one thread each (warm: traces already fetched).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,12 +22,19 @@ const example = (demandInterpolation) => ({
   profile: { traces: SAMPLE, template: { startupMB: 1024, minimumMB: 512 }, maximumFromProvisioned: true },
 });
 
-/** Twelve runs that do not depend on each other: 40 VMs at six buffers on two host sizes. */
+/** 48 runs that do not depend on each other: 40 VMs at six buffers and two weights on four host sizes. */
 const sweep = {
   ...example('step'),
   name: 'throughput',
   question: {
-    sweep: { vms: 40, settings: { 'host.memoryMB': [65536, 98304], bufferPercent: [10, 15, 20, 25, 30, 40] } },
+    sweep: {
+      vms: 40,
+      settings: {
+        'host.memoryMB': [49152, 65536, 81920, 98304],
+        bufferPercent: [10, 15, 20, 25, 30, 40],
+        weight: [2500, 7500],
+      },
+    },
   },
 };
 
@@ -61,11 +68,11 @@ for (const [threads, t] of [
   [2, two],
 ]) {
   rows.push({
-    case: `12 independent runs, ${threads} thread${threads > 1 ? 's' : ''}`,
+    case: `48 independent runs, ${threads} thread${threads > 1 ? 's' : ''}`,
     runs: t.result.runs.length,
     'wall s': +t.seconds.toFixed(2),
     'runs/s': +(t.result.runs.length / t.seconds).toFixed(2),
-    answer: `${t.result.sweep.points.filter((p) => p.ok).length} of 12 pass`,
+    answer: `${t.result.sweep.points.filter((p) => p.ok).length} of 48 pass`,
   });
 }
 
@@ -111,7 +118,7 @@ if (redisServer) {
   await plan(warmUp, { queue: url });
   queued = await timed('sweep queue', sweep, { queue: url });
   rows.push({
-    case: '12 independent runs, queue, 2 workers × 1 thread',
+    case: '48 independent runs, queue, 2 workers × 1 thread',
     runs: queued.result.runs.length,
     'wall s': +queued.seconds.toFixed(2),
     'runs/s': +(queued.result.runs.length / queued.seconds).toFixed(2),
