@@ -221,14 +221,6 @@ export class Cluster {
   }
 }
 
-/**
- * Create a failover cluster.
- * @example
- * const cluster = await createCluster({ hosts: [{ name: 'n1', memoryMB: 262144 }, { name: 'n2', memoryMB: 262144 }] });
- * cluster.addVm({ name: 'sql-1', startupMB: 8192 });
- * cluster.start('sql-1');            // placed on the host with the most available memory
- * const report = cluster.failHost(cluster.vm('sql-1').host!);
- */
 const CLUSTER_FIELDS = ['hosts', 'failback', ...ENGINE_OPTION_FIELDS];
 
 /** Failover order: cluster priority, then weight, highest first (ties: the order the VMs are stored). */
@@ -238,6 +230,14 @@ function failoverOrder(a: VmRecord, b: VmRecord): number {
   );
 }
 
+/**
+ * Create a failover cluster.
+ * @example
+ * const cluster = await createCluster({ hosts: [{ name: 'n1', memoryMB: 262144 }, { name: 'n2', memoryMB: 262144 }] });
+ * cluster.addVm({ name: 'sql-1', startupMB: 8192 });
+ * cluster.start('sql-1');            // placed on the host with the most available memory
+ * const report = cluster.failHost(cluster.vm('sql-1').host!);
+ */
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.hosts) || options.hosts.length === 0) {
     throw new DynamicMemoryError('InvalidSetting', 'createCluster needs hosts: a non-empty array of host options.', {

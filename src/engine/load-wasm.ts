@@ -23,6 +23,8 @@ async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
 /**
  * The compiled Wasm core: the built-in one (compiled once per process or page), or the module or bytes of
  * `source` (a `DynamicMemoryError` on `field: 'wasm'` when they are not a WebAssembly module).
+ * @example
+ * const core = await loadCoreModule(); // compile once, then share: createHost({ memoryMB: 65536, wasm: core })
  */
 export function loadCoreModule(source?: BufferSource | WebAssembly.Module): Promise<WebAssembly.Module> {
   if (source === undefined) {

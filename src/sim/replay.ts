@@ -161,7 +161,13 @@ export function replayScenario(settingsText: string, countersText: string, optio
   };
 }
 
-/** How far the run's assigned memory is from what Hyper-V recorded, per VM and over all samples of all VMs. */
+/**
+ * How far the run's assigned memory is from what Hyper-V recorded, per VM and over all samples of all VMs.
+ * @example
+ * const replay = replayScenario(getVmJson, countersCsv);
+ * const { overall } = compareReplay(replay, await simulate(replay.scenario));
+ * overall.within5Percent; // share of samples within 5 % of Hyper-V's assigned memory
+ */
 export function compareReplay(replay: Replay, result: SimulationResult): ComparisonReport {
   const perVm: ComparisonReport['perVm'] = [];
   const allRecorded: number[] = [];

@@ -125,6 +125,8 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 /**
  * Seconds in a duration: a number of seconds, or a string of one or more number-unit parts ("24h", "1h30m",
  * "3d1m", "1.5h"; a bare "90" is seconds).
+ * @example
+ * parseDuration('1h30m', 'duration'); // 5400
  */
 export function parseDuration(value: unknown, path: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
@@ -159,6 +161,8 @@ function vmNamed(input: Record<string, unknown>, path: string): string {
  * Checks a scenario against the published schema (every field, every event field; errors name the path), then
  * the rules a schema cannot say: one demand source per VM, durations above 0, no event after the end. Settings are
  * also checked by the library's own rules when the VMs are built, and event settings before the run starts.
+ * @example
+ * const scenario = checkScenario(JSON.parse(text)); // a ScenarioError naming the path when a field is wrong
  */
 export function checkScenario(input: unknown): Scenario {
   if (!isObject(input)) throw new ScenarioError('', 'a scenario must be a JSON object.');

@@ -44,6 +44,9 @@ export function vmNameFromSource(source: string): string {
  *   repairs made (duplicate timestamps, rows out of order, gaps) counted in `repairs`
  * @throws TraceError for a missing header or column, a wrong cell count, a non-numeric timestamp, or a memory
  *   cell that is not a non-negative number, or when there are no data rows
+ * @example
+ * const trace = parseBitbrains(gunzipSync(readFileSync('2013-7/17.csv.gz')).toString(), '17.csv.gz');
+ * trace.vm; // '17'
  */
 export function parseBitbrains(text: string, source: string, vm: string = vmNameFromSource(source)): DemandTrace {
   const lines = splitLines(text);

@@ -59,6 +59,9 @@ export function isGenericCsvHeader(line: string): boolean {
  * @param source file name or label, used in error messages
  * @throws TraceError for a wrong header, a wrong cell count, an empty VM name, a non-numeric time, a memory cell
  *   that is not a non-negative number, or when there are no data rows
+ * @example
+ * const [web] = parseGenericCsv('time,vm,demandMB\n0,web-1,1024\n60,web-1,1100\n', 'web.csv');
+ * web.intervalSeconds; // 60
  */
 export function parseGenericCsv(text: string, source: string): DemandTrace[] {
   const lines = splitLines(text);
@@ -114,6 +117,8 @@ export function parseGenericCsv(text: string, source: string): DemandTrace[] {
  * Writes traces as a generic CSV, one trace after another (so parsing it back returns them in the same order);
  * the inverse of parseGenericCsv. A VM name with a comma, quote or line break is quoted (RFC 4180).
  * @throws Error when a VM name cannot be read back as it is (empty, with spaces around it, or a line break)
+ * @example
+ * writeFileSync('traces.csv', formatGenericCsv(parseGenericCsv(text, 'in.csv')));
  */
 export function formatGenericCsv(traces: readonly DemandTrace[]): string {
   const withProvisioned = traces.some((t) => t.provisionedMB !== undefined);
