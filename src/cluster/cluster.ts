@@ -148,6 +148,7 @@ export class Cluster {
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;
     this.fleet.store.setHostUp(host.index, false);
+    this.fleet.hostUpChanged(host.index);
     const report: FailoverReport = { host: name, restarted: [], failed: [], notStarted: [] };
     for (const record of victims) {
       this.fleet.moveVm(record, -1);
@@ -173,6 +174,7 @@ export class Cluster {
     if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
     host.failed = false;
     this.fleet.store.setHostUp(host.index, true);
+    this.fleet.hostUpChanged(host.index);
     const report: RecoveryReport = { host: name, failedBack: [] };
     const returning = [...this.homes].filter(([, home]) => home === host.index).map(([record]) => record);
     for (const record of returning) this.homes.delete(record);

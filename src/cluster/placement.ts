@@ -16,6 +16,18 @@ export function hostsByAvailableMemory(fleet: Fleet): number[] {
  * start from off: never Smart Paging). Throws OutOfMemory, leaving the VM off and where it was, if none fits.
  */
 export function placeAndStart(fleet: Fleet, record: VmRecord): number {
+  const best = fleet.roomiestHost();
+  const { startupMB, generation } = record.settings;
+  if (
+    best >= 0 &&
+    fleet.availableOn(best) >= startupMB &&
+    startupMB <= vmMemoryLimit(fleet.hosts[best]!.options)(generation)
+  ) {
+    // The common case, without sorting the hosts: the first host of the order below takes it from free memory.
+    fleet.moveVm(record, best);
+    startVm(fleet, record);
+    return best;
+  }
   const home = record.host;
   for (const host of hostsByAvailableMemory(fleet)) {
     if (record.settings.startupMB > vmMemoryLimit(fleet.hosts[host]!.options)(record.settings.generation)) continue;

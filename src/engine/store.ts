@@ -50,6 +50,9 @@ export function wholeDemandMB(exactMB: number): number {
 
 export class Store {
   readonly #engine: Engine;
+  /** Told of every change the facade makes to a VM's physical memory (not the kernel's, inside `run`), so that
+   * per-host sums can be kept up to date instead of summed again. */
+  onAssignedChange: ((slot: number, deltaMB: number) => void) | undefined;
 
   constructor(engine: Engine) {
     this.#engine = engine;
@@ -87,6 +90,7 @@ export class Store {
   /** An empty slot: off, nothing held, no counters, no balloon driver limits of its own. */
   clearVm(slot: number): void {
     const v = this.#engine.vms;
+    this.#assign(slot, 0);
     for (const name of VM_COLUMNS) v[name][slot] = 0;
     this.setState(slot, OFF);
     v.balloonRate[slot] = NO_VM_BALLOON_LIMIT;
@@ -156,7 +160,7 @@ export class Store {
     const v = this.#engine.vms;
     const startup = physicalMB + smartPagingMB;
     this.setState(slot, STARTING);
-    v.assigned[slot] = physicalMB;
+    this.#assign(slot, physicalMB);
     v.smartPaging[slot] = smartPagingMB;
     v.bootLeft[slot] = bootSeconds;
     v.guestVisible[slot] = startup;
@@ -175,7 +179,7 @@ export class Store {
   stop(slot: number): void {
     const v = this.#engine.vms;
     this.setState(slot, OFF);
-    v.assigned[slot] = 0;
+    this.#assign(slot, 0);
     v.smartPaging[slot] = 0;
     v.bootLeft[slot] = 0;
     v.pressure[slot] = 0;
@@ -186,7 +190,7 @@ export class Store {
     const v = this.#engine.vms;
     this.setState(slot, RUNNING);
     v.bootLeft[slot] = 0;
-    if (assignedMB !== undefined) v.assigned[slot] = assignedMB;
+    if (assignedMB !== undefined) this.#assign(slot, assignedMB);
     if (guestVisibleMB !== undefined) v.guestVisible[slot] = guestVisibleMB;
   }
 
@@ -194,7 +198,7 @@ export class Store {
   balloonOut(slot: number, host: number, physicalMB: number): void {
     const v = this.#engine.vms;
     const removed = physicalMB + v.smartPaging[slot]!;
-    v.assigned[slot]! -= physicalMB;
+    this.#assign(slot, v.assigned[slot]! - physicalMB);
     v.smartPaging[slot] = 0;
     this.countRemoved(slot, host, removed);
   }
@@ -206,7 +210,7 @@ export class Store {
     if (excess <= 0) return;
     const fromPaging = Math.min(v.smartPaging[slot]!, excess);
     v.smartPaging[slot]! -= fromPaging;
-    v.assigned[slot]! -= excess - fromPaging;
+    this.#assign(slot, v.assigned[slot]! - (excess - fromPaging));
     this.countRemoved(slot, host, excess);
   }
 
@@ -218,7 +222,7 @@ export class Store {
       v.added[slot]! += startupMB - held;
       v.addOps[slot]! += 1;
     }
-    v.assigned[slot] = startupMB;
+    this.#assign(slot, startupMB);
     v.smartPaging[slot] = 0;
   }
 
@@ -227,13 +231,20 @@ export class Store {
   resizeStatic(slot: number, host: number, startupMB: number): void {
     const v = this.#engine.vms;
     const delta = startupMB - v.assigned[slot]!;
-    v.assigned[slot] = startupMB;
+    this.#assign(slot, startupMB);
     if (delta > 0) {
       this.countAdded(slot, host, delta);
       v.guestVisible[slot] = Math.max(v.guestVisible[slot]!, startupMB);
     } else if (delta < 0) {
       this.countRemoved(slot, host, -delta);
     }
+  }
+
+  #assign(slot: number, mb: number): void {
+    const v = this.#engine.vms;
+    const delta = mb - v.assigned[slot]!;
+    v.assigned[slot] = mb;
+    if (delta !== 0) this.onAssignedChange?.(slot, delta);
   }
 
   private countAdded(slot: number, host: number, mb: number): void {

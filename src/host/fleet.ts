@@ -5,6 +5,7 @@ import { RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
+import { RoomiestHost } from './roomiest-host.ts';
 import { vmMemoryLimit } from './versions.ts';
 
 export { OFF, RUNNING, STARTING } from '../engine/store.ts';
@@ -55,9 +56,17 @@ export class Fleet {
   private readonly alpha: number;
   /** Balancer ticks run since the fleet was created. */
   ticks = 0;
+  /** Physical memory held on each host (see heldOn), valid where heldKnown. */
+  private readonly held: number[] = [];
+  private readonly heldKnown: boolean[] = [];
+  /** The live host with the most available memory, for placement. */
+  private readonly roomiest = new RoomiestHost((host) =>
+    this.hosts[host]!.failed ? -Infinity : this.availableOn(host),
+  );
 
   constructor(engine: Engine, balancer: BalancerOptions) {
     this.store = new Store(engine);
+    this.store.onAssignedChange = (slot, deltaMB) => this.assignedChanged(slot, deltaMB);
     this.balancer = balancer;
     this.alpha = 1 - Math.exp(-balancer.balancerIntervalSeconds / balancer.pressureWindowSeconds);
   }
@@ -82,6 +91,7 @@ export class Fleet {
   writeHostOptions(record: HostRecord): void {
     this.store.writeHostOptions(record.index, record.options);
     this.smallestMaxVm = undefined;
+    this.roomiest.invalidate();
   }
 
   hostByName(name: unknown): HostRecord {
@@ -161,9 +171,12 @@ export class Fleet {
   }
 
   moveVm(record: VmRecord, host: number): void {
+    const mb = this.store.vms.assigned[record.slot]!;
+    this.assignedChanged(record.slot, -mb);
     this.hosts[record.host]?.members.delete(record);
     this.hosts[host]?.members.add(record);
     record.host = host;
+    this.assignedChanged(record.slot, mb);
     this.layoutDirty = true;
     this.layoutVersion++;
   }
@@ -185,12 +198,35 @@ export class Fleet {
     return [...this.hosts[host]!.members].map((record) => record.slot);
   }
 
-  /** Physical memory held by the VMs of a host, MB. */
+  /** Physical memory held by the VMs of a host, MB: summed once after each engine call, then kept up to date by
+   * every change the facade makes, so that a start costs the same on a host of ten VMs or of a million. */
   heldOn(host: number): number {
+    if (this.heldKnown[host]) return this.held[host]!;
     const v = this.store.vms;
     let held = 0;
-    for (const slot of this.slotsOf(host)) held += v.assigned[slot]!;
+    for (const record of this.hosts[host]!.members) held += v.assigned[record.slot]!;
+    this.held[host] = held;
+    this.heldKnown[host] = true;
     return held;
+  }
+
+  /** A change the facade made to a VM's physical memory, into its host's sum. */
+  private assignedChanged(slot: number, deltaMB: number): void {
+    const host = this.bySlot[slot]?.host ?? -1;
+    if (host >= 0 && this.heldKnown[host]) {
+      this.held[host]! += deltaMB;
+      this.roomiest.update(host);
+    }
+  }
+
+  /** The live host with the most available memory (ties: the first added), or -1 when every host has failed. */
+  roomiestHost(): number {
+    return this.roomiest.best(this.hosts.length);
+  }
+
+  /** A host failed or came back. */
+  hostUpChanged(host: number): void {
+    this.roomiest.update(host);
   }
 
   /**
@@ -208,6 +244,8 @@ export class Fleet {
     if (ticks === 0) return;
     this.layOut();
     this.store.run(this.hosts.length, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
+    this.heldKnown.fill(false); // the kernel moved memory
+    this.roomiest.invalidate();
     this.ticks += ticks;
   }
 
