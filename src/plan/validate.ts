@@ -241,6 +241,8 @@ export function applySettings(
  * Checks a plan against the published schema (every field; errors name the path), then by the rules a schema cannot
  * say (the library's own settings rules, one question, durations inside the run), and fills in its defaults.
  * @throws PlanError naming the field.
+ * @example
+ * const plan = checkPlan(JSON.parse(readFileSync('plan.json', 'utf8'))); // defaults filled in, or a PlanError
  */
 export function checkPlan(input: unknown): ResolvedPlan {
   const plan = objectAt(input, '');
