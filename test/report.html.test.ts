@@ -57,18 +57,25 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
       savedPercent: 69.5,
     },
     pressure: { average: 83.2, peak: 104.7 },
-    shortfall: { vmSecondsShort: 120, guestPagingMBs: 3456.5 },
+    shortfall: { vmSecondsShort: 120, guestPagingMBs: 3456.5, vms: 3 },
     smartPaging: { mbSeconds: 76800, peakMB: 256, vms: 1 },
     busiestVms: [
       { vm: EVIL, host: 'h1', maximumPressure: 187.25, averagePressure: 95.5, assignedMB: 1536, smartPagingMBs: 76800 },
     ],
     staticVms: [],
-    warnings: [],
     startFailures: [
       { vm: EVIL, atSeconds: 3600, code: 'E_OUTOFMEMORY', message: `Not enough memory to start ${EVIL}.` },
     ],
     failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL], notStarted: [] }],
     recoveries: [],
+    events: [
+      { atSeconds: 7200, action: 'failHost', target: 'h2' },
+      { atSeconds: 4 * 3600, action: 'restart', target: EVIL },
+      { atSeconds: 10 * 3600, action: 'recoverHost', target: 'h2' },
+    ],
+    warnings: [
+      'fleets[0].maximumFromProvisioned: 2 VMs provisioned with less than startupMB (2048 MB) got startupMB as maximum: a, b.',
+    ],
     eventErrors: Array.from({ length: 250 }, (_, i) => ({
       atSeconds: i,
       event: `stop vm${i}`,
@@ -78,7 +85,7 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     headroom: { minAvailableMB: 12000, minHostAvailableMB: 5000 },
     traces: {
       files: 3,
-      idle: [],
+      idle: ['quiet-1', 'quiet-2'],
       repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 },
       repaired: [
         { file: `traces/${EVIL}.csv`, repairs: { duplicateTimestamps: 2, outOfOrder: 1, gaps: 1, gapSeconds: 600 } },
@@ -199,7 +206,66 @@ describe('reportHtml busiest VMs', () => {
     const page = reportHtml(summary, series);
     expect(page).toContain('<h2>VMs under the most pressure</h2>');
     expect(page).toContain(
-      `<td>${EVIL_ESCAPED}</td><td>h1</td><td class="num">187.3</td><td class="num">95.5</td><td class="num">1,536</td><td class="num">76,800</td>`,
+      `<td>${EVIL_ESCAPED}</td><td>h1</td><td class="num">187.3 %</td><td class="num">95.5 %</td><td class="num">1,536</td><td class="num">76,800</td>`,
     );
+  });
+});
+
+describe('reportHtml for a reader in a hurry', () => {
+  const { summary, series } = fixture();
+  const html = reportHtml(summary, series);
+
+  it('opens with the headline in large type, and the warnings', () => {
+    const bigs = [...html.matchAll(/<span class="big">([^<]*)<\/span><span class="what">([^<]*)</g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(bigs).toEqual([
+      ['5,692 MB', 'memory saved against static memory (69.5 %)'],
+      ['3', 'VMs short of memory at some time; 0.0 VM-hours in all'],
+      ['1', 'start failures'],
+      ['1 VMs', 'used Smart Paging (peak 256 MB, 76,800 MB·s)'],
+    ]);
+    expect(html.indexOf('class="headline"')).toBeLessThan(html.indexOf('<h2>Key figures</h2>'));
+    expect(html).toContain('<p class="note">Warning: fleets[0].maximumFromProvisioned: 2 VMs');
+    expect(html).toContain('1 repaired; 2 idle, left out: quiet-1, quiet-2');
+  });
+
+  it('keeps static memory out of the main chart: a bar beside assigned memory instead', () => {
+    const assigned = chart(html, 'chart-assigned')!;
+    expect([...assigned.matchAll(/<path class="series"[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+      'Assigned',
+      'Demand',
+      'Capacity (memory − reserve)',
+    ]);
+    expect(html).toMatch(
+      /id="static-comparison"><div><span>Static memory \(same VMs\)<\/span><span class="bar" style="width:100\.0%/,
+    );
+  });
+
+  it('marks failures, recoveries, restarts, start failures and Smart Paging episodes on the time axis', () => {
+    const kinds = [...chart(html, 'chart-pressure')!.matchAll(/<line class="mark" data-kind="([^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    expect(kinds).toEqual(['Host failure', 'Restart', 'Host recovery', 'Start failure', 'Smart Paging episode']);
+    for (const kind of new Set(kinds)) expect(chart(html, 'chart-pressure')!).toContain(`>${kind}</text>`);
+  });
+
+  it("leaves a gap in a host's lines while it is down (2:00 to 10:00)", () => {
+    const host2 = chart(html, 'chart-assigned-host-2')!;
+    const assigned = /<path class="series" d="([^"]*)"[^>]*><title>Assigned</.exec(host2)![1]!;
+    // Two runs of points: before the failure and after the recovery.
+    expect(assigned.match(/M/g)).toHaveLength(2);
+    const host1 = chart(html, 'chart-assigned-host-1')!;
+    expect(/<path class="series" d="([^"]*)"[^>]*><title>Assigned</.exec(host1)![1]!.match(/M/g)).toHaveLength(1);
+  });
+
+  it('replaces a chart with nothing in it by one line of text', () => {
+    const quiet = fixture();
+    quiet.series.total.smartPagingMB.fill(0);
+    for (const h of quiet.series.hosts) h.smartPagingMB.fill(0);
+    const page = reportHtml(quiet.summary, quiet.series);
+    expect(chart(page, 'chart-smart-paging')).toBeUndefined();
+    expect(page).toContain('<p class="empty" id="chart-smart-paging-empty">No Smart Paging during the run.</p>');
   });
 });

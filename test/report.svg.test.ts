@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, escapeXml, formatClock, formatNumber, lineChart } from '../src/report/svg.ts';
+import {
+  downsample,
+  escapeXml,
+  formatClock,
+  formatNumber,
+  lineChart,
+  niceDomain,
+  niceTicks,
+  tickDecimals,
+} from '../src/report/svg.ts';
 
 const pointsIn = (d: string) => (d.match(/[ML]/g) ?? []).length;
 const pathsOf = (svg: string) => [...svg.matchAll(/<path class="series" d="([^"]*)"/g)].map((m) => m[1]!);
@@ -138,5 +147,108 @@ describe('colours', () => {
     );
     expect(strokes).toHaveLength(3);
     expect(new Set(strokes).size).toBe(3);
+  });
+});
+
+describe('axis ticks (d3-array rules: 1, 2 or 5 × 10^k, each tick (start + i) × step)', () => {
+  it.each([
+    [0, 1, 5, [0, 0.2, 0.4, 0.6, 0.8, 1]],
+    [0, 10, 5, [0, 2, 4, 6, 8, 10]],
+    [-0.3, 0.7, 5, [-0.2, 0, 0.2, 0.4, 0.6]],
+    // Steps below 1 are divided, not multiplied: 0.1 × 3 would print 0.30000000000000004.
+    [0.1, 0.35, 5, [0.1, 0.15, 0.2, 0.25, 0.3, 0.35]],
+    [0, 0.3, 3, [0, 0.1, 0.2, 0.3]],
+    // Large and offset ranges: no drift after many steps.
+    [1e9, 1e9 + 100, 5, [1e9, 1e9 + 20, 1e9 + 40, 1e9 + 60, 1e9 + 80, 1e9 + 100]],
+    // 6,912 / 5 = 1,382: 1.38 < √2, so a step of 1,000.
+    [-1234, 5678, 5, [-1000, 0, 1000, 2000, 3000, 4000, 5000]],
+    [98304, 98304, 5, [98304]],
+    [7, 3, 2, [6, 4]],
+  ])('niceTicks(%d, %d, %d)', (start, stop, count, expected) => {
+    expect(niceTicks(start, stop, count)).toEqual(expected);
+  });
+
+  it('niceDomain widens to round ends as scale.nice does', () => {
+    expect(niceDomain(0.13, 9.7, 5)).toEqual([0, 10]);
+    expect(niceDomain(0, 93_217, 5)).toEqual([0, 100_000]);
+    expect(niceDomain(-0.27, 0.81, 5)).toEqual([-0.4, 1]);
+  });
+
+  it('prints ticks with the decimals their step needs', () => {
+    expect(tickDecimals([0, 0.2, 0.4])).toBe(1);
+    expect(tickDecimals([0.1, 0.15])).toBe(2);
+    expect(tickDecimals([0, 2000])).toBe(0);
+  });
+
+  const tickLabels = (svg: string, anchor: string) =>
+    [...svg.matchAll(new RegExp(`text-anchor="${anchor}" fill="#444">([^<]*)<`, 'g'))].map((m) => m[1]);
+
+  it('labels a 30-day run in days, a day in h:mm, and dates when time 0 is known', () => {
+    const days = (n: number) => Array.from({ length: n * 24 + 1 }, (_, i) => i * 3600);
+    const month = lineChart({ title: 't', xLabel: 'Time', yLabel: 'MB', times: days(30), lines: [] });
+    expect(tickLabels(month, 'middle')).toEqual(['0', '5', '10', '15', '20', '25', '30']);
+    expect(month).toContain('Time (days)');
+    const day = lineChart({ title: 't', xLabel: 'Time', yLabel: 'MB', times: days(1), lines: [] });
+    expect(tickLabels(day, 'middle')).toEqual([
+      '0:00',
+      '3:00',
+      '6:00',
+      '9:00',
+      '12:00',
+      '15:00',
+      '18:00',
+      '21:00',
+      '24:00',
+    ]);
+    const dated = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times: days(30),
+      lines: [],
+      startTimeMs: Date.UTC(2026, 10, 26),
+    });
+    expect(tickLabels(dated, 'middle')).toEqual(['Nov 26', 'Dec 1', 'Dec 6', 'Dec 11', 'Dec 16', 'Dec 21', 'Dec 26']);
+  });
+
+  it('counts GB on the y axis when MB figures pass five digits', () => {
+    const times = [0, 60, 120];
+    const big = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times,
+      lines: [{ label: 'a', values: [0, 250_000, 500_000] }],
+    });
+    expect(tickLabels(big, 'end')).toEqual(['0', '100', '200', '300', '400', '500']);
+    expect(big).toContain('rotate(-90)" text-anchor="middle" fill="#222">GB<');
+    const small = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times,
+      lines: [{ label: 'a', values: [0, 5_000, 99_000] }],
+    });
+    expect(tickLabels(small, 'end')).toEqual(['0', '20,000', '40,000', '60,000', '80,000', '100,000']);
+  });
+
+  it('draws event marks as vertical lines with one legend entry per kind', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times: [0, 3600, 7200],
+      lines: [{ label: 'Assigned', values: [1, 2, 3] }],
+      marks: [
+        { at: 3600, kind: 'Host failure', label: 'hv-02 failed' },
+        { at: 5400, kind: 'Restart' },
+        { at: 6000, kind: 'Restart' },
+        { at: 99_999, kind: 'Restart' },
+      ],
+    });
+    expect(svg.match(/class="mark"/g)).toHaveLength(3);
+    expect(svg).toContain('<title>hv-02 failed at 1:00</title>');
+    expect(svg.match(/>Restart</g)).toHaveLength(1);
+    expect(svg.match(/>Host failure</g)).toHaveLength(1);
   });
 });

@@ -156,7 +156,7 @@ describe.each(engines)('%s engine', (engine) => {
       expect(summary.pressure.peak).toBeCloseTo((100 * 1000) / 1200, 9);
       expect(summary.pressure.average).toBeGreaterThan(80);
       expect(summary.pressure.average).toBeLessThanOrEqual(summary.pressure.peak + 1e-9);
-      expect(summary.shortfall).toEqual({ vmSecondsShort: 0, guestPagingMBs: 0 });
+      expect(summary.shortfall).toEqual({ vmSecondsShort: 0, guestPagingMBs: 0, vms: 0 });
       expect(summary.smartPaging).toEqual({ mbSeconds: 0, peakMB: 0, vms: 0 });
       expect(summary.startFailures).toEqual([]);
       expect(summary.failovers).toEqual([]);

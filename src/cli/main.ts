@@ -100,7 +100,9 @@ async function run(args: ParsedArgs): Promise<number> {
   }
   if (args.json) {
     process.stdout.write(
-      summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary),
+      summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary, {
+        rounded: true,
+      }),
     );
   } else {
     process.stdout.write(formatSummary(result.summary, result.comparison));

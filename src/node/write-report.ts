@@ -8,9 +8,21 @@ import type { SimulationResult } from '../sim/simulate.ts';
 
 export type ReportFormat = 'html' | 'csv' | 'json' | 'pdh-csv';
 
-/** JSON with Infinity written as null and numbers kept readable. */
-export function summaryJson(value: unknown): string {
-  return `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+/** JSON with Infinity written as null; `rounded` (reports) prints numbers to at most 3 decimals (see `jsonNumber`). */
+export function summaryJson(value: unknown, options: { rounded?: boolean } = {}): string {
+  const number = options.rounded ? jsonNumber : (x: number) => (Number.isFinite(x) ? x : null);
+  return `${JSON.stringify(value, (_key, v) => (typeof v === 'number' ? number(v) : v), 2)}\n`;
+}
+
+/**
+ * A number as the summary prints it: whole numbers as they are, others to 3 decimals (MB, % and seconds need no
+ * more; floating-point dust such as 4.43e-162 becomes 0), non-finite ones as null.
+ */
+export function jsonNumber(x: number): number | null {
+  if (!Number.isFinite(x)) return null;
+  if (Number.isInteger(x)) return x;
+  const rounded = Math.sign(x) * (Math.round(Math.abs(x) * 1000) / 1000);
+  return rounded === 0 ? 0 : rounded;
 }
 
 /**
@@ -59,7 +71,10 @@ async function renderInto(
 ): Promise<void> {
   const { summary, series } = result;
   if (formats.includes('json'))
-    await put('summary.json', summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary));
+    await put(
+      'summary.json',
+      summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary, { rounded: true }),
+    );
   if (formats.includes('csv')) {
     await put('timeseries.csv', timeSeriesCsv(series));
     if (series.vms.length > 0) await put('vm-timeseries.csv', vmSeriesCsv(series));

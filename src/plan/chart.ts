@@ -1,6 +1,6 @@
 // Charts of a plan as SVG strings: a curve over counts or memory (not time), with the chosen point and the target
 // marked, and a heat map of two swept settings. Same look as the run report's charts (palette, font, escaping).
-import { decimalsFor, escapeXml as esc, formatNumber, niceStep, PALETTE } from '../report/svg.ts';
+import { escapeXml as esc, formatNumber, niceTicks, PALETTE, tickDecimals } from '../report/svg.ts';
 
 export interface CurveSeries {
   label: string;
@@ -26,10 +26,8 @@ const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" fon
 const r1 = (x: number) => String(Math.round(x * 10) / 10);
 
 function ticks(lo: number, hi: number, target: number): { values: number[]; decimals: number } {
-  const step = niceStep(hi - lo || 1, target);
-  const values: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) values.push(v);
-  return { values, decimals: decimalsFor(step) };
+  const values = niceTicks(lo, hi > lo ? hi : lo + 1, target);
+  return { values, decimals: tickDecimals(values) };
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { AssignedComparison, ComparisonReport } from '../interop/compare.ts';
 import type { HostSeries, SimulationSeries } from '../sim/series.ts';
 import type { SimulationSummary } from '../sim/summary.ts';
-import { type ChartLine, escapeXml as esc, formatClock, formatNumber, lineChart } from './svg.ts';
+import { type ChartLine, type ChartMark, escapeXml as esc, formatClock, formatNumber, lineChart } from './svg.ts';
 
 /**
  * How simulated assigned memory compared with a Hyper-V recording (see `compareAssigned`), per VM and over all
@@ -22,9 +22,11 @@ export const MAX_TABLE_ROWS = 200;
 /** Per-host charts and lines are drawn up to this many hosts; beyond it they would be unreadable. */
 export const MAX_HOSTS_CHARTED = 8;
 
+// Okabe–Ito colours, one per kind of series, with dashes that tell them apart without colour too.
 const COLOR = {
   assigned: '#0072B2',
   demand: '#D55E00',
+  capacity: '#000000',
   static: '#7F7F7F',
   available: '#009E73',
   pressure: '#0072B2',
@@ -51,6 +53,15 @@ tfoot td { font-weight: 600; }
 .note { color: #666; font-size: 13px; }
 figure { margin: 12px 0; }
 svg.chart { max-width: 100%; height: auto; border: 1px solid #ddd; display: block; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 10px; margin: 16px 0 4px; }
+.headline div { background: #fff; border: 1px solid #ddd; padding: 10px 14px; }
+.headline .big { font-size: 28px; font-weight: 700; line-height: 1.2; display: block; }
+.headline .what { color: #555; font-size: 13px; }
+.headline .bad .big { color: #B34700; }
+p.empty { color: #666; font-style: italic; margin: 6px 0 14px; }
+.bars { background: #fff; border: 1px solid #ddd; padding: 8px 12px; max-width: 760px; }
+.bars div { display: grid; grid-template-columns: 220px 1fr 110px; align-items: center; gap: 8px; margin: 4px 0; }
+.bars span.bar { display: block; height: 14px; }
 .hosts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 8px; }
 `;
 
@@ -104,6 +115,8 @@ function nameList(names: string[], max = 20): string {
 
 function figures(s: SimulationSummary): string {
   const m = s.memory;
+  // Summaries saved by earlier versions lack the newer fields: read them as empty.
+  const idle = s.traces.idle ?? [];
   const r = s.traces.repairs;
   const rows: [string, string, string?][] = [
     ['Memory saved', `${mb(m.savedMB)} MB (${pct(m.savedPercent)})`, 'static memory − mean assigned'],
@@ -111,8 +124,8 @@ function figures(s: SimulationSummary): string {
     ['Mean assigned memory', `${mb(m.meanAssignedMB)} MB`, `peak ${mb(m.peakAssignedMB)} MB`],
     ['Mean demand', `${mb(m.meanDemandMB)} MB`],
     ['Host memory', `${mb(m.hostMemoryMB)} MB`, `reserve ${mb(m.reserveMB)} MB`],
-    ['Average pressure', formatNumber(s.pressure.average, 1), 'System Current Pressure, time-weighted over hosts'],
-    ['Peak pressure', formatNumber(s.pressure.peak, 1), 'any host, any tick'],
+    ['Average pressure', pct(s.pressure.average), 'System Current Pressure, time-weighted over hosts'],
+    ['Peak pressure', pct(s.pressure.peak), 'any host, any tick'],
     ['VM-seconds short', formatNumber(s.shortfall.vmSecondsShort), 'VM-seconds with demand above memory'],
     ['Guest paging', `${formatNumber(s.shortfall.guestPagingMBs)} MB·s`, 'Σ (demand − memory) over those seconds'],
     [
@@ -128,7 +141,12 @@ function figures(s: SimulationSummary): string {
       `${mb(s.headroom.minAvailableMB)} MB`,
       `least Available Memory summed over hosts; least on one host ${mb(s.headroom.minHostAvailableMB)} MB`,
     ],
-    ['Trace files', formatNumber(s.traces.files), `${formatNumber(s.traces.repaired.length)} repaired`],
+    [
+      'Trace files',
+      formatNumber(s.traces.files),
+      `${formatNumber(s.traces.repaired.length)} repaired; ${formatNumber(idle.length)} idle, left out` +
+        (idle.length ? `: ${idle.slice(0, 20).join(', ')}${idle.length > 20 ? ' …' : ''}` : ''),
+    ],
     [
       'Trace repairs',
       `duplicate timestamps ${formatNumber(r.duplicateTimestamps)}, out of order ${formatNumber(r.outOfOrder)}, ` +
@@ -152,17 +170,122 @@ function chartedHosts(series: SimulationSeries): HostSeries[] {
   return series.hosts.length >= 2 && series.hosts.length <= MAX_HOSTS_CHARTED ? series.hosts : [];
 }
 
+/** MB as a reader takes it in: GB past five digits (or when `scale`, the largest figure beside it, is). */
+function memory(x: number, scale = x): string {
+  return Math.abs(scale) >= 100_000 ? `${formatNumber(x / 1024, 1)} GB` : `${mb(x)} MB`;
+}
+
+/** The four answers a reader wants first, in large type. */
+function headline(s: SimulationSummary): string {
+  const shortHours = s.shortfall.vmSecondsShort / 3600;
+  const shortVms = s.shortfall.vms ?? 0;
+  const cards: [string, string, boolean][] = [
+    [`${memory(s.memory.savedMB)}`, `memory saved against static memory (${pct(s.memory.savedPercent)})`, false],
+    [
+      formatNumber(shortVms),
+      `VMs short of memory at some time; ${formatNumber(shortHours, shortHours < 10 ? 1 : 0)} VM-hours in all`,
+      shortVms > 0,
+    ],
+    [formatNumber(s.startFailures.length), 'start failures', s.startFailures.length > 0],
+    [
+      s.smartPaging.vms ? `${formatNumber(s.smartPaging.vms)} VMs` : 'none',
+      s.smartPaging.vms
+        ? `used Smart Paging (peak ${memory(s.smartPaging.peakMB)}, ${formatNumber(s.smartPaging.mbSeconds)} MB·s)`
+        : 'Smart Paging',
+      false,
+    ],
+  ];
+  return `<section class="headline" aria-label="Headline">${cards
+    .map(
+      ([big, what, bad]) =>
+        `<div${bad ? ' class="bad"' : ''}><span class="big">${esc(big)}</span><span class="what">${esc(what)}</span></div>`,
+    )
+    .join('')}</section>`;
+}
+
+/** Static memory beside what Dynamic Memory held, as bars on one scale: the saving without crushing any chart. */
+function staticComparison(s: SimulationSummary): string {
+  const m = s.memory;
+  const rows: [string, number, string][] = [
+    ['Static memory (same VMs)', m.staticMB, COLOR.static],
+    ['Peak assigned', m.peakAssignedMB, COLOR.assigned],
+    ['Mean assigned', m.meanAssignedMB, COLOR.assigned],
+    ['Mean demand', m.meanDemandMB, COLOR.demand],
+  ];
+  const top = Math.max(1, ...rows.map((r) => r[1]));
+  return `<div class="bars" id="static-comparison">${rows
+    .map(
+      ([label, value, color]) =>
+        `<div><span>${esc(label)}</span><span class="bar" style="width:${((100 * Math.max(0, value)) / top).toFixed(1)}%;background:${color}"></span><span class="num">${esc(memory(value, top))}</span></div>`,
+    )
+    .join('')}</div>`;
+}
+
+/** What happened when, for the charts' time axes: the scenario's events, failures, and Smart Paging episodes. */
+function eventMarks(s: SimulationSummary, series: SimulationSeries): ChartMark[] {
+  const kinds: Record<string, string> = {
+    failHost: 'Host failure',
+    recoverHost: 'Host recovery',
+    restart: 'Restart',
+    stop: 'Stop',
+    start: 'Start',
+    setMemory: 'Settings change',
+    setDemand: 'Demand set',
+  };
+  const marks: ChartMark[] = (s.events ?? []).map((e) => ({
+    at: e.atSeconds,
+    kind: kinds[e.action] ?? e.action,
+    label: `${kinds[e.action] ?? e.action}: ${e.target}`,
+  }));
+  for (const f of s.startFailures)
+    marks.push({ at: f.atSeconds, kind: 'Start failure', label: `Start failure: ${f.vm}` });
+  // A Smart Paging episode starts where the sampled Smart Paging leaves zero.
+  const paging = series.total.smartPagingMB;
+  paging.forEach((x, i) => {
+    if (x > 0 && !(paging[i - 1]! > 0)) {
+      marks.push({ at: series.timeSeconds[i]!, kind: 'Smart Paging episode', label: 'Smart Paging' });
+    }
+  });
+  return marks;
+}
+
+/** A host's values with gaps (NaN) where the host was down: from its failure to its recovery. */
+function withDownGaps(values: number[], host: string, s: SimulationSummary, times: number[]): number[] {
+  const spans: [number, number][] = [];
+  for (const f of s.failovers) {
+    if (f.host !== host) continue;
+    const back = (s.events ?? []).find(
+      (e) => e.action === 'recoverHost' && e.target === host && e.atSeconds > f.atSeconds,
+    );
+    spans.push([f.atSeconds, back ? back.atSeconds : Infinity]);
+  }
+  if (!spans.length) return values;
+  return values.map((v, i) => (spans.some(([from, to]) => times[i]! > from && times[i]! < to) ? NaN : v));
+}
+
+/** True when a chart would show nothing but zeros. */
+const allZero = (lines: ChartLine[]) => lines.every((l) => Array.from(l.values).every((v) => !(Math.abs(v) > 0)));
+
 function charts(summary: SimulationSummary, series: SimulationSeries): string {
   const times = series.timeSeconds;
   const total = series.total;
   const hosts = chartedHosts(series);
   const out: string[] = [];
   const xLabel = 'Simulated time';
+  const marks = eventMarks(summary, series);
+  const startTimeMs = Date.parse(summary.startTime);
+  // Dates on long runs only when time 0 is a real recording's clock (not the 2000-01-01 default).
+  const clock = Number.isFinite(startTimeMs) && startTimeMs !== Date.UTC(2000, 0, 1) ? { startTimeMs } : {};
+  const capacity = summary.memory.hostMemoryMB - summary.memory.reserveMB;
+  const chart = (options: Parameters<typeof lineChart>[0], empty: string) =>
+    allZero(options.lines)
+      ? `<p class="empty" id="${options.id}-empty">${esc(empty)}</p>`
+      : figure(lineChart({ marks, ...clock, ...options }));
 
   out.push('<h2>Assigned memory and demand</h2>');
   out.push(
-    figure(
-      lineChart({
+    chart(
+      {
         id: 'chart-assigned',
         title: 'Assigned memory against demand, all hosts',
         xLabel,
@@ -171,23 +294,27 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
         lines: [
           { label: 'Assigned', values: total.assignedMB, color: COLOR.assigned },
           { label: 'Demand', values: total.demandMB, color: COLOR.demand, dashed: true },
-          // A flat line at static memory shows the saving as the gap above "Assigned".
           {
-            label: 'Static memory',
-            values: times.map(() => summary.memory.staticMB),
-            color: COLOR.static,
+            label: 'Capacity (memory − reserve)',
+            values: times.map(() => capacity),
+            color: COLOR.capacity,
             dashed: true,
           },
         ],
-      }),
+      },
+      'No VM held memory during the run.',
     ),
   );
+  out.push('<h3>Against static memory</h3>');
+  out.push(staticComparison(summary));
   if (hosts.length) {
+    // One y scale for every host chart, so that hosts compare at a glance.
+    const yMax = hosts.reduce((m, h) => h.assignedMB.concat(h.demandMB).reduce((a, x) => Math.max(a, x), m), 0);
     out.push('<div class="hosts">');
-    hosts.forEach((h, i) =>
+    hosts.forEach((h, i) => {
       out.push(
-        figure(
-          lineChart({
+        chart(
+          {
             id: `chart-assigned-host-${i + 1}`,
             title: `Host ${h.name}`,
             xLabel,
@@ -196,21 +323,28 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
             width: 500,
             height: 240,
             maxPoints: 600,
+            yMax,
             lines: [
-              { label: 'Assigned', values: h.assignedMB, color: COLOR.assigned },
-              { label: 'Demand', values: h.demandMB, color: COLOR.demand, dashed: true },
+              { label: 'Assigned', values: withDownGaps(h.assignedMB, h.name, summary, times), color: COLOR.assigned },
+              {
+                label: 'Demand',
+                values: withDownGaps(h.demandMB, h.name, summary, times),
+                color: COLOR.demand,
+                dashed: true,
+              },
             ],
-          }),
+          },
+          `Host ${h.name}: no VM held memory.`,
         ),
-      ),
-    );
+      );
+    });
     out.push('</div>');
   }
 
   out.push('<h2>Available memory</h2>');
   out.push(
-    figure(
-      lineChart({
+    chart(
+      {
         id: 'chart-available',
         title: 'Available memory',
         xLabel,
@@ -218,9 +352,16 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
         times,
         lines: [
           { label: 'All hosts', values: total.availableMB, color: COLOR.available },
-          ...hosts.map((h): ChartLine => ({ label: h.name, values: h.availableMB, dashed: true })),
+          ...hosts.map(
+            (h): ChartLine => ({
+              label: h.name,
+              values: withDownGaps(h.availableMB, h.name, summary, times),
+              dashed: true,
+            }),
+          ),
         ],
-      }),
+      },
+      'No memory was available at any sample: every MB was assigned.',
     ),
   );
 
@@ -229,29 +370,40 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
   const peakPressure = total.pressure.concat(...hosts.map((h) => h.pressure)).reduce((m, x) => Math.max(x, m), 0);
   out.push('<h2>Pressure</h2>');
   out.push(
-    figure(
-      lineChart({
+    chart(
+      {
         id: 'chart-pressure',
         title: 'Pressure (demand as % of memory)',
         xLabel,
-        yLabel: 'Pressure',
+        yLabel: 'Pressure (%)',
         times,
         band: [{ from: 100, to: Math.max(120, peakPressure), label: 'Demand above memory', color: '#D55E00' }],
         lines: [
           { label: 'Current, all hosts', values: total.pressure, color: COLOR.pressure },
-          { label: 'Average, all hosts', values: total.averagePressure, color: COLOR.average, dashed: true },
-          ...hosts.map((h): ChartLine => ({ label: `Current, ${h.name}`, values: h.pressure })),
+          {
+            label: 'Average (last minute), all hosts',
+            values: total.averagePressure,
+            color: COLOR.average,
+            dashed: true,
+          },
+          ...hosts.map(
+            (h): ChartLine => ({
+              label: `Current, ${h.name}`,
+              values: withDownGaps(h.pressure, h.name, summary, times),
+            }),
+          ),
         ],
-      }),
+      },
+      'No VM with Dynamic Memory ran.',
     ),
   );
 
   out.push('<h2>Smart Paging</h2>');
   out.push(
-    figure(
-      lineChart({
+    chart(
+      {
         id: 'chart-smart-paging',
-        title: 'Smart Paging in use',
+        title: 'Smart Paging in use (each sample: at least the interval’s mean)',
         xLabel,
         yLabel: 'MB',
         times,
@@ -259,7 +411,8 @@ function charts(summary: SimulationSummary, series: SimulationSeries): string {
           { label: 'All hosts', values: total.smartPagingMB, color: COLOR.paging },
           ...hosts.map((h): ChartLine => ({ label: h.name, values: h.smartPagingMB, dashed: true })),
         ],
-      }),
+      },
+      'No Smart Paging during the run.',
     ),
   );
   return out.join('\n');
@@ -272,13 +425,21 @@ function incidents(s: SimulationSummary): string {
     out.push('<h2>VMs under the most pressure</h2>');
     out.push(
       table(
-        ['VM', 'Host', 'Maximum pressure', 'Average pressure (end)', 'Assigned at end (MB)', 'Smart Paging (MB·s)'],
+        [
+          'VM',
+          'Host',
+          'Maximum pressure',
+          'Average pressure, last minute of the run',
+          'Assigned at end (MB)',
+          'Smart Paging (MB·s)',
+        ],
         s.busiestVms.map(
           (b) =>
             text(b.vm) +
             text(b.host ?? '—') +
-            num(formatNumber(b.maximumPressure, 1)) +
-            num(formatNumber(b.averagePressure, 1)) +
+            num(pct(b.maximumPressure)) +
+            // Hyper-V's Average Pressure is a moving average (a minute by default): at the end of the run, not over it.
+            num(b.host === null ? 'off' : pct(b.averagePressure)) +
             num(mb(b.assignedMB)) +
             num(mb(b.smartPagingMBs)),
         ),
@@ -401,6 +562,8 @@ export function reportHtml(
   ];
   const body = [
     `<header><h1>${esc(title)}</h1><dl>${meta.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl></header>`,
+    headline(summary),
+    ...(summary.warnings ?? []).map((w) => `<p class="note">Warning: ${esc(w)}</p>`),
     '<h2>Key figures</h2>',
     figures(summary),
     charts(summary, series),

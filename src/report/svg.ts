@@ -34,6 +34,8 @@ export interface LineChartOptions {
   height?: number;
   /** Fixed bottom of the y axis; by default 0, or the least value when some are negative. Values below are clamped. */
   yMin?: number;
+  /** The y axis reaches at least this high (charts compared side by side share one scale). */
+  yMax?: number;
   band?: ChartBand[];
   /** `id` of the `<svg>` element (also used, suffixed, for its `<title>`). */
   id?: string;
@@ -43,7 +45,29 @@ export interface LineChartOptions {
   maxPoints?: number;
   /** Add the SVG namespace, needed when the chart is saved as its own `.svg` file (not inside HTML). */
   standalone?: boolean;
+  /** Events drawn as vertical lines across the plot, one legend entry per kind. */
+  marks?: ChartMark[];
+  /** Wall-clock time of time 0 (ms since 1970): runs longer than two days are then labelled with dates. */
+  startTimeMs?: number;
 }
+
+/** An event on the time axis (a failure, a restart, …); marks of one `kind` share a colour, a dash and a legend entry. */
+export interface ChartMark {
+  at: number;
+  kind: string;
+  /** Tooltip text; default the kind. */
+  label?: string;
+}
+
+/** Colours and dashes for event marks, by order of kind: distinct from each other and from solid series lines. */
+const MARK_STYLES: { color: string; dash: string }[] = [
+  { color: '#D55E00', dash: '2 3' },
+  { color: '#009E73', dash: '8 3' },
+  { color: '#CC79A7', dash: '4 2 1 2' },
+  { color: '#E69F00', dash: '1 2' },
+  { color: '#56B4E9', dash: '6 2 2 2' },
+  { color: '#000000', dash: '3 3' },
+];
 
 /** Colour-blind-safe (Okabe–Ito, yellow dropped for contrast on white) followed by a few more distinct hues. */
 export const PALETTE = [
@@ -161,27 +185,99 @@ export function downsample(
   return { times: outT, values: outV };
 }
 
-/** A "nice" step (1, 2, 2.5 or 5 × 10ⁿ) that cuts `span` into about `target` parts. */
-export function niceStep(span: number, target: number): number {
-  const raw = span / target;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const norm = raw / mag;
-  const step = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 2.5 ? 2.5 : norm <= 5 ? 5 : 10;
-  return step * mag;
-}
+// Axis ticks by d3-array's rules (d3.ticks, d3.tickIncrement, scale.nice): steps of 1, 2 or 5 × 10^k chosen by
+// the geometric midpoints √2, √10 and √50, and every tick computed as (start + i) × step (or divided, for steps
+// below 1) so that no rounding error accumulates along the axis.
+const E10 = Math.sqrt(50);
+const E5 = Math.sqrt(10);
+const E2 = Math.sqrt(2);
 
-/** Decimals needed to print multiples of `step` exactly (0.25 → 2). */
-export function decimalsFor(step: number): number {
-  for (let d = 0; d <= 6; d++) {
-    const scaled = step * 10 ** d;
-    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;
+/** [first index, last index, increment]: ticks are i × inc for inc > 0, or i / −inc for inc < 0 (steps below 1). */
+function tickSpec(start: number, stop: number, count: number): [number, number, number] {
+  const step = (stop - start) / Math.max(0, count);
+  const power = Math.floor(Math.log10(step));
+  const error = step / 10 ** power;
+  const factor = error >= E10 ? 10 : error >= E5 ? 5 : error >= E2 ? 2 : 1;
+  let i1: number;
+  let i2: number;
+  let inc: number;
+  if (power < 0) {
+    inc = 10 ** -power / factor;
+    i1 = Math.round(start * inc);
+    i2 = Math.round(stop * inc);
+    if (i1 / inc < start) ++i1;
+    if (i2 / inc > stop) --i2;
+    inc = -inc;
+  } else {
+    inc = 10 ** power * factor;
+    i1 = Math.round(start / inc);
+    i2 = Math.round(stop / inc);
+    if (i1 * inc < start) ++i1;
+    if (i2 * inc > stop) --i2;
   }
-  return 6;
+  if (i2 < i1 && 0.5 <= count && count < 2) return tickSpec(start, stop, count * 2);
+  return [i1, i2, inc];
 }
 
-// Steps that read well on a clock: seconds, minutes, quarter hours, hours, and whole days.
+/**
+ * About `count` round values from `start` to `stop` (both included when round), as d3-array's `ticks`.
+ * @example
+ * niceTicks(0, 1, 5);       // [0, 0.2, 0.4, 0.6, 0.8, 1]
+ * niceTicks(-0.3, 0.7, 5);  // [-0.2, 0, 0.2, 0.4, 0.6]
+ */
+export function niceTicks(start: number, stop: number, count: number): number[] {
+  if (!(count > 0) || !Number.isFinite(start) || !Number.isFinite(stop)) return [];
+  if (start === stop) return [start];
+  const reverse = stop < start;
+  const [i1, i2, inc] = reverse ? tickSpec(stop, start, count) : tickSpec(start, stop, count);
+  if (!(i2 >= i1)) return [];
+  const n = i2 - i1 + 1;
+  const ticks = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const k = reverse ? i2 - i : i1 + i;
+    ticks[i] = inc < 0 ? k / -inc : k * inc;
+  }
+  return ticks;
+}
+
+/** The tick step d3 would use (negative: its inverse, for steps below 1). */
+function tickIncrement(start: number, stop: number, count: number): number {
+  return tickSpec(start, stop, count)[2];
+}
+
+/**
+ * The domain widened to round values, as d3's `scale.nice()`: repeated until the step settles.
+ * @example
+ * niceDomain(0.13, 9.7, 5); // [0, 10]
+ */
+export function niceDomain(start: number, stop: number, count: number): [number, number] {
+  let previous: number | undefined;
+  for (let iteration = 0; iteration < 10; iteration++) {
+    const step = tickIncrement(start, stop, count);
+    if (step === previous) break;
+    if (step > 0) {
+      start = Math.floor(start / step) * step;
+      stop = Math.ceil(stop / step) * step;
+    } else if (step < 0) {
+      start = Math.ceil(start * step) / step;
+      stop = Math.floor(stop * step) / step;
+    } else break;
+    previous = step;
+  }
+  return [start, stop];
+}
+
+/** Decimals that print every tick of a list exactly: from the step's power of ten (0.2 → 1, 0.05 → 2). */
+export function tickDecimals(ticks: number[]): number {
+  if (ticks.length < 2) return 0;
+  const step = Math.abs(ticks[1]! - ticks[0]!);
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-12));
+}
+
+// Steps that read well on a clock: minutes, quarter hours, hours; past two days the axis counts days.
 const CLOCK_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
-const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300];
+const DAY = 86400;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 interface TimeAxis {
   ticks: number[];
@@ -189,21 +285,42 @@ interface TimeAxis {
   unit: string;
 }
 
-function timeAxis(x0: number, x1: number, maxTicks: number): TimeAxis {
-  const span = x1 - x0;
-  // Under ten minutes seconds read better than "0:03"; beyond that hours:minutes, as a day of traces is 86,400 s.
-  const clock = span >= 600;
-  const steps = clock ? CLOCK_STEPS : SECOND_STEPS;
-  let step = steps.find((s) => span / s <= maxTicks);
-  if (step === undefined) step = clock ? 86400 * Math.ceil(span / maxTicks / 86400) : niceStep(span, maxTicks);
+/** Multiples of `step` from x0 to x1, each computed as i × step. */
+function multiples(x0: number, x1: number, step: number): number[] {
   const ticks: number[] = [];
-  for (let t = Math.ceil(x0 / step) * step; t <= x1 + 1e-9; t += step) ticks.push(t);
-  const decimals = decimalsFor(step);
-  return {
-    ticks,
-    format: clock ? (t) => formatClock(t) : (t) => formatNumber(t, decimals),
-    unit: clock ? 'h:mm' : 's',
-  };
+  for (let i = Math.ceil(x0 / step); i * step <= x1; i++) ticks.push(i * step);
+  return ticks;
+}
+
+function timeAxis(x0: number, x1: number, maxTicks: number, startTimeMs?: number): TimeAxis {
+  const span = x1 - x0;
+  if (span < 600) {
+    // Under ten minutes seconds read better than "0:03".
+    const ticks = niceTicks(x0, x1, maxTicks);
+    const decimals = tickDecimals(ticks);
+    return { ticks, format: (t) => formatNumber(t, decimals), unit: 's' };
+  }
+  if (span <= 2 * DAY) {
+    const step = CLOCK_STEPS.find((s) => span / s <= maxTicks) ?? DAY;
+    return { ticks: multiples(x0, x1, step), format: (t) => formatClock(t), unit: 'h:mm' };
+  }
+  // Days: whole days in nice steps (1, 2, 5, 10 … days).
+  const step = DAY * Math.max(1, tickIncrementPositive(x0 / DAY, x1 / DAY, maxTicks));
+  const ticks = multiples(x0, x1, step);
+  if (startTimeMs !== undefined) {
+    const date = (t: number) => {
+      const d = new Date(startTimeMs + t * 1000);
+      return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+    };
+    return { ticks, format: date, unit: 'date, UTC' };
+  }
+  return { ticks, format: (t) => formatNumber(t / DAY), unit: 'days' };
+}
+
+/** A step of at least 1 in d3's 1/2/5 series. */
+function tickIncrementPositive(start: number, stop: number, count: number): number {
+  const inc = tickIncrement(start, stop, count);
+  return inc > 0 ? inc : 1;
 }
 
 const r1 = (x: number): string => String(Math.round(x * 10) / 10);
@@ -277,18 +394,29 @@ export function lineChart(options: LineChartOptions): string {
     lo = 0;
     hi = 1;
   }
+  if (options.yMax !== undefined && options.yMax > hi) hi = options.yMax;
   let yLo = options.yMin ?? Math.min(0, lo);
   if (hi <= yLo) hi = yLo + 1;
-  const yStep = niceStep(hi - yLo, 5);
-  if (options.yMin === undefined) yLo = Math.floor(yLo / yStep) * yStep;
-  const yHi = Math.ceil(hi / yStep - 1e-9) * yStep;
-  const yDecimals = decimalsFor(yStep);
-  const yTicks: number[] = [];
-  for (let v = Math.ceil(yLo / yStep - 1e-9) * yStep; v <= yHi + yStep * 1e-9; v += yStep) yTicks.push(v);
-  const yTickLabels = yTicks.map((v) => formatNumber(v, yDecimals));
+  // MB figures past five digits read better as GB: the axis counts GB (ticks round in GB), the lines stay in MB.
+  const inGB = options.yLabel === 'MB' && hi >= 100_000;
+  const unit = inGB ? 1024 : 1;
+  const yLabel = inGB ? 'GB' : options.yLabel;
+  const [niceLo, niceHi] = niceDomain(yLo / unit, hi / unit, 5);
+  if (options.yMin === undefined) yLo = niceLo * unit;
+  const yHi = niceHi * unit;
+  const unitTicks = niceTicks(yLo / unit, niceHi, 5);
+  const yTicks = unitTicks.map((v) => v * unit);
+  const yDecimals = tickDecimals(unitTicks);
+  const yTickLabels = unitTicks.map((v) => formatNumber(v, yDecimals));
 
   // Legend first: its row count decides how tall the plot can be.
-  const legendItems = lines.map((l) => ({ label: l.label, w: 26 + textWidth(l.label) + 14 }));
+  const marks = options.marks ?? [];
+  const markKinds = [...new Set(marks.map((m) => m.kind))];
+  const markStyle = (kind: string) => MARK_STYLES[markKinds.indexOf(kind) % MARK_STYLES.length]!;
+  const legendItems = [...lines.map((l) => l.label), ...markKinds].map((label) => ({
+    label,
+    w: 26 + textWidth(label) + 14,
+  }));
   const left = 22 + Math.max(...yTickLabels.map(textWidth), 10) + 8;
   const right = 28; // room for half of the last time label ("24:00")
   const plotW = Math.max(40, width - left - right);
@@ -302,7 +430,7 @@ export function lineChart(options: LineChartOptions): string {
     legendRows[legendRows.length - 1]!.push({ label: item.label, x: cursor, index });
     cursor += item.w;
   });
-  const legendH = lines.length ? legendRows.length * 18 : 0;
+  const legendH = legendItems.length ? legendRows.length * 18 : 0;
   const top = 30;
   const bottom = 20 + 20 + legendH + 6;
   const plotH = Math.max(40, height - top - bottom);
@@ -312,7 +440,7 @@ export function lineChart(options: LineChartOptions): string {
   // Clamp rather than clip: a clipPath needs a document-unique id, which a string builder cannot promise.
   const ys = (v: number) => top + plotH - ((Math.min(Math.max(v, yLo), yHi) - yLo) / (yHi - yLo)) * plotH;
 
-  const axis = timeAxis(x0, x1, Math.max(2, Math.floor(plotW / 80)));
+  const axis = timeAxis(x0, x1, Math.max(2, Math.floor(plotW / 80)), options.startTimeMs);
   // Lines without a colour take palette entries in turn, skipping those other lines chose, so no two look alike.
   const taken = new Set(lines.map((l) => l.color?.toLowerCase()).filter(Boolean));
   const free = PALETTE.filter((c) => !taken.has(c.toLowerCase()));
@@ -372,12 +500,22 @@ export function lineChart(options: LineChartOptions): string {
     `<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH + 34)}" text-anchor="middle" fill="#222">${escapeXml(`${options.xLabel} (${axis.unit})`)}</text>`,
   );
   out.push(
-    `<text transform="translate(13 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`,
+    `<text transform="translate(13 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(yLabel)}</text>`,
   );
 
   if (!hasData) {
     out.push(
       `<text x="${r1(left + plotW / 2)}" y="${r1(top + plotH / 2)}" text-anchor="middle" fill="#888">No data</text>`,
+    );
+  }
+
+  for (const mark of marks) {
+    if (!(mark.at >= x0 && mark.at <= x1)) continue;
+    const { color, dash } = markStyle(mark.kind);
+    const x = r1(xs(mark.at));
+    out.push(
+      `<line class="mark" data-kind="${escapeXml(mark.kind)}" x1="${x}" y1="${r1(top)}" x2="${x}" y2="${r1(top + plotH)}" stroke="${color}" stroke-width="1.4" stroke-dasharray="${dash}">` +
+        `<title>${escapeXml(`${mark.label ?? mark.kind} at ${axis.format(mark.at)}`)}</title></line>`,
     );
   }
 
@@ -407,13 +545,21 @@ export function lineChart(options: LineChartOptions): string {
     );
   });
 
-  if (lines.length) {
+  if (legendItems.length) {
     const legendTop = top + plotH + 44;
     legendRows.forEach((row, r) => {
       const y = legendTop + r * 18;
       for (const item of row) {
-        const line = lines[item.index]!;
         const x = left + item.x;
+        const line = lines[item.index];
+        if (!line) {
+          const { color, dash } = markStyle(item.label);
+          out.push(
+            `<line x1="${r1(x + 10)}" y1="${r1(y - 7)}" x2="${r1(x + 10)}" y2="${r1(y + 7)}" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"/>`,
+          );
+          out.push(`<text x="${r1(x + 26)}" y="${r1(y)}" dy="0.32em" fill="#222">${escapeXml(item.label)}</text>`);
+          continue;
+        }
         out.push(
           `<line x1="${r1(x)}" y1="${r1(y)}" x2="${r1(x + 20)}" y2="${r1(y)}" stroke="${escapeXml(colorOf(line, item.index))}" stroke-width="2.5"` +
             `${line.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,

@@ -147,6 +147,8 @@ export function replayScenario(settingsText: string, countersText: string, optio
   return {
     scenario: {
       name: `Replay of ${countersSource}`,
+      // The recording's own clock: reports date the run from its first sample.
+      ...(rows ? { startTime: new Date(table.times[0]!).toISOString() } : {}),
       duration: Math.max(interval, (rows - 1) * interval),
       sampleInterval: interval,
       traceStep: interval,

@@ -69,15 +69,19 @@ export const SCENARIO_SCHEMA = {
       enum: ['none', 'immediate'],
       description: "Cluster failback: 'none' (default) or 'immediate' (VMs move home when their host recovers).",
     },
+    startTime: {
+      type: 'string',
+      description: "ISO 8601 time of simulated time 0. Default: the earliest trace's first sample.",
+    },
     $schema: { type: 'string', description: 'This schema, for editors.' },
   },
   $defs: {
     duration: {
       anyOf: [
         { type: 'number', minimum: 0 },
-        { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*[smhd]?\\s*$' },
+        { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?\\s*[smhd]\\s*)+)\\s*$' },
       ],
-      description: 'a duration (seconds, or like "30m", "24h", "2d")',
+      description: 'a duration (seconds, or like "30m", "24h", "2d", "1h30m")',
     },
     name: { type: 'string', minLength: 1, pattern: '\\S', description: 'a name with more than blanks' },
     host: {

@@ -104,6 +104,8 @@ export interface Scenario {
   perVmSeries?: boolean;
   /** Cluster failback: 'none' (default) or 'immediate' (VMs move home when their failed host recovers). */
   failback?: 'none' | 'immediate';
+  /** Wall-clock time of simulated time 0 (ISO 8601); default the earliest trace's first sample, else 2000-01-01. */
+  startTime?: string;
 }
 
 /** A scenario that cannot run: `path` is the field (e.g. "fleets[0].template.minimumMB"), `file`/`line` the data. */
@@ -168,6 +170,9 @@ export function checkScenario(input: unknown): Scenario {
   if (!isObject(input)) throw new ScenarioError('', 'a scenario must be a JSON object.');
   const problem = checkSchema(input, SCENARIO_SCHEMA as Schema, SCENARIO_SCHEMA as Schema);
   if (problem) throw new ScenarioError(problem.path, `${vmNamed(input, problem.path)}${problem.message}`);
+  if (typeof input.startTime === 'string' && !Number.isFinite(Date.parse(input.startTime))) {
+    throw new ScenarioError('startTime', `expected an ISO 8601 date and time, not ${JSON.stringify(input.startTime)}.`);
+  }
   for (const key of ['duration', 'sampleInterval', 'traceStep'] as const) {
     if (input[key] !== undefined && parseDuration(input[key], key) <= 0)
       throw new ScenarioError(key, 'must be more than 0.');

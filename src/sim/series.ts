@@ -56,7 +56,14 @@ export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries
   };
 }
 
-/** Append one sample of every series, reading the columns once. */
+/** Each series' Smart Paging integral per host (MB·s) at its last sample: what the interval between samples held. */
+const pagedAtLastSample = new WeakMap<SimulationSeries, { t: number; mbs: Float64Array }>();
+
+/**
+ * Append one sample of every series, reading the columns once. Smart Paging is sampled as the larger of the value
+ * at the sample and the interval's mean (from the running MB·s integral), so that an episode shorter than the
+ * sample interval still shows.
+ */
 export function takeSample(series: SimulationSeries, cluster: Cluster, t: number): void {
   const fleet = cluster.fleet;
   const v = fleet.store.vms;
@@ -84,6 +91,12 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
       }
     }
   }
+  const last = pagedAtLastSample.get(series);
+  for (let host = 0; host < hostCount; host++) {
+    const meanMB = last && t > last.t ? (h.smartPagingMBs[host]! - last.mbs[host]!) / (t - last.t) : 0;
+    paged[host] = Math.max(paged[host]!, meanMB);
+  }
+  pagedAtLastSample.set(series, { t, mbs: Float64Array.from(h.smartPagingMBs.subarray(0, hostCount)) });
   series.timeSeconds.push(t);
   const total = series.total;
   let totals = [0, 0, 0, 0, 0, 0, 0, 0];

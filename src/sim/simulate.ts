@@ -109,7 +109,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     'sampleInterval',
   );
   const traceStep = whole(parseDuration(scenario.traceStep ?? 300, 'traceStep'), interval, 'traceStep');
-  const events = (scenario.events ?? []).map((e, i) => ({
+  const events: { e: ScenarioEvent; at: number; scheduled?: boolean }[] = (scenario.events ?? []).map((e, i) => ({
     e,
     at: whole(parseDuration(e.at, `events[${i}].at`), interval, `events[${i}].at`),
   }));
@@ -130,12 +130,13 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     .map((vm) => ({
       e: { at: 0, action: 'start', vm: vm.name } as ScenarioEvent,
       at: Math.ceil(vm.startAt! / interval) * interval,
+      scheduled: true,
     }));
   events.unshift(...starts);
   events.sort((a, b) => a.at - b.at);
 
   const indexOf = new Map(built.vms.map((vm, k) => [vm.name, k]));
-  const log: RunLog = { startFailures: [], failovers: [], recoveries: [], eventErrors: [] };
+  const log: RunLog = { startFailures: [], failovers: [], recoveries: [], eventErrors: [], events: [] };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
 
@@ -151,7 +152,9 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     }
   };
 
-  const apply = (event: ScenarioEvent, t: number) => {
+  const apply = (event: ScenarioEvent, t: number, scheduled = false) => {
+    if (!scheduled)
+      log.events.push({ atSeconds: t, action: event.action, target: 'vm' in event ? event.vm : event.host });
     try {
       switch (event.action) {
         case 'start':
@@ -186,7 +189,10 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   const wallStart = Date.now();
   demand.feed(0);
   let nextEvent = 0;
-  while (nextEvent < events.length && events[nextEvent]!.at === 0) apply(events[nextEvent++]!.e, 0);
+  while (nextEvent < events.length && events[nextEvent]!.at === 0) {
+    const { e, scheduled } = events[nextEvent++]!;
+    apply(e, 0, scheduled);
+  }
   takeSample(series, cluster, 0);
 
   let t = 0;
@@ -207,7 +213,10 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
       demand.feed(t);
       nextFeed += traceStep;
     }
-    while (nextEvent < events.length && events[nextEvent]!.at === t) apply(events[nextEvent++]!.e, t);
+    while (nextEvent < events.length && events[nextEvent]!.at === t) {
+      const { e, scheduled } = events[nextEvent++]!;
+      apply(e, t, scheduled);
+    }
     options.onProgress?.(t, duration);
   }
 
@@ -222,7 +231,11 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     warnings: built.warnings,
     durationSeconds: duration,
     wallSeconds: (Date.now() - wallStart) / 1000,
-    ...(built.startTime !== undefined ? { startTime: built.startTime } : {}),
+    ...(scenario.startTime !== undefined
+      ? { startTime: Date.parse(scenario.startTime) / 1000 }
+      : built.startTime !== undefined
+        ? { startTime: built.startTime }
+        : {}),
   });
   return { summary, series, cluster };
 }

@@ -3,7 +3,7 @@
 import type { Cluster, FailoverReport, RecoveryReport } from '../cluster/cluster.ts';
 import type { TraceRepairs } from '../traces/types.ts';
 import type { SimVm, TraceFileReport } from './build.ts';
-import type { Scenario } from './scenario.ts';
+import type { Scenario, ScenarioEvent } from './scenario.ts';
 import type { SimulationSeries } from './series.ts';
 
 /** Things that happen during a run, as recorded for the summary. */
@@ -12,6 +12,8 @@ export interface RunLog {
   failovers: (FailoverReport & { atSeconds: number })[];
   recoveries: (RecoveryReport & { atSeconds: number })[];
   eventErrors: { atSeconds: number; event: string; code: string; message: string }[];
+  /** The scenario's events as applied (scheduled starts left out), for the reports' time axes. */
+  events: { atSeconds: number; action: ScenarioEvent['action']; target: string }[];
 }
 
 export interface SimulationSummary {
@@ -45,6 +47,8 @@ export interface SimulationSummary {
     vmSecondsShort: number;
     /** Guest paging: Σ (demand − memory) over those seconds, MB·s. */
     guestPagingMBs: number;
+    /** VMs whose demand went above their memory at some tick (Maximum Pressure above 100 since their last boot). */
+    vms: number;
   };
   smartPaging: {
     mbSeconds: number;
@@ -70,6 +74,8 @@ export interface SimulationSummary {
   /** Host recoveries: the VMs that failed back to the host (failback 'immediate'). */
   recoveries: { atSeconds: number; host: string; failedBack: string[] }[];
   eventErrors: RunLog['eventErrors'];
+  /** The scenario's events (restarts, stops, host failures and recoveries, …) in the order applied. */
+  events: RunLog['events'];
   headroom: {
     /** Least Available Memory summed over the hosts, among the samples, MB. */
     minAvailableMB: number;
@@ -163,7 +169,11 @@ export function summarize(input: SummaryInput): SimulationSummary {
       savedPercent: staticMB > 0 ? (100 * (staticMB - meanAssignedMB)) / staticMB : 0,
     },
     pressure: { average: elapsed > 0 ? pressureSeconds / elapsed : 0, peak },
-    shortfall: { vmSecondsShort: shortSeconds, guestPagingMBs: pagingMBs },
+    shortfall: {
+      vmSecondsShort: shortSeconds,
+      guestPagingMBs: pagingMBs,
+      vms: input.vms.filter((vm) => v.maxPressure[fleet.vm(vm.name).slot]! > 100).length,
+    },
     smartPaging: {
       mbSeconds: smartPagingMBs,
       peakMB: smartPagingPeak,
@@ -185,6 +195,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       failedBack: r.failedBack.map((x) => x.vm),
     })),
     eventErrors: log.eventErrors,
+    events: log.events,
     headroom: {
       minAvailableMB: series.total.availableMB.reduce((m, x) => Math.min(m, x), Infinity),
       minHostAvailableMB: Number.isFinite(minHostAvailable) ? minHostAvailable : 0,

@@ -21,7 +21,13 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.BROWSER_TIMEOUT_MS ?? 180_000);
 const ARTIFACTS = join(tmpdir(), 'dynmem-browser');
 const SCREENSHOT = join(ARTIFACTS, 'last-report.png');
-const CHART_IDS = ['chart-assigned', 'chart-available', 'chart-pressure', 'chart-smart-paging'];
+// The default run has no Smart Paging: its report says so in a line of text instead of a chart.
+const CHART_IDS = ['chart-assigned', 'chart-available', 'chart-pressure'];
+const EXPECTED_SERIES = {
+  'chart-assigned': ['Assigned', 'Demand', 'Capacity (memory − reserve)'],
+  'chart-available': ['All hosts'],
+  'chart-pressure': ['Current, all hosts', 'Average (last minute), all hosts'],
+};
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -294,6 +300,7 @@ async function main() {
                   width: Math.round(box.width),
                   height: Math.round(box.height),
                   lines: el.querySelectorAll('path.series').length,
+                  series: [...el.querySelectorAll('path.series > title')].map((t) => t.textContent),
                 },
               ];
             }),
@@ -302,10 +309,25 @@ async function main() {
       );
       for (const id of CHART_IDS) {
         const s = sizes[id];
-        if (s && s.width > 0 && s.height > 0 && s.lines > 0)
-          pass(`report.html #${id} rendered ${s.width}×${s.height}, ${s.lines} line(s)`);
-        else fail(`report.html #${id}`, `missing, empty or not laid out: ${JSON.stringify(s)}`);
+        const wanted = EXPECTED_SERIES[id];
+        if (s && s.width > 0 && s.height > 0 && JSON.stringify(s.series) === JSON.stringify(wanted))
+          pass(`report.html #${id} rendered ${s.width}×${s.height}, series ${s.series.join(', ')}`);
+        else
+          fail(
+            `report.html #${id}`,
+            `missing, not laid out or not the series ${JSON.stringify(wanted)}: ${JSON.stringify(s)}`,
+          );
       }
+      const empty = await report.evaluate(() => document.getElementById('chart-smart-paging-empty')?.textContent);
+      if (empty === 'No Smart Paging during the run.')
+        pass('report.html says in one line that there was no Smart Paging');
+      else fail('report.html Smart Paging line', `got ${JSON.stringify(empty)}`);
+      const headline = await report.evaluate(() =>
+        [...document.querySelectorAll('.headline .big')].map((e) => Number.parseFloat(getComputedStyle(e).fontSize)),
+      );
+      if (headline.length === 4 && headline.every((px) => px >= 24))
+        pass(`report.html headline: 4 figures at ${headline[0]}px`);
+      else fail('report.html headline', JSON.stringify(headline));
       const external = requests.filter((u) => !u.endsWith('/__report/report.html'));
       if (external.length === 0) pass('report.html fetches nothing beyond itself');
       else fail('report.html fetches nothing beyond itself', external.join('\n'));

@@ -413,7 +413,7 @@ async function run() {
     assert(/404/.test(error.message), `message does not name the status: ${error.message}`);
   });
 
-  await test('reportHtml(summary, series) renders in an iframe with the four charts laid out', async () => {
+  await test('reportHtml(summary, series) renders in an iframe with its charts laid out', async () => {
     assert(simRuns.wasm, 'the wasm simulation is missing (see above)');
     const html = lib.reportHtml(simRuns.wasm.summary, simRuns.wasm.series, { title: 'dynmem in the browser' });
     assert(!/<script/i.test(html), 'the report contains a script');
@@ -435,7 +435,13 @@ async function run() {
     assert(doc, 'no iframe document');
     equal(doc.title, 'dynmem in the browser', 'report title');
     const sizes = {};
-    for (const id of ['chart-assigned', 'chart-available', 'chart-pressure', 'chart-smart-paging']) {
+    // No restart, no Smart Paging: that chart is one line of text.
+    equal(
+      doc.getElementById('chart-smart-paging-empty')?.textContent,
+      'No Smart Paging during the run.',
+      'Smart Paging line',
+    );
+    for (const id of ['chart-assigned', 'chart-available', 'chart-pressure']) {
       const el = doc.getElementById(id);
       assert(el, `#${id} is missing`);
       equal(el.namespaceURI, 'http://www.w3.org/2000/svg', `#${id} namespace`);
