@@ -40,6 +40,7 @@ const SCENARIO: Fields<Scenario> = {
   events: true,
   perVmSeries: true,
   failback: true,
+  startTime: true,
 };
 const HOST: Fields<HostOptions> = {
   name: true,
