@@ -7,7 +7,7 @@ const args = process.argv.slice(2);
 const firstOption = args.findIndex((a) => a.startsWith('--'));
 const files = firstOption < 0 ? args : args.slice(0, firstOption);
 const options = firstOption < 0 ? [] : args.slice(firstOption);
-const all = ['balancer.js', 'simulation.js', 'cluster.js', 'plan.js', 'starts.js'];
+const all = ['balancer.js', 'policies.js', 'simulation.js', 'cluster.js', 'plan.js', 'starts.js'];
 for (const file of files.length ? files : all) {
   console.log(`\n## ${file}`);
   const path = fileURLToPath(new URL(file, import.meta.url));

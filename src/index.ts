@@ -13,6 +13,7 @@ export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY } from '
 export type { EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
+export { esxMinFreeMB, POLICIES, type PolicyName, type PolicyOptions } from './host/policy.ts';
 export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/snapshot.ts';
 export { HYPERV_VERSIONS, type HyperVVersion } from './host/versions.ts';
 export type { VmHandles } from './host/vm-handles.ts';

@@ -41,6 +41,9 @@ const SCENARIO: Fields<Scenario> = {
   perVmSeries: true,
   failback: true,
   startTime: true,
+  policy: true,
+  policies: true,
+  policyOptions: true,
 };
 const HOST: Fields<HostOptions> = {
   name: true,
@@ -52,6 +55,8 @@ const HOST: Fields<HostOptions> = {
   maxVmMemoryMB: true,
   balloonRateMBps: true,
   hysteresisMB: true,
+  policy: true,
+  policyOptions: true,
 };
 const SETTINGS: Fields<VmSettings> = {
   startupMB: true,

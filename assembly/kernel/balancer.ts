@@ -1,5 +1,6 @@
 // The balancer's run over every host: the policy dispatch and the order of host ticks. Portable (asc and tsc).
 import { fastForward, hypervTick } from './hyperv.ts';
+import { peerTick } from './policies/peer.ts';
 import { HostStore, POLICY_HYPERV, VmStore } from './store.ts';
 
 /** One tick of Hyper-V's balancer on one host; returns whether the tick was quiet. The JS engine passes the
@@ -10,7 +11,7 @@ export type HypervTick = (v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f
 export function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, hyperv: HypervTick): bool {
   const policy = h.policy[host]!;
   if (policy == POLICY_HYPERV) return hyperv(v, h, host, dt, alpha);
-  throw new Error('dynmem: unknown host policy');
+  return peerTick(v, h, host, dt, alpha);
 }
 
 /**

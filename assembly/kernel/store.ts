@@ -20,8 +20,15 @@ export const NOT_SAMPLED: f64 = -1;
 export const BALANCED: f64 = 1;
 export const NOT_BALANCED: f64 = 0;
 
-/** `policy` column: how a host shares its memory. Only Hyper-V's balancer is built in. */
+/** `policy` column: how a host shares its memory: Hyper-V's balancer, or a peer hypervisor's rule
+ * (policies/; the facade maps the names of src/host/policy.ts to these). */
 export const POLICY_HYPERV: f64 = 0;
+export const POLICY_STATIC: f64 = 1;
+export const POLICY_SQUEEZED: f64 = 2;
+export const POLICY_QMEMMAN: f64 = 3;
+export const POLICY_MOM: f64 = 4;
+export const POLICY_PROXMOX: f64 = 5;
+export const POLICY_ESX: f64 = 6;
 
 /** One column per VM field; a VM is an index into every column. */
 export class VmStore {
@@ -50,6 +57,8 @@ export class VmStore {
   assigned!: F64Column;
   smartPaging!: F64Column;
   bootLeft!: F64Column;
+  /** Under a peer policy: the memory it last decided this VM should hold (0: none since the VM was balanced). */
+  policyGoal!: F64Column;
   // counters
   pressure!: F64Column;
   avgPressure!: F64Column;
@@ -80,8 +89,26 @@ export class HostStore {
   hostEnd!: F64Column;
   /** 0 when the host has failed: its VMs are off and it takes none. */
   up!: F64Column;
-  /** POLICY_HYPERV (the only built-in policy). */
+  /** POLICY_HYPERV or a peer policy. */
   policy!: F64Column;
+  /** A peer policy decides every `policyEvery` ticks (its control interval); `policyTicks` counts up to it. */
+  policyEvery!: F64Column;
+  policyTicks!: F64Column;
+  // the peer policies' knobs (src/host/policy.ts)
+  squeezedSlush!: F64Column;
+  qmemmanFactor!: F64Column;
+  qmemmanMinPreferred!: F64Column;
+  qmemmanDonorMinimum!: F64Column;
+  momPressure!: F64Column;
+  momCritical!: F64Column;
+  momGuestFree!: F64Column;
+  momMaxChange!: F64Column;
+  momMinChange!: F64Column;
+  proxmoxTarget!: F64Column;
+  proxmoxMaxChange!: F64Column;
+  proxmoxDeadband!: F64Column;
+  esxIdleTax!: F64Column;
+  esxMinFree!: F64Column;
   memory!: F64Column;
   reserve!: F64Column;
   /** MB a VM can give back by ballooning per second. */

@@ -1,6 +1,7 @@
 // Command-line arguments: a command, positional files and --flags, parsed by node:util's parseArgs; anything the
 // parser or the checks below refuse is a usage error (exit code 2).
 import { type ParseArgsConfig, parseArgs as parseCommandLine } from 'node:util';
+import { POLICIES, type PolicyName } from '../host/policy.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -17,6 +18,8 @@ export interface ParsedArgs {
   engine?: 'wasm' | 'js';
   formats: string[];
   hostMemoryMB?: number;
+  /** --policy: one policy for every host, or several (comma-separated) to compare. */
+  policies?: PolicyName[];
   progress: boolean;
 }
 
@@ -27,6 +30,7 @@ export const OPTIONS = {
   format: { type: 'string', multiple: true },
   engine: { type: 'string' },
   'host-memory': { type: 'string' },
+  policy: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -85,7 +89,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     throw usageFromParser(error);
   }
   const { values, positionals } = parsed;
-  for (const name of ['out', 'engine', 'host-memory'] as const) {
+  for (const name of ['out', 'engine', 'host-memory', 'policy'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a value.`);
   }
   const args: ParsedArgs = { command: 'default', files: [], json: values.json ?? false, formats: [], progress: true };
@@ -100,6 +104,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const mb = Number(values['host-memory']);
     if (!Number.isInteger(mb) || mb <= 0) throw new UsageError('--host-memory takes a whole number of MB.');
     args.hostMemoryMB = mb;
+  }
+  if (values.policy !== undefined) {
+    args.policies = values.policy.split(',').map((name) => oneOf('--policy', name, POLICIES));
   }
   if (values.help) return { ...args, command: 'help' };
   if (values.version) return { ...args, command: 'version' };
@@ -141,6 +148,8 @@ Options:
   --format LIST        report files: html,csv,json (default) and/or pdh-csv (Performance Monitor)
   --engine wasm|js     balancer engine (default wasm)
   --host-memory MB     replay: the host's memory, when the counters have no balancer columns
+  --policy NAME[,NAME] allocation policy of every host: hyperv (default), static, squeezed, qmemman,
+                       mom, proxmox, esx; several (comma-separated) run once each, compared side by side
   --no-progress        no progress bar
   -h, --help           this help
   -v, --version        version

@@ -8,12 +8,14 @@ import { InteropError } from '../interop/errors.ts';
 import { JsonFileError, readJsonFile, readText } from '../node/json-file.ts';
 import { type ReportFormat, summaryJson, writeReport } from '../node/write-report.ts';
 import { bitbrainsSample } from '../sample.ts';
+import { withPolicies } from '../sim/policies.ts';
 import { compareReplay, replayScenario } from '../sim/replay.ts';
 import { type Scenario, ScenarioError } from '../sim/scenario.ts';
 import { type SimulationResult, simulate } from '../sim/simulate.ts';
 import { TraceError } from '../traces/errors.ts';
 import { type ParsedArgs, parseArgs, USAGE, UsageError } from './args.ts';
 import { defaultScenario } from './default-scenario.ts';
+import { formatPolicies } from './format-policies.ts';
 import { formatSummary } from './format-summary.ts';
 import { progressBar } from './progress.ts';
 
@@ -78,6 +80,7 @@ async function run(args: ParsedArgs): Promise<number> {
     scenario = defaultScenario(bitbrainsSample);
   }
   if (args.engine) scenario = { ...scenario, engine: args.engine };
+  if (args.policies) scenario = withPolicies(scenario, args.policies);
   const bar = args.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined;
   let result: SimulationResult & { comparison?: ReturnType<typeof compareReplay> };
   try {
@@ -106,6 +109,7 @@ async function run(args: ParsedArgs): Promise<number> {
     );
   } else {
     process.stdout.write(formatSummary(result.summary, result.comparison));
+    if (result.policies) process.stdout.write(formatPolicies(result.policies));
     if (written.length) process.stdout.write(`\nReport: ${written.join(', ')}\n`);
   }
   return 0;

@@ -3,15 +3,23 @@
 // read-only, which the types enforce. The kernel's markers (states, the `balanced` flag, "not sampled yet") are
 // written here and nowhere else in the facade.
 import { rampedDemand } from '../../assembly/kernel/hyperv.ts';
+import { preferredMB } from '../../assembly/kernel/policies/qmemman.ts';
 import {
   BALANCED,
   NOT_BALANCED,
   NOT_SAMPLED,
   OFF,
+  POLICY_ESX,
   POLICY_HYPERV,
+  POLICY_MOM,
+  POLICY_PROXMOX,
+  POLICY_QMEMMAN,
+  POLICY_SQUEEZED,
+  POLICY_STATIC,
   RUNNING,
   STARTING,
 } from '../../assembly/kernel/store.ts';
+import type { PolicyName, ResolvedPolicy } from '../host/policy.ts';
 import { type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
 import type { Engine, EngineKind } from './engine.ts';
 
@@ -36,6 +44,17 @@ export interface HostColumnOptions {
   balloonRateMBps: number;
   hysteresisMB: number;
 }
+
+/** The kernel's code of each policy (the host column `policy`). */
+const POLICY_CODES: Record<PolicyName, number> = {
+  hyperv: POLICY_HYPERV,
+  static: POLICY_STATIC,
+  squeezed: POLICY_SQUEEZED,
+  qmemman: POLICY_QMEMMAN,
+  mom: POLICY_MOM,
+  proxmox: POLICY_PROXMOX,
+  esx: POLICY_ESX,
+};
 
 /** A VM's balloon rate when its driver has no limit of its own: the host's rate applies. */
 export const NO_VM_BALLOON_LIMIT = Infinity;
@@ -301,7 +320,42 @@ export class Store {
     h.reserve[index] = options.reserveMB;
     h.balloonRate[index] = options.balloonRateMBps;
     h.hysteresis[index] = options.hysteresisMB;
-    h.policy[index] = POLICY_HYPERV;
+  }
+
+  /** What a VM on a qmemman host prefers to hold (as the kernel computes it): the least a donor keeps. */
+  qmemmanPreferredMB(slot: number, host: number): number {
+    const v = this.#engine.vms;
+    const h = this.#engine.hosts;
+    return preferredMB(
+      v.demand[slot]!,
+      v.floor[slot]!,
+      v.ceiling[slot]!,
+      h.qmemmanFactor[host]!,
+      h.qmemmanMinPreferred[host]!,
+    );
+  }
+
+  /** A host's allocation policy and its knobs. It decides every round(interval / tick) ticks (at least every
+   * tick), on the last tick of each interval. */
+  writePolicy(index: number, policy: ResolvedPolicy, tickSeconds: number): void {
+    const h = this.#engine.hosts;
+    const o = policy.options;
+    h.policy[index] = POLICY_CODES[policy.name];
+    h.policyEvery[index] = Math.max(1, Math.round(policy.intervalSeconds / tickSeconds));
+    h.squeezedSlush[index] = o.slushMB ?? 0;
+    h.qmemmanFactor[index] = o.preferenceFactor ?? 0;
+    h.qmemmanMinPreferred[index] = o.minPreferredMB ?? 0;
+    h.qmemmanDonorMinimum[index] = o.donorMinimumMB ?? 0;
+    h.momPressure[index] = o.pressureThreshold ?? 0;
+    h.momCritical[index] = o.criticalThreshold ?? 0;
+    h.momGuestFree[index] = o.minGuestFree ?? 0;
+    h.momMaxChange[index] = o.maxChange ?? 0;
+    h.momMinChange[index] = o.minChange ?? 0;
+    h.proxmoxTarget[index] = o.targetPercent ?? 0;
+    h.proxmoxMaxChange[index] = o.maxChangeMB ?? 0;
+    h.proxmoxDeadband[index] = o.deadbandMB ?? 0;
+    h.esxIdleTax[index] = o.idleTax ?? 0;
+    h.esxMinFree[index] = o.minFreeMB ?? 0;
   }
 
   /** A host fails (its VMs are off and it takes none) or comes back. */

@@ -82,6 +82,7 @@ export class Fleet {
     const record: HostRecord = { index, options, failed: false, members: new Set() };
     this.hosts.push(record);
     this.store.addHost(index, options, this.availableOn(index, 0));
+    this.store.writePolicy(index, options.policy, this.balancer.balancerIntervalSeconds);
     this.smallestMaxVm = undefined;
     this.layoutDirty = true;
     this.layoutVersion++;
@@ -90,6 +91,7 @@ export class Fleet {
 
   writeHostOptions(record: HostRecord): void {
     this.store.writeHostOptions(record.index, record.options);
+    this.store.writePolicy(record.index, record.options.policy, this.balancer.balancerIntervalSeconds);
     this.smallestMaxVm = undefined;
     this.roomiest.invalidate();
   }

@@ -5,6 +5,7 @@ import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.
 import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
 import { restartVm, startVm, stopVm } from './lifecycle.ts';
 import { type HostOptions, resolveHostOptions } from './options.ts';
+import type { PolicyName } from './policy.ts';
 import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from './snapshot.ts';
 import { type HyperVVersion, vmMemoryLimit } from './versions.ts';
 import { makeHandles, setDemands, type VmHandles } from './vm-handles.ts';
@@ -39,6 +40,10 @@ export class Host {
   /** The Windows Server version of Hyper-V this host models. */
   get version(): HyperVVersion {
     return this.record.options.version;
+  }
+  /** The allocation policy ('hyperv' unless the host was created with another). */
+  get policy(): PolicyName {
+    return this.record.options.policy.name;
   }
   /** 'wasm' or 'js'. */
   get engine(): string {

@@ -1,5 +1,6 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
 // VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
+
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
@@ -18,16 +19,22 @@ function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
   return v.floor[slot]!;
 }
 
-/** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`. */
+/** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`, by the
+ * host's policy: nothing under static (every VM holds its startup RAM), donors in proportion to their excess
+ * over preference under qmemman, else lowest weight first, never below a minimum. */
 function planReclaim(fleet: Fleet, host: number, wanted: number, except: number): ReclaimPlan {
+  const policy = fleet.hosts[host]!.options.policy;
+  if (policy.name === 'static') return { takes: [], total: 0 };
   const v = fleet.store.vms;
   const candidates: { slot: number; spare: number; weight: number }[] = [];
   for (const slot of fleet.slotsOf(host)) {
     const floor = slot === except ? undefined : reclaimFloor(fleet, slot);
     if (floor === undefined) continue;
-    const spare = v.assigned[slot]! - floor;
+    const least = policy.name === 'qmemman' ? fleet.store.qmemmanPreferredMB(slot, host) : floor;
+    const spare = v.assigned[slot]! - least;
     if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
   }
+  if (policy.name === 'qmemman') return planDonations(candidates, wanted);
   candidates.sort((a, b) => a.weight - b.weight || b.spare - a.spare || a.slot - b.slot);
   const plan: ReclaimPlan = { takes: [], total: 0 };
   for (const c of candidates) {
@@ -39,7 +46,21 @@ function planReclaim(fleet: Fleet, host: number, wanted: number, except: number)
   return plan;
 }
 
-/** Balloon the planned memory out of each VM (its Smart Paging goes with it) and count it. */
+/** qmemman's start: each donor gives its excess × wanted / Σ excess, 5 % more against rounding (never more than
+ * its excess); when the donors' excess is short of `wanted`, nothing is taken and the start fails. */
+function planDonations(donors: { slot: number; spare: number }[], wanted: number): ReclaimPlan {
+  const excess = donors.reduce((sum, d) => sum + d.spare, 0);
+  if (excess < wanted) return { takes: [], total: 0 };
+  const plan: ReclaimPlan = { takes: [], total: 0 };
+  for (const d of donors) {
+    const mb = Math.min(d.spare, Math.ceil(((d.spare * wanted) / excess) * 1.05));
+    plan.takes.push({ slot: d.slot, mb });
+    plan.total += mb;
+  }
+  return plan;
+}
+
+/** Balloon the planned memory out of each VM (its Smart Paging goes first) and count it. */
 function applyReclaim(fleet: Fleet, host: number, plan: ReclaimPlan): void {
   for (const { slot, mb } of plan.takes) fleet.store.balloonOut(slot, host, mb);
 }
@@ -51,7 +72,8 @@ function findMemory(fleet: Fleet, record: VmRecord, wanted: number): { found: nu
   const free = Math.max(0, fleet.availableOn(host));
   if (free >= wanted) return { found: wanted, commit: () => {} };
   const plan = planReclaim(fleet, host, wanted - free, record.slot);
-  return { found: free + plan.total, commit: () => applyReclaim(fleet, host, plan) };
+  // qmemman's donors may give a little more than asked: that is free memory afterwards
+  return { found: Math.min(wanted, free + plan.total), commit: () => applyReclaim(fleet, host, plan) };
 }
 
 /** A fresh boot: the VM holds startup RAM (part of it possibly in Smart Paging) for the boot duration. */

@@ -1,5 +1,6 @@
 // Host options: validation, defaults, and the automatic host reserve.
 import { DynamicMemoryError, shown } from '../errors.ts';
+import { type PolicyName, type PolicyOptions, type ResolvedPolicy, resolvePolicy } from './policy.ts';
 import { DEFAULT_HYPERV_VERSION, HYPERV_VERSIONS, type HyperVVersion, VERSION_RULES } from './versions.ts';
 
 export interface HostOptions {
@@ -24,6 +25,11 @@ export interface HostOptions {
   hysteresisMB?: number;
   /** Name of the host (used in clusters and errors). Default 'host'. */
   name?: string;
+  /** The allocation policy: 'hyperv' (default, Dynamic Memory), 'static', or a peer hypervisor's rule:
+   * 'squeezed' (Xen), 'qmemman' (Qubes), 'mom' (oVirt), 'proxmox', 'esx' (VMware). See README "Policies". */
+  policy?: PolicyName;
+  /** The peer policy's knobs (each has the peer's default). */
+  policyOptions?: PolicyOptions;
 }
 
 export interface ResolvedHostOptions {
@@ -37,6 +43,7 @@ export interface ResolvedHostOptions {
   maxVmMemoryMB: number;
   balloonRateMBps: number;
   hysteresisMB: number;
+  policy: ResolvedPolicy;
 }
 
 const HOST_FIELDS = [
@@ -49,6 +56,8 @@ const HOST_FIELDS = [
   'balloonRateMBps',
   'hysteresisMB',
   'name',
+  'policy',
+  'policyOptions',
 ];
 
 /** The cluster's RootMemoryReserved default on Windows Server 2008 R2 (512 MB), kept with `rootMemoryReserved`. */
@@ -139,6 +148,7 @@ export function resolveHostOptions(
   const balloonRateMBps =
     o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
   const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);
+  const policy = resolvePolicy(o.policy, o.policyOptions, memoryMB, name);
   return {
     name,
     memoryMB,
@@ -150,5 +160,6 @@ export function resolveHostOptions(
     maxVmMemoryMB,
     balloonRateMBps,
     hysteresisMB,
+    policy,
   };
 }

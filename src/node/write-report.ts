@@ -70,17 +70,23 @@ async function renderInto(
   formats: readonly ReportFormat[],
 ): Promise<void> {
   const { summary, series } = result;
-  if (formats.includes('json'))
-    await put(
-      'summary.json',
-      summaryJson(result.comparison ? { ...summary, comparison: result.comparison } : summary, { rounded: true }),
-    );
+  if (formats.includes('json')) {
+    const extra = {
+      ...(result.comparison ? { comparison: result.comparison } : {}),
+      ...(result.policies ? { policies: result.policies.map((run) => run.figures) } : {}),
+    };
+    await put('summary.json', summaryJson({ ...summary, ...extra }, { rounded: true }));
+  }
   if (formats.includes('csv')) {
     await put('timeseries.csv', timeSeriesCsv(series));
     if (series.vms.length > 0) await put('vm-timeseries.csv', vmSeriesCsv(series));
   }
   if (formats.includes('html')) {
-    await put('report.html', reportHtml(summary, series, result.comparison ? { comparison: result.comparison } : {}));
+    const options = {
+      ...(result.comparison ? { comparison: result.comparison } : {}),
+      ...(result.policies ? { policies: result.policies } : {}),
+    };
+    await put('report.html', reportHtml(summary, series, options));
   }
   if (formats.includes('pdh-csv')) {
     const files = simulationPdhCsv(summary, series, (vm) => result.cluster.vm(vm).host);

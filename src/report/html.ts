@@ -1,8 +1,11 @@
 // The HTML report: one self-contained page (inline CSS and SVG, no scripts, no URLs) that can be mailed, archived or
 // opened offline, with the key figures of a run, its charts and the tables of what went wrong.
 import type { AssignedComparison, ComparisonReport } from '../interop/compare.ts';
+import type { PolicyRun } from '../sim/policies.ts';
 import type { HostSeries, SimulationSeries } from '../sim/series.ts';
 import type { SimulationSummary } from '../sim/summary.ts';
+import { mb, num, pct, table, text } from './cells.ts';
+import { policiesSection } from './policies.ts';
 import { type ChartLine, type ChartMark, escapeXml as esc, formatClock, formatNumber, lineChart } from './svg.ts';
 
 /**
@@ -15,10 +18,11 @@ export interface ReportHtmlOptions {
   /** Page title and heading; default "dynmem report: <scenario>". */
   title?: string;
   comparison?: ComparisonReport;
+  /** The runs of a `policies` scenario: rendered side by side as the "Policies compared" section. */
+  policies?: PolicyRun[];
 }
 
-/** Long tables stop here: a page with 10,000 start failures helps nobody, and stays loadable. */
-export const MAX_TABLE_ROWS = 200;
+export { MAX_TABLE_ROWS } from './cells.ts';
 /** Per-host charts and lines are drawn up to this many hosts; beyond it they would be unreadable. */
 export const MAX_HOSTS_CHARTED = 8;
 
@@ -65,12 +69,6 @@ p.empty { color: #666; font-style: italic; margin: 6px 0 14px; }
 .hosts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 8px; }
 `;
 
-const mb = (x: number) => formatNumber(x, Math.abs(x) < 100 && !Number.isInteger(x) ? 1 : 0);
-const pct = (x: number) => (Number.isFinite(x) ? `${formatNumber(x, 1)} %` : '—');
-/** A right-aligned cell; its content is already HTML (numbers formatted, text escaped). */
-const num = (html: string) => `<td class="num">${html}</td>`;
-const text = (s: string) => `<td>${esc(s)}</td>`;
-
 /**
  * Simulated time as a readable duration.
  * @example
@@ -93,18 +91,6 @@ export function formatDuration(seconds: number): string {
     if (n) parts.push(`${n} ${unit}`);
   }
   return (seconds < 0 ? '-' : '') + parts.join(' ');
-}
-
-/** A table whose cells are already HTML; rows past MAX_TABLE_ROWS are counted in a last "… N more" row. */
-function table(headers: string[], rows: string[], extra = ''): string {
-  const shown = rows.slice(0, MAX_TABLE_ROWS);
-  const more = rows.length - shown.length;
-  return (
-    `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n` +
-    shown.map((r) => `<tr>${r}</tr>`).join('\n') +
-    (more > 0 ? `\n<tr class="more"><td colspan="${headers.length}">… ${formatNumber(more)} more</td></tr>` : '') +
-    `</tbody>${extra}</table>`
-  );
 }
 
 /** A list of names that stays short: a failover may leave hundreds of VMs unplaced. */
@@ -564,6 +550,7 @@ export function reportHtml(
     `<header><h1>${esc(title)}</h1><dl>${meta.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl></header>`,
     headline(summary),
     ...(summary.warnings ?? []).map((w) => `<p class="note">Warning: ${esc(w)}</p>`),
+    options.policies === undefined ? '' : policiesSection(options.policies),
     '<h2>Key figures</h2>',
     figures(summary),
     charts(summary, series),

@@ -2,6 +2,7 @@
 // validates every scenario against before anything is built. Published as schema/scenario.schema.json (a test
 // keeps that file equal to this object, and this object equal to the TypeScript types).
 
+import { POLICIES } from '../host/policy.ts';
 import { HYPERV_VERSIONS } from '../host/versions.ts';
 
 const wholeMB = (minimum: number, description: string) => ({ type: 'integer', minimum, description });
@@ -73,6 +74,19 @@ export const SCENARIO_SCHEMA = {
       type: 'string',
       description: "ISO 8601 time of simulated time 0. Default: the earliest trace's first sample.",
     },
+    policy: { $ref: '#/$defs/policy', description: 'The allocation policy of every host that names none.' },
+    policies: {
+      type: 'array',
+      minItems: 1,
+      items: { $ref: '#/$defs/policy' },
+      description: 'Run the same VMs once per policy, compared side by side.',
+    },
+    policyOptions: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(POLICIES.map((name) => [name, { $ref: '#/$defs/policyOptions' }])),
+      description: 'The knobs of each policy, by name, e.g. { "esx": { "idleTax": 0 } }.',
+    },
     $schema: { type: 'string', description: 'This schema, for editors.' },
   },
   $defs: {
@@ -101,7 +115,17 @@ export const SCENARIO_SCHEMA = {
         maxVmMemoryMB: alignedMB("Largest memory a VM may be given, MB. Default: the version's limit."),
         balloonRateMBps: wholeMB(1, 'MB a VM gives back by ballooning per second. Default 128.'),
         hysteresisMB: wholeMB(0, 'MB within which a VM is left at its goal. Default 0.'),
+        policy: { $ref: '#/$defs/policy' },
+        policyOptions: { $ref: '#/$defs/policyOptions' },
       },
+    },
+    policy: {
+      enum: POLICIES,
+      description: "The allocation policy: 'hyperv' (default) or a peer's (README \"Policies\").",
+    },
+    policyOptions: {
+      type: 'object',
+      description: 'The policy\'s knobs (each policy accepts its own; README "Policies").',
     },
     settings: { type: 'object', additionalProperties: false, properties: VM_SETTINGS },
     vm: {

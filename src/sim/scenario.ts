@@ -2,6 +2,7 @@
 // field's path, so a person can find it in their file.
 
 import type { HostOptions } from '../host/options.ts';
+import type { PolicyName, PolicyOptions } from '../host/policy.ts';
 import type { VmConfig } from '../settings.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 import { checkSchema, type Schema } from './schema-check.ts';
@@ -106,6 +107,12 @@ export interface Scenario {
   failback?: 'none' | 'immediate';
   /** Wall-clock time of simulated time 0 (ISO 8601); default the earliest trace's first sample, else 2000-01-01. */
   startTime?: string;
+  /** The allocation policy of every host that names none (README "Policies"). Default 'hyperv'. */
+  policy?: PolicyName;
+  /** Run the same VMs once per policy and compare them (the result's `policies`). */
+  policies?: PolicyName[];
+  /** Knobs of each policy, by name, e.g. { esx: { idleTax: 0 } }. */
+  policyOptions?: Partial<Record<PolicyName, PolicyOptions>>;
 }
 
 /** A scenario that cannot run: `path` is the field (e.g. "fleets[0].template.minimumMB"), `file`/`line` the data. */
@@ -159,6 +166,24 @@ function vmNamed(input: Record<string, unknown>, path: string): string {
   return typeof vm?.name === 'string' ? `VM '${vm.name}': ` : '';
 }
 
+/** What the schema cannot say of `policy`, `policies` and `policyOptions`: one or the other, no policy twice, and
+ * with a comparison the knobs in the scenario (per policy), not in a host. */
+function checkPolicyFields(input: Record<string, unknown>): void {
+  if (input.policy !== undefined && input.policies !== undefined) {
+    throw new ScenarioError('policies', 'give policy (one) or policies (a comparison), not both.');
+  }
+  const list = (input.policies ?? []) as string[];
+  list.forEach((p, i) => {
+    if (list.indexOf(p) !== i) throw new ScenarioError(`policies[${i}]`, `${p} is listed twice.`);
+  });
+  if (input.policies === undefined) return;
+  (input.hosts as Record<string, unknown>[]).forEach((h, i) => {
+    if (h.policy !== undefined || h.policyOptions !== undefined) {
+      throw new ScenarioError(`hosts[${i}].policy`, 'with policies, give the knobs in the scenario policyOptions.');
+    }
+  });
+}
+
 /**
  * Checks a scenario against the published schema (every field, every event field; errors name the path), then
  * the rules a schema cannot say: one demand source per VM, durations above 0, no event after the end. Settings are
@@ -177,6 +202,7 @@ export function checkScenario(input: unknown): Scenario {
     if (input[key] !== undefined && parseDuration(input[key], key) <= 0)
       throw new ScenarioError(key, 'must be more than 0.');
   }
+  checkPolicyFields(input);
   const vms = (input.vms ?? []) as Record<string, unknown>[];
   vms.forEach((vm, i) => {
     const sources = ['demandMB', 'trace', 'demand'].filter((k) => vm[k] !== undefined);

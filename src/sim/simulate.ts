@@ -9,6 +9,7 @@ import { changedSettings, type VmSettings } from '../settings.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
 import { constantCurve } from './demand-curve.ts';
 import { DemandFeed } from './demand-feed.ts';
+import { type PolicyRun, policiesOf, policyFigures, withPolicy } from './policies.ts';
 import {
   checkScenario,
   DEFAULT_DURATION,
@@ -41,6 +42,8 @@ export interface SimulationResult {
   series: SimulationSeries;
   /** The cluster at the end of the run, for further questions. */
   cluster: Cluster;
+  /** With `policies`: every policy's run, in the scenario's order (summary, series and cluster are the first's). */
+  policies?: PolicyRun[];
 }
 
 function whole(seconds: number, interval: number, path: string): number {
@@ -78,7 +81,8 @@ function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number
 }
 
 /**
- * Run a scenario: real demand traces through the balancer, counters sampled over time, and a summary.
+ * Run a scenario: real demand traces through the balancer, counters sampled over time, and a summary. With
+ * `policies`, the same VMs run once per policy and `policies` holds every run's summary, series and key figures.
  * @example
  * const { summary } = await simulate({
  *   duration: '24h',
@@ -98,6 +102,31 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
     );
   }
   const loader = options.traceLoader ?? (await defaultTraceLoader(options.baseDir));
+  const policies = policiesOf(scenario);
+  const results: SimulationResult[] = [];
+  for (const [k, policy] of policies.entries()) {
+    const onProgress = options.onProgress;
+    const progress =
+      onProgress && ((done: number, total: number) => onProgress(k * total + done, policies.length * total));
+    results.push(await simulateOne(withPolicy(scenario, policy), loader, maxTicks, progress));
+  }
+  const first = results[0]!;
+  if (scenario.policies === undefined) return first;
+  const runs = results.map(({ summary, series, cluster }, k) => {
+    const policy = scenario.policies![k]!;
+    const counters = cluster.counters();
+    const operations = counters.memoryAddOperations + counters.memoryRemoveOperations;
+    return { policy, summary, series, figures: policyFigures(policy, summary, series, operations) };
+  });
+  return { ...first, policies: runs };
+}
+
+async function simulateOne(
+  scenario: Scenario,
+  loader: TraceLoader,
+  maxTicks: number,
+  onProgress: SimulateOptions['onProgress'],
+): Promise<SimulationResult> {
   const built = await buildScenario(scenario, loader);
   const { cluster } = built;
   const fleet = cluster.fleet;
@@ -217,7 +246,7 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
       const { e, scheduled } = events[nextEvent++]!;
       apply(e, t, scheduled);
     }
-    options.onProgress?.(t, duration);
+    onProgress?.(t, duration);
   }
 
   const summary = summarize({
