@@ -26,6 +26,11 @@ export interface VmSettings {
   generation: 1 | 2;
   /** Failover cluster group priority: 3000 High, 2000 Medium (default), 1000 Low, 0 No Auto Start. */
   clusterPriority: ClusterPriority;
+  /** MB per second the guest's balloon driver gives back, capped by the host's rate; 0: a stuck driver that gives
+   * nothing back; null (default): no limit of its own. Whole MB/s. */
+  balloonDriverRateMBps: number | null;
+  /** MB below which the balloon driver cannot take the VM (a multiple of 2); 0 (default): no limit. */
+  balloonDriverLimitMB: number;
 }
 
 /** The cluster group priorities of Failover Clustering: High, Medium, Low and No Auto Start. */
@@ -57,10 +62,12 @@ export const SETTING_FIELDS: readonly (keyof VmSettings)[] = [
   'guestSupportsRuntimeResize',
   'generation',
   'clusterPriority',
+  'balloonDriverRateMBps',
+  'balloonDriverLimitMB',
 ];
 const MEMORY_FIELDS = new Set<string>(['startupMB', 'minimumMB', 'maximumMB']);
 /** Amounts of memory that must be multiples of 2 MB, like Hyper-V's own ("Memory values must be properly aligned"). */
-const ALIGNED_FIELDS = new Set<string>([...MEMORY_FIELDS, 'guestOsMaxMB']);
+const ALIGNED_FIELDS = new Set<string>([...MEMORY_FIELDS, 'guestOsMaxMB', 'balloonDriverLimitMB']);
 const BOOLEAN_FIELDS = new Set<string>([
   'dynamicMemory',
   'guestSupportsDynamicMemory',
@@ -69,13 +76,16 @@ const BOOLEAN_FIELDS = new Set<string>([
 ]);
 /** Settings that only mean something with Dynamic Memory on (Set-VMMemory refuses them on a static VM). */
 const DYNAMIC_ONLY_FIELDS = new Set<string>(['minimumMB', 'maximumMB', 'bufferPercent']);
-/** They describe the guest or the VM's cluster group, not its memory settings: they may change at any time. */
+/** They describe the guest (its balloon driver too) or the VM's cluster group, not its memory settings: they may
+ * change at any time. */
 const ANYTIME_FIELDS = new Set<string>([
   'guestOsMaxMB',
   'guestSupportsDynamicMemory',
   'guestSupportsHotAdd',
   'guestSupportsRuntimeResize',
   'clusterPriority',
+  'balloonDriverRateMBps',
+  'balloonDriverLimitMB',
 ]);
 
 function invalid(vm: string, field: string, message: string): DynamicMemoryError {
@@ -102,7 +112,7 @@ function checkField(vm: string, field: string, value: unknown): void {
     if (value !== 1 && value !== 2) throw invalid(vm, field, `generation must be 1 or 2, not ${shown(value)}.`);
     return;
   }
-  if (field === 'guestOsMaxMB' && value === null) return;
+  if ((field === 'guestOsMaxMB' || field === 'balloonDriverRateMBps') && value === null) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw invalid(vm, field, `${field} must be a finite number, not ${shown(value)}.`);
   }
@@ -198,6 +208,8 @@ export function newVmSettings(config: unknown, limit: VmMemoryLimit, extraFields
     guestSupportsRuntimeResize: given.guestSupportsRuntimeResize ?? true,
     generation,
     clusterPriority: given.clusterPriority ?? 2000,
+    balloonDriverRateMBps: given.balloonDriverRateMBps ?? null,
+    balloonDriverLimitMB: given.balloonDriverLimitMB ?? 0,
   };
   checkRelations(name, settings, limit);
   return settings;

@@ -31,6 +31,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsRuntimeResize: true,
         generation: 2,
         clusterPriority: 2000,
+        balloonDriverRateMBps: null,
+        balloonDriverLimitMB: 0,
       });
       expect(host.vm('a').settings).toEqual(snap.settings);
     });
@@ -53,6 +55,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         weight: 7000,
         guestOsMaxMB: 4096,
         guestSupportsDynamicMemory: false,
+        balloonDriverRateMBps: 16,
+        balloonDriverLimitMB: 1024,
       }).settings;
       expect(s).toEqual({
         startupMB: 2048,
@@ -67,6 +71,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsRuntimeResize: true,
         generation: 2,
         clusterPriority: 2000,
+        balloonDriverRateMBps: 16,
+        balloonDriverLimitMB: 1024,
       });
     });
 

@@ -71,6 +71,8 @@ const SETTINGS: Fields<VmSettings> = {
   guestSupportsRuntimeResize: true,
   generation: true,
   clusterPriority: true,
+  balloonDriverRateMBps: true,
+  balloonDriverLimitMB: true,
 };
 const VM: Fields<ScenarioVm> = {
   ...SETTINGS,
@@ -102,8 +104,15 @@ const FLEET: Fields<ScenarioFleet> = {
 const VM_EVENT: Fields<EventOf<'start'>> = { at: true, action: true, vm: true };
 const SET_MEMORY_EVENT: Fields<EventOf<'setMemory'>> = { at: true, action: true, vm: true, settings: true };
 const SET_DEMAND_EVENT: Fields<EventOf<'setDemand'>> = { at: true, action: true, vm: true, demandMB: true };
+const BALLOON_DRIVER_EVENT: Fields<EventOf<'balloonDriver'>> = {
+  at: true,
+  action: true,
+  vm: true,
+  rateMBps: true,
+  limitMB: true,
+};
 const HOST_EVENT: Fields<EventOf<'failHost'>> = { at: true, action: true, host: true };
-const EVENTS = [VM_EVENT, SET_MEMORY_EVENT, SET_DEMAND_EVENT, HOST_EVENT];
+const EVENTS = [VM_EVENT, SET_MEMORY_EVENT, SET_DEMAND_EVENT, BALLOON_DRIVER_EVENT, HOST_EVENT];
 
 type Node = { properties?: Record<string, unknown>; anyOf?: Node[] };
 const defs = SCENARIO_SCHEMA.$defs as unknown as Record<string, Node>;

@@ -1,7 +1,7 @@
 // The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
 // (names, settings) that the tick never touches.
 import type { Engine } from '../engine/engine.ts';
-import { RUNNING, STARTING, Store } from '../engine/store.ts';
+import { NO_VM_BALLOON_LIMIT, RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
@@ -192,6 +192,10 @@ export class Fleet {
       ceilingMB: ceilingOf(s),
       bufferPercent: s.bufferPercent,
       weight: s.weight,
+    });
+    this.store.setBalloonDriver(record.slot, {
+      rateMBps: s.balloonDriverRateMBps ?? NO_VM_BALLOON_LIMIT,
+      limitMB: s.balloonDriverLimitMB,
     });
   }
 

@@ -1,6 +1,6 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
-// VMs, lowest weight first, never below a minimum) and, on a restart only, Smart Paging for the rest.
-
+// VMs, lowest weight first, never below a minimum nor past what a balloon driver gives) and, on a restart only,
+// Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
@@ -11,17 +11,18 @@ interface ReclaimPlan {
   total: number;
 }
 
-/** The lowest memory the balancer may leave a running VM: its minimum, or startup RAM for a guest without
- * Dynamic Memory. Booting and static VMs give nothing. */
+/** The lowest memory a reclaim may leave a running VM: its minimum (startup RAM for a guest without Dynamic
+ * Memory), or its balloon driver's limit when higher. Booting and static VMs, and a stuck driver, give nothing. */
 function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
   const v = fleet.store.vms;
-  if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0) return undefined;
-  return v.floor[slot]!;
+  if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0 || v.balloonRate[slot] === 0) return undefined;
+  return Math.max(v.floor[slot]!, v.balloonLimit[slot]!);
 }
 
 /** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`, by the
  * host's policy: nothing under static (every VM holds its startup RAM), donors in proportion to their excess
- * over preference under qmemman, else lowest weight first, never below a minimum. */
+ * over preference under qmemman, else lowest weight first, never below a minimum; never past a balloon driver's limit,
+ * nothing from a stuck driver. */
 function planReclaim(fleet: Fleet, host: number, wanted: number, except: number): ReclaimPlan {
   const policy = fleet.hosts[host]!.options.policy;
   if (policy.name === 'static') return { takes: [], total: 0 };
@@ -30,7 +31,9 @@ function planReclaim(fleet: Fleet, host: number, wanted: number, except: number)
   for (const slot of fleet.slotsOf(host)) {
     const floor = slot === except ? undefined : reclaimFloor(fleet, slot);
     if (floor === undefined) continue;
-    const least = policy.name === 'qmemman' ? fleet.store.qmemmanPreferredMB(slot, host) : floor;
+    // qmemman takes down to its preference, but never past what the balloon driver gives.
+    const least =
+      policy.name === 'qmemman' ? Math.max(fleet.store.qmemmanPreferredMB(slot, host), v.balloonLimit[slot]!) : floor;
     const spare = v.assigned[slot]! - least;
     if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
   }

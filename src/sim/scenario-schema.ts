@@ -38,6 +38,16 @@ const VM_SETTINGS = {
     enum: [3000, 2000, 1000, 0],
     description: 'Failover order: 3000 High, 2000 Medium (default), 1000 Low, 0 No Auto Start (left off).',
   },
+  balloonDriverRateMBps: {
+    anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }],
+    description: "MB/s the guest's balloon driver gives back (capped by the host's); 0 stuck; null (default) no limit.",
+  },
+  balloonDriverLimitMB: {
+    type: 'integer',
+    minimum: 0,
+    multipleOf: 2,
+    description: 'MB below which the balloon driver cannot take the VM; 0 (default) none.',
+  },
 };
 
 export const SCENARIO_SCHEMA = {
@@ -221,6 +231,18 @@ export const SCENARIO_SCHEMA = {
         {
           type: 'object',
           additionalProperties: false,
+          required: ['at', 'action', 'vm'],
+          properties: {
+            at: { $ref: '#/$defs/duration' },
+            action: { const: 'balloonDriver' },
+            vm: { type: 'string' },
+            rateMBps: VM_SETTINGS.balloonDriverRateMBps,
+            limitMB: VM_SETTINGS.balloonDriverLimitMB,
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
           required: ['at', 'action', 'host'],
           properties: {
             at: { $ref: '#/$defs/duration' },
@@ -231,7 +253,8 @@ export const SCENARIO_SCHEMA = {
       ],
       description:
         'an event: { at, action: start|stop|restart, vm }, { at, action: setMemory, vm, settings }, ' +
-        '{ at, action: setDemand, vm, demandMB } or { at, action: failHost|recoverHost, host }',
+        '{ at, action: setDemand, vm, demandMB }, { at, action: balloonDriver, vm, rateMBps?, limitMB? } ' +
+        'or { at, action: failHost|recoverHost, host }',
     },
   },
 } as const;

@@ -75,6 +75,8 @@ export type ScenarioEvent =
   | { at: Duration; action: 'start' | 'stop' | 'restart'; vm: string }
   | { at: Duration; action: 'setMemory'; vm: string; settings: Partial<VmConfig> }
   | { at: Duration; action: 'setDemand'; vm: string; demandMB: number }
+  /** The VM's balloon driver from now on: rateMBps 0 makes it stuck, null gives it back the host's rate. */
+  | { at: Duration; action: 'balloonDriver'; vm: string; rateMBps?: number | null; limitMB?: number }
   | { at: Duration; action: 'failHost' | 'recoverHost'; host: string };
 
 /** A simulation: what to build, what happens, and for how long. */

@@ -5,7 +5,7 @@ import { DynamicMemoryError } from '../errors.ts';
 import type { Fleet } from '../host/fleet.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
 import { memoryLimitFor } from '../host/vm-ops.ts';
-import { changedSettings, type VmSettings } from '../settings.ts';
+import { changedSettings, type VmConfig, type VmSettings } from '../settings.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
 import { constantCurve } from './demand-curve.ts';
 import { DemandFeed } from './demand-feed.ts';
@@ -57,8 +57,25 @@ function describeEvent(e: ScenarioEvent): string {
   return 'vm' in e ? `${e.action} ${e.vm}` : `${e.action} ${e.host}`;
 }
 
+/** The settings change an event makes, for setMemory and balloonDriver events; undefined for the others. */
+function eventSettings(e: ScenarioEvent): Partial<VmConfig> | undefined {
+  if (e.action === 'setMemory') return e.settings;
+  if (e.action !== 'balloonDriver') return undefined;
+  return {
+    ...(e.rateMBps !== undefined ? { balloonDriverRateMBps: e.rateMBps } : {}),
+    ...(e.limitMB !== undefined ? { balloonDriverLimitMB: e.limitMB } : {}),
+  };
+}
+
+/** Where in an event a refused setting is: `.settings.<field>`, or a balloonDriver event's own field. */
+function eventFieldPath(e: ScenarioEvent, field: string | undefined): string {
+  if (e.action !== 'balloonDriver') return `.settings${field ? `.${field}` : ''}`;
+  if (field === 'balloonDriverRateMBps') return '.rateMBps';
+  return field === 'balloonDriverLimitMB' ? '.limitMB' : '';
+}
+
 /**
- * Every setMemory event's settings checked before the run, in time order on top of the VM's settings then (the
+ * Every setMemory (and balloonDriver) event's settings checked before the run, in time order on top of the VM's settings then (the
  * rules that depend on whether the VM runs can only be applied when the event happens: those refusals are
  * recorded in the summary's eventErrors).
  */
@@ -66,15 +83,16 @@ function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number
   const settings = new Map<string, VmSettings>();
   const order = events.map((event, index) => ({ ...event, index })).sort((a, b) => a.at - b.at);
   for (const { e, index } of order) {
-    if (e.action !== 'setMemory') continue;
+    const change = eventSettings(e);
+    if (change === undefined || !('vm' in e)) continue;
     const record = fleet.vm(e.vm);
     const before = settings.get(e.vm) ?? record.settings;
     try {
       const context = { running: false, limit: memoryLimitFor(fleet, record), runtimeResize: false, version: '' };
-      settings.set(e.vm, changedSettings(e.vm, before, e.settings, context));
+      settings.set(e.vm, changedSettings(e.vm, before, change, context));
     } catch (error) {
       if (!(error instanceof DynamicMemoryError)) throw error;
-      const path = `events[${index}].settings${error.field ? `.${error.field}` : ''}`;
+      const path = `events[${index}]${eventFieldPath(e, error.field)}`;
       throw new ScenarioError(path, error.message);
     }
   }
@@ -196,7 +214,8 @@ async function simulateOne(
           cluster.restart(event.vm);
           break;
         case 'setMemory':
-          cluster.setMemory(event.vm, event.settings);
+        case 'balloonDriver':
+          cluster.setMemory(event.vm, eventSettings(event)!);
           break;
         case 'setDemand':
           cluster.setDemand(event.vm, event.demandMB);

@@ -1,0 +1,180 @@
+// Stuck and slow balloon drivers through the public API: the VM settings balloonDriverRateMBps and
+// balloonDriverLimitMB, the starts that may only reclaim what a driver gives, and the scenario's balloonDriver
+// events. Host 16,384 MB, reserve 1,024 (15,360 MB for VMs), host balloon rate 128 MB/s, boot 0 s.
+import { createCluster, createHost, DynamicMemoryError, type Host, simulate } from 'dynmem';
+import { describe, expect, it } from 'vitest';
+import { refusal } from './refusal.ts';
+
+describe.each(['wasm', 'js'] as const)('balloon drivers (%s engine)', (engine) => {
+  const newHost = () => createHost({ memoryMB: 16384, reserveMB: 1024, balloonRateMBps: 128, bootSeconds: 0, engine });
+
+  /** VMs of startup 4,096 MB started with demand 1,000 MB: each balloons toward 1,200 MB. */
+  async function shrinking(drivers: Record<string, object>): Promise<Host> {
+    const host = await newHost();
+    for (const [name, driver] of Object.entries(drivers)) {
+      host.addVm({ name, startupMB: 4096, minimumMB: 512, maximumMB: 8192, ...driver });
+      host.start(name);
+      host.setDemand(name, 1000);
+    }
+    return host;
+  }
+
+  it('a VM without driver settings balloons at the host rate; its snapshot shows the defaults', async () => {
+    const host = await shrinking({ a: {} });
+    host.advance(2);
+    expect(host.vm('a').assignedMB).toBe(4096 - 2 * 128);
+    expect(host.vm('a').settings).toMatchObject({ balloonDriverRateMBps: null, balloonDriverLimitMB: 0 });
+  });
+
+  it('a slow driver gives back its own rate each tick', async () => {
+    const host = await shrinking({ a: { balloonDriverRateMBps: 10 } });
+    host.advance(3);
+    expect(host.vm('a').assignedMB).toBe(4096 - 3 * 10);
+    expect(host.vm('a').settings.balloonDriverRateMBps).toBe(10);
+  });
+
+  it('a limit holds the VM above its goal, and may be set while the VM runs', async () => {
+    const host = await shrinking({ a: {} });
+    host.setMemory('a', { balloonDriverLimitMB: 3000 });
+    host.advance(60);
+    expect(host.vm('a').assignedMB).toBe(3000);
+    host.setMemory('a', { balloonDriverLimitMB: 0 });
+    host.advance(60);
+    expect(host.vm('a').assignedMB).toBe(1200);
+  });
+
+  it('a stuck VM keeps its memory while the others shrink, and shrinks once it recovers', async () => {
+    const host = await shrinking({ stuck: { balloonDriverRateMBps: 0 }, ok: {} });
+    host.advance(5);
+    expect(host.vm('stuck').assignedMB).toBe(4096);
+    expect(host.vm('ok').assignedMB).toBe(4096 - 5 * 128);
+    host.setMemory('stuck', { balloonDriverRateMBps: null });
+    host.advance(5);
+    expect(host.vm('stuck').assignedMB).toBe(4096 - 5 * 128);
+  });
+
+  it('refuses bad driver settings, naming the field, and changes nothing', async () => {
+    const host = await shrinking({ a: { balloonDriverRateMBps: 10 } });
+    for (const [change, field] of [
+      [{ balloonDriverRateMBps: -1 }, 'balloonDriverRateMBps'],
+      [{ balloonDriverRateMBps: 1.5 }, 'balloonDriverRateMBps'],
+      [{ balloonDriverRateMBps: 'fast' }, 'balloonDriverRateMBps'],
+      [{ balloonDriverLimitMB: -2 }, 'balloonDriverLimitMB'],
+      [{ balloonDriverLimitMB: null }, 'balloonDriverLimitMB'],
+    ] as const) {
+      const error = refusal(() => host.setMemory('a', change as never));
+      expect(error).toBeInstanceOf(DynamicMemoryError);
+      expect(error.field).toBe(field);
+    }
+    const odd = refusal(() => host.addVm({ name: 'b', balloonDriverLimitMB: 1001 }));
+    expect([odd.code, odd.field]).toEqual(['NotAligned', 'balloonDriverLimitMB']);
+    expect(host.vm('a').settings.balloonDriverRateMBps).toBe(10);
+    expect(host.vms().map((v) => v.name)).toEqual(['a']);
+  });
+
+  describe('a start reclaims only what the drivers give', () => {
+    /** 'a' and 'b' hold 7,680 MB each (demand 6,400 → target 7,680): the host is full. */
+    async function fullHost(aDriver: object): Promise<Host> {
+      const host = await newHost();
+      for (const name of ['a', 'b']) {
+        host.addVm({ name, startupMB: 7680, minimumMB: 512, maximumMB: 8192, ...(name === 'a' ? aDriver : {}) });
+        host.start(name);
+        host.setDemand(name, 6400);
+      }
+      host.addVm({ name: 'c', startupMB: 8192, minimumMB: 512 });
+      host.advance(1);
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([7680, 7680]);
+      return host;
+    }
+
+    it("fails with OutOfMemory and changes nothing when it needs a stuck VM's memory", async () => {
+      // b gives 7,680 − 512 = 7,168 MB < 8,192; a's driver is stuck and gives nothing.
+      const host = await fullHost({ balloonDriverRateMBps: 0 });
+      expect(refusal(() => host.start('c')).code).toBe('OutOfMemory');
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').state]).toEqual([7680, 7680, 'Off']);
+    });
+
+    it('stops at a limit: 680 MB from a limited to 7,000 is not enough, 1,680 MB from a limit of 6,000 is', async () => {
+      const host = await fullHost({ balloonDriverLimitMB: 7000 });
+      expect(refusal(() => host.start('c')).code).toBe('OutOfMemory');
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([7680, 7680]);
+      host.setMemory('a', { balloonDriverLimitMB: 6000 });
+      host.start('c'); // b (most spare at equal weight) gives 7,168, then a 1,024 of its 1,680
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').assignedMB]).toEqual([6656, 512, 8192]);
+    });
+
+    it('a slow driver still gives what a start needs, down to the minimum', async () => {
+      const host = await fullHost({ balloonDriverRateMBps: 1 });
+      host.start('c'); // equal weight and spare: a (added first) gives 7,168, then b 1,024
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([512, 6656]);
+    });
+  });
+
+  it('failover places no VM that needs a stuck VM’s memory', async () => {
+    const cluster = await createCluster({
+      engine,
+      bootSeconds: 0,
+      hosts: [
+        { name: 'h1', memoryMB: 16384, reserveMB: 1024 },
+        { name: 'h2', memoryMB: 16384, reserveMB: 1024 },
+      ],
+    });
+    cluster.host('h2').addVm({ name: 'stuck', startupMB: 15360, minimumMB: 512, maximumMB: 15360 });
+    cluster.host('h1').addVm({ name: 'moving', startupMB: 4096, minimumMB: 512 });
+    cluster.start('stuck');
+    cluster.start('moving');
+    cluster.setDemand('stuck', 12800); // target 15,360: h2 is full
+    cluster.setMemory('stuck', { balloonDriverRateMBps: 0 });
+    cluster.advance(1);
+    const report = cluster.failHost('h1');
+    expect(report.restarted).toEqual([]);
+    expect(report.failed.map((f) => [f.vm, f.error.code])).toEqual([['moving', 'OutOfMemory']]);
+    expect([cluster.vm('moving').state, cluster.vm('stuck').assignedMB]).toEqual(['Off', 15360]);
+    // The driver recovers: the VM can start again, 4,096 MB ballooned out of 'stuck'.
+    cluster.setMemory('stuck', { balloonDriverRateMBps: null });
+    cluster.start('moving');
+    expect([cluster.vm('moving').host, cluster.vm('stuck').assignedMB]).toEqual(['h2', 15360 - 4096]);
+  });
+
+  it('a scenario makes a driver stuck and recover with balloonDriver events; the host holds every tick', async () => {
+    const { series, summary } = await simulate({
+      engine,
+      duration: 20,
+      sampleInterval: 1,
+      bootSeconds: 0,
+      perVmSeries: true,
+      hosts: [{ name: 'h', memoryMB: 16384, reserveMB: 1024 }],
+      vms: [
+        { name: 'a', startupMB: 4096, minimumMB: 512, maximumMB: 8192, demandMB: 1000 },
+        { name: 'b', startupMB: 4096, minimumMB: 512, maximumMB: 8192, demandMB: 1000 },
+      ],
+      events: [
+        { at: 0, action: 'balloonDriver', vm: 'a', rateMBps: 0 },
+        { at: 5, action: 'balloonDriver', vm: 'a', rateMBps: null, limitMB: 3840 },
+        { at: 10, action: 'balloonDriver', vm: 'b', rateMBps: 32 },
+      ],
+    });
+    expect(summary.eventErrors).toEqual([]);
+    const a = series.vms.find((v) => v.name === 'a')!.assignedMB;
+    const b = series.vms.find((v) => v.name === 'b')!.assignedMB;
+    // a: stuck for 5 s, then 128 MB/s down to its limit 3,840 (two ticks: 3,968, 3,840).
+    expect(a.slice(0, 9)).toEqual([4096, 4096, 4096, 4096, 4096, 4096, 3968, 3840, 3840]);
+    // b: 128 MB/s for 10 s (4,096 − 1,280 = 2,816), then 32 MB/s until its target 1,200 is near.
+    expect(b.slice(9, 13)).toEqual([2944, 2816, 2784, 2752]);
+    for (let k = 0; k < series.timeSeconds.length; k++) {
+      expect(a[k]! + b[k]!).toBeLessThanOrEqual(15360);
+      expect(Math.min(a[k]!, b[k]!)).toBeGreaterThanOrEqual(512);
+    }
+  });
+
+  it('a scenario names a bad balloonDriver event field before running', async () => {
+    const run = simulate({
+      engine,
+      duration: 10,
+      hosts: [{ memoryMB: 16384 }],
+      vms: [{ name: 'a', demandMB: 100 }],
+      events: [{ at: 1, action: 'balloonDriver', vm: 'a', limitMB: 1001 }],
+    });
+    await expect(run).rejects.toThrow(/events\[0\]\.limitMB/);
+  });
+});
