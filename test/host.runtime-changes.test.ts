@@ -88,6 +88,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsRuntimeResize: true,
         generation: 2,
         clusterPriority: 2000,
+        balloonDriverRateMBps: null,
+        balloonDriverLimitMB: 0,
       });
       host.advance(1);
       expect(host.vm('v').assignedMB).toBe(1400);
@@ -169,6 +171,8 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         guestSupportsRuntimeResize: true,
         generation: 2,
         clusterPriority: 2000,
+        balloonDriverRateMBps: null,
+        balloonDriverLimitMB: 0,
       });
       host.advance(10);
       expect(host.vm('v').assignedMB).toBe(1200);

@@ -407,7 +407,7 @@ describe('scenario validation', () => {
         [
           { at: 10, action: 'explode', vm: 'v' },
           'events[0].action',
-          /must be one of start, stop, restart, setMemory, setDemand, failHost, recoverHost/,
+          /must be one of start, stop, restart, setMemory, setDemand, balloonDriver, failHost, recoverHost/,
         ],
         [{ action: 'stop', vm: 'v' }, 'events[0].at', /is required/],
         [{ at: 'soon', action: 'stop', vm: 'v' }, 'events[0].at', /expected a duration/],
