@@ -337,6 +337,31 @@ async function main() {
       console.log(`  screenshot: ${SCREENSHOT}`);
       await report.close();
     }
+
+    // 4. The runnable browser example (examples/browser), as its comment says to open it.
+    console.log('\nBrowser example:');
+    const exampleErrors = [];
+    const example = await browser.newPage();
+    watch(example, 'example', exampleErrors);
+    await example.goto(`${origin}/examples/browser/index.html`);
+    await example.waitForSelector('body[data-done="true"]', { timeout: 30_000 });
+    const rows = await example.evaluate(() =>
+      [...document.querySelectorAll('#vms tr')].slice(1).map((tr) => [...tr.cells].map((c) => c.textContent)),
+    );
+    const available = await example.evaluate(() => document.getElementById('available')?.textContent ?? '');
+    // web wants 1,000 MB + 20 % and db 6,000 MB + 20 % of 16,384 MB less the reserve: both get their targets.
+    if (
+      JSON.stringify(rows.map((r) => [r[0], r[1], r[2]])) ===
+        JSON.stringify([
+          ['web', '1000', '1200'],
+          ['db', '6000', '7200'],
+        ]) &&
+      /^Available memory: \d+ MB \(wasm engine\)$/.test(available)
+    )
+      pass(`examples/browser: ${rows.map((r) => `${r[0]} ${r[2]} MB`).join(', ')}; ${available}`);
+    else fail('examples/browser', JSON.stringify({ rows, available }));
+    for (const error of exampleErrors) fail('uncaught error in examples/browser', error);
+    await example.close();
   } catch (error) {
     fail('runner', error);
   } finally {
