@@ -178,6 +178,26 @@ describe('plan sweeps, threads and the cache', () => {
     expect(result.headline).toMatch(/most VMs 10 with host\.memoryMB 12288, bufferPercent 20/);
   });
 
+  it.each(['wasm', 'js'] as const)(
+    'density per policy (%s engine): 10 VMs under Hyper-V (10 × 1,000 ≤ 10,240 < 11 × 1,000), 6 under static (6 × 1,536 ≤ 10,240 < 7 × 1,536)',
+    async (engine) => {
+      const base = hostPlan(engine, { sweep: { settings: { 'host.policy': ['hyperv', 'static'] } } });
+      const result = await plan(
+        {
+          ...base,
+          profile: { ...base.profile, traces: FLAT_1000, template: { ...base.profile.template, startupMB: 1536 } },
+          targets: { shortfallPercent: 1, startSpread: '10m' },
+        },
+        { workers: 0 },
+      );
+      // Hyper-V shrinks booted VMs to their targets and reclaims for later starts; static holds every VM's startup.
+      expect(result.sweep!.points.map((p) => [p.settings['host.policy'], p.vms])).toEqual([
+        ['hyperv', 10],
+        ['static', 6],
+      ]);
+    },
+  );
+
   it('a sweep at a fixed count passes settings through to the host (hysteresisMB, version) and the VMs', async () => {
     const settings = { minimumMB: [512, 1024], 'host.hysteresisMB': [0, 64], 'host.version': ['2016', '2025'] };
     const nine = await plan(hostPlan('wasm', { sweep: { vms: 9, settings } }), { workers: 0 });
