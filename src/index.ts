@@ -69,7 +69,13 @@ export {
   vmSeriesCsv,
 } from './report/index.ts';
 export { DEFAULT_MAX_VM_MEMORY_MB, type VmConfig, type VmMemoryLimit, type VmSettings } from './settings.ts';
-export { compareReplay, type Replay, type ReplayOptions, replayScenario } from './sim/replay.ts';
+export {
+  compareReplay,
+  type RecordingClock,
+  type Replay,
+  type ReplayOptions,
+  replayScenario,
+} from './sim/replay.ts';
 export {
   checkScenario,
   type DemandInterpolation,

@@ -131,6 +131,29 @@ describe('dynmem replay get-vm.json counters.csv', () => {
     expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
   });
 
+  it("report.html charts simulated against recorded memory per VM, worst first, on the recording's clock", () => {
+    const html = readOut(run, 'rep', 'report.html');
+    // The counters were stamped 09:00 W. Europe Standard Time (bias −60): 08:00 UTC.
+    expect(summary.startTime).toBe('2025-04-02T08:00:00.000Z');
+    expect(html).toContain('All 3 VMs, largest mean |error| first.');
+    const worst = [...summary.comparison.perVm]
+      .sort((a: { meanAbsErrorMB: number }, b: { meanAbsErrorMB: number }) => b.meanAbsErrorMB - a.meanAbsErrorMB)
+      .map((c: { vm: string }) => c.vm);
+    const order = [1, 2, 3].map((k) => {
+      const start = html.indexOf(`<svg id="chart-replay-${k}"`);
+      const svg = html.slice(start, html.indexOf('</svg>', start));
+      expect(svg).toContain('Recording time (W. Europe Standard Time, Apr 2, 2025)');
+      expect(svg).toContain('>09:00<');
+      expect([...svg.matchAll(/<path class="series"[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+        'Recorded (Hyper-V)',
+        'Simulated (dynmem)',
+        'Demand',
+      ]);
+      return svg.match(/<title[^>]*>([^:]*):/)![1];
+    });
+    expect(order).toEqual(worst);
+  });
+
   it('--json prints the summary with the comparison, and --engine js agrees', () => {
     const dir = withFixtures('get-vm.json', 'counters.csv');
     const wasm = runCli(['replay', 'get-vm.json', 'counters.csv', '--json'], dir);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   downsample,
+  envelopeBuckets,
   escapeXml,
   formatClock,
   formatNumber,
@@ -11,6 +12,8 @@ import {
 } from '../src/report/svg.ts';
 
 const pointsIn = (d: string) => (d.match(/[ML]/g) ?? []).length;
+const tickLabels = (svg: string, anchor: string) =>
+  [...svg.matchAll(new RegExp(`text-anchor="${anchor}" fill="#444">([^<]*)<`, 'g'))].map((m) => m[1]);
 const pathsOf = (svg: string) => [...svg.matchAll(/<path class="series" d="([^"]*)"/g)].map((m) => m[1]!);
 
 describe('lineChart', () => {
@@ -180,9 +183,6 @@ describe('axis ticks (d3-array rules: 1, 2 or 5 Ã— 10^k, each tick (start + i) Ã
     expect(tickDecimals([0, 2000])).toBe(0);
   });
 
-  const tickLabels = (svg: string, anchor: string) =>
-    [...svg.matchAll(new RegExp(`text-anchor="${anchor}" fill="#444">([^<]*)<`, 'g'))].map((m) => m[1]);
-
   it('labels a 30-day run in days, a day in h:mm, and dates when time 0 is known', () => {
     const days = (n: number) => Array.from({ length: n * 24 + 1 }, (_, i) => i * 3600);
     const month = lineChart({ title: 't', xLabel: 'Time', yLabel: 'MB', times: days(30), lines: [] });
@@ -250,5 +250,65 @@ describe('axis ticks (d3-array rules: 1, 2 or 5 Ã— 10^k, each tick (start + i) Ã
     expect(svg).toContain('<title>hv-02 failed at 1:00</title>');
     expect(svg.match(/>Restart</g)).toHaveLength(1);
     expect(svg.match(/>Host failure</g)).toHaveLength(1);
+  });
+
+  it('reads times on a wall clock when given one: time of day, the date at midnight', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'Recording time',
+      yLabel: 'MB',
+      times: [0, 3 * 3600, 6 * 3600],
+      lines: [{ label: 'a', values: [1, 2, 3] }],
+      // 22:30 UTC is 23:30 on a clock one hour ahead.
+      startTimeMs: Date.UTC(2025, 3, 2, 22, 30),
+      wallClock: { name: 'W. Europe Standard Time', utcOffsetMinutes: 60 },
+      width: 500,
+    });
+    expect(tickLabels(svg, 'middle')).toEqual(['Apr 3', '02:00', '04:00']);
+    expect(svg).toContain('Recording time (W. Europe Standard Time, Apr 2, 2025)');
+  });
+});
+
+describe('envelopes', () => {
+  it('keeps the least lower and the greatest upper value of each bucket, NaN for an empty one', () => {
+    const times = [0, 1, 2, 3, 4, 5];
+    const lower = [5, 3, NaN, NaN, 7, 6];
+    const upper = [9, 8, NaN, NaN, 12, 7];
+    expect(envelopeBuckets(times, lower, upper, 10)).toEqual({ times, lower, upper });
+    expect(envelopeBuckets(times, lower, upper, 3)).toEqual({
+      times: [0, 2, 4],
+      lower: [3, NaN, 6],
+      upper: [9, NaN, 12],
+    });
+  });
+
+  it('draws each finite run as a shaded outline behind the lines, with a legend swatch', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'Pressure (%)',
+      times: [0, 60, 120, 180],
+      lines: [{ label: 'Current', values: [50, 60, 70, 80] }],
+      envelopes: [{ label: 'Least to most in each interval', lower: [40, NaN, 60, 70], upper: [55, NaN, 90, 95] }],
+    });
+    const d = svg.match(/<path class="envelope" d="([^"]*)"/)![1]!;
+    // Two runs (a gap at 60 s): the first a single sample, the second two; each closed.
+    expect(d.match(/M/g)).toHaveLength(2);
+    expect(d.match(/Z/g)).toHaveLength(2);
+    expect(svg.indexOf('class="envelope"')).toBeLessThan(svg.indexOf('class="series"'));
+    expect(svg).toContain('fill-opacity="0.3"/>');
+    expect(svg).toContain('>Least to most in each interval<');
+    // The y axis reaches the envelope's top (95), not only the line's (80).
+    expect(tickLabels(svg, 'end').at(-1)).toBe('100');
+    expect(() =>
+      lineChart({
+        title: 't',
+        xLabel: 'Time',
+        yLabel: 'MB',
+        times: [0, 60],
+        lines: [],
+        envelopes: [{ label: 'e', lower: [1], upper: [2, 3] }],
+      }),
+    ).toThrow(/envelope "e" has 1 lower and 2 upper values for 2 times/);
   });
 });

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { DynamicMemoryError } from '../errors.ts';
 import { InteropError } from '../interop/errors.ts';
 import { JsonFileError, readJsonFile, readText } from '../node/json-file.ts';
-import { type ReportFormat, summaryJson, writeReport } from '../node/write-report.ts';
+import { type ReportedRun, type ReportFormat, summaryJson, writeReport } from '../node/write-report.ts';
 import { bitbrainsSample } from '../sample.ts';
 import { withPolicies } from '../sim/policies.ts';
 import { compareReplay, replayScenario } from '../sim/replay.ts';
 import { type Scenario, ScenarioError } from '../sim/scenario.ts';
-import { type SimulationResult, simulate } from '../sim/simulate.ts';
+import { simulate } from '../sim/simulate.ts';
 import { TraceError } from '../traces/errors.ts';
 import { type ParsedArgs, parseArgs, USAGE, UsageError } from './args.ts';
 import { defaultScenario } from './default-scenario.ts';
@@ -82,13 +82,13 @@ async function run(args: ParsedArgs): Promise<number> {
   if (args.engine) scenario = { ...scenario, engine: args.engine };
   if (args.policies) scenario = withPolicies(scenario, args.policies);
   const bar = args.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined;
-  let result: SimulationResult & { comparison?: ReturnType<typeof compareReplay> };
+  let result: ReportedRun;
   try {
     result = await simulate(scenario, { baseDir, ...(bar ? { onProgress: bar.update } : {}) });
   } finally {
     bar?.done();
   }
-  if (replay) result = { ...result, comparison: compareReplay(replay, result) };
+  if (replay) result = { ...result, comparison: compareReplay(replay, result), replay };
   let written: string[] = [];
   if (out !== undefined) {
     const formats = (args.formats.length ? args.formats : ['html', 'csv', 'json']) as ReportFormat[];

@@ -3,10 +3,19 @@
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { simulationPdhCsv } from '../interop/simulation-pdh.ts';
-import { type ComparisonReport, reportHtml, timeSeriesCsv, vmSeriesCsv } from '../report/index.ts';
+import {
+  type ComparisonReport,
+  type ReplayRecording,
+  reportHtml,
+  timeSeriesCsv,
+  vmSeriesCsv,
+} from '../report/index.ts';
 import type { SimulationResult } from '../sim/simulate.ts';
 
 export type ReportFormat = 'html' | 'csv' | 'json' | 'pdh-csv';
+
+/** A run to report: a replay adds its comparison with the recording and the recording itself (charted in HTML). */
+export type ReportedRun = SimulationResult & { comparison?: ComparisonReport; replay?: ReplayRecording };
 
 /** JSON with Infinity written as null; `rounded` (reports) prints numbers to at most 3 decimals (see `jsonNumber`). */
 export function summaryJson(value: unknown, options: { rounded?: boolean } = {}): string {
@@ -33,7 +42,7 @@ export function jsonNumber(x: number): number | null {
  */
 export async function writeReport(
   dir: string,
-  result: SimulationResult & { comparison?: ComparisonReport },
+  result: ReportedRun,
   formats: readonly ReportFormat[] = ['html', 'csv', 'json'],
 ): Promise<string[]> {
   await mkdir(dirname(dir), { recursive: true });
@@ -66,7 +75,7 @@ async function moveInto(staging: string, dir: string, names: string[]): Promise<
 
 async function renderInto(
   put: (name: string, text: string) => Promise<void>,
-  result: SimulationResult & { comparison?: ComparisonReport },
+  result: ReportedRun,
   formats: readonly ReportFormat[],
 ): Promise<void> {
   const { summary, series } = result;
@@ -84,6 +93,7 @@ async function renderInto(
   if (formats.includes('html')) {
     const options = {
       ...(result.comparison ? { comparison: result.comparison } : {}),
+      ...(result.replay ? { replay: result.replay } : {}),
       ...(result.policies ? { policies: result.policies } : {}),
     };
     await put('report.html', reportHtml(summary, series, options));

@@ -6,6 +6,7 @@ import type { HostSeries, SimulationSeries } from '../sim/series.ts';
 import type { SimulationSummary } from '../sim/summary.ts';
 import { mb, num, pct, table, text } from './cells.ts';
 import { policiesSection } from './policies.ts';
+import { type ReplayRecording, recordingWallClock, replayCharts } from './replay-charts.ts';
 import { type ChartLine, type ChartMark, escapeXml as esc, formatClock, formatNumber, lineChart } from './svg.ts';
 
 /**
@@ -18,6 +19,9 @@ export interface ReportHtmlOptions {
   /** Page title and heading; default "dynmem report: <scenario>". */
   title?: string;
   comparison?: ComparisonReport;
+  /** A replay's recording (a `Replay` will do): with `comparison`, the report charts simulated against recorded
+   * memory for the worst VMs, and every time axis runs on the recording's clock. */
+  replay?: ReplayRecording;
   /** The runs of a `policies` scenario: rendered side by side as the "Policies compared" section. */
   policies?: PolicyRun[];
 }
@@ -252,16 +256,24 @@ function withDownGaps(values: number[], host: string, s: SimulationSummary, time
 /** True when a chart would show nothing but zeros. */
 const allZero = (lines: ChartLine[]) => lines.every((l) => Array.from(l.values).every((v) => !(Math.abs(v) > 0)));
 
-function charts(summary: SimulationSummary, series: SimulationSeries): string {
+/** Time 0 on the clock of the run's traces or recording; undefined for the 2000-01-01 default (no real clock). */
+function startTimeMs(summary: SimulationSummary): number | undefined {
+  const ms = Date.parse(summary.startTime);
+  return Number.isFinite(ms) && ms !== Date.UTC(2000, 0, 1) ? ms : undefined;
+}
+
+function charts(summary: SimulationSummary, series: SimulationSeries, replay: ReplayRecording | undefined): string {
   const times = series.timeSeconds;
   const total = series.total;
   const hosts = chartedHosts(series);
   const out: string[] = [];
-  const xLabel = 'Simulated time';
   const marks = eventMarks(summary, series);
-  const startTimeMs = Date.parse(summary.startTime);
-  // Dates on long runs only when time 0 is a real recording's clock (not the 2000-01-01 default).
-  const clock = Number.isFinite(startTimeMs) && startTimeMs !== Date.UTC(2000, 0, 1) ? { startTimeMs } : {};
+  // Dates on long runs only when time 0 is on a real clock; a replay reads every span on the recording's clock.
+  const start = startTimeMs(summary);
+  const wall = replay !== undefined && start !== undefined;
+  const xLabel = wall ? 'Recording time' : 'Simulated time';
+  const clock =
+    start === undefined ? {} : { startTimeMs: start, ...(wall ? { wallClock: recordingWallClock(replay.clock) } : {}) };
   const capacity = summary.memory.hostMemoryMB - summary.memory.reserveMB;
   const chart = (options: Parameters<typeof lineChart>[0], empty: string) =>
     allZero(options.lines)
@@ -501,7 +513,7 @@ function comparisonRow(c: AssignedComparison): string {
   );
 }
 
-function comparison(c: ComparisonReport): string {
+function comparison(c: ComparisonReport, charts: string): string {
   // The comparison may come from a JSON file the user supplied: refuse a wrong shape plainly rather than render "undefined".
   if (!c || typeof c !== 'object' || !Array.isArray(c.perVm) || !c.overall || typeof c.overall !== 'object') {
     throw new TypeError('reportHtml: options.comparison must be { perVm: [...], overall: {...} }.');
@@ -514,8 +526,17 @@ function comparison(c: ComparisonReport): string {
       ['VM', 'Samples', 'Mean |error| MB', 'p95 |error| MB', 'Within 5 %'],
       c.perVm.map((r) => text(String(r.vm)) + comparisonRow(r)),
       `<tfoot><tr><td>All VMs</td>${comparisonRow(c.overall)}</tr></tfoot>`,
-    )
+    ) +
+    charts
   );
+}
+
+/** ", 09:00 W. Europe Standard Time": a recording's time 0 as its own clock read it, after the UTC time. */
+function recordingLocalTime(startTime: string, replay: ReplayRecording | undefined): string {
+  const ms = Date.parse(startTime);
+  if (!replay?.clock || !Number.isFinite(ms)) return '';
+  const local = new Date(ms - replay.clock.biasMinutes * 60_000).toISOString();
+  return ` (${local.slice(11, 16)} ${replay.clock.timeZone})`;
 }
 
 /**
@@ -542,7 +563,7 @@ export function reportHtml(
     ['Samples', formatNumber(series.timeSeconds.length)],
     // Newer summaries say when simulated time 0 was on the traces' clock; older ones do not.
     ...('startTime' in summary && typeof summary.startTime === 'string'
-      ? [['Time 0', summary.startTime] as [string, string]]
+      ? [['Time 0', summary.startTime + recordingLocalTime(summary.startTime, options.replay)] as [string, string]]
       : []),
     ['Computed in', `${formatNumber(summary.wallSeconds, 1)} s`],
   ];
@@ -553,9 +574,16 @@ export function reportHtml(
     options.policies === undefined ? '' : policiesSection(options.policies),
     '<h2>Key figures</h2>',
     figures(summary),
-    charts(summary, series),
+    charts(summary, series, options.replay),
     incidents(summary),
-    options.comparison === undefined ? '' : comparison(options.comparison),
+    options.comparison === undefined
+      ? ''
+      : comparison(
+          options.comparison,
+          options.replay === undefined
+            ? ''
+            : `\n${replayCharts(options.comparison, options.replay, series, startTimeMs(summary))}`,
+        ),
   ]
     .filter(Boolean)
     .join('\n');

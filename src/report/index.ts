@@ -12,13 +12,23 @@ export {
   reportHtml,
 } from './html.ts';
 export {
+  MAX_REPLAY_CHARTS,
+  type RecordedMemory,
+  type ReplayRecording,
+  replayCharts,
+  worstVms,
+} from './replay-charts.ts';
+export {
   type ChartBand,
+  type ChartEnvelope,
   type ChartLine,
   downsample,
+  envelopeBuckets,
   escapeXml,
   formatClock,
   formatNumber,
   type LineChartOptions,
   lineChart,
   PALETTE,
+  type WallClock,
 } from './svg.ts';

@@ -49,6 +49,25 @@ export interface LineChartOptions {
   marks?: ChartMark[];
   /** Wall-clock time of time 0 (ms since 1970): runs longer than two days are then labelled with dates. */
   startTimeMs?: number;
+  /** Label every span on a wall clock from `startTimeMs` (time of day, dates at midnight), as a recording is read,
+   * rather than as time since the start. */
+  wallClock?: WallClock;
+  /** Shaded ranges drawn behind the lines, e.g. the least and most a series reached within each sample interval. */
+  envelopes?: ChartEnvelope[];
+}
+
+/** A clock to read times on: its name for the axis label and how far it runs ahead of UTC. */
+export interface WallClock {
+  name: string;
+  utcOffsetMinutes: number;
+}
+
+/** A shaded range over time, between `lower` and `upper` (one value each per entry of `times`; NaN leaves a gap). */
+export interface ChartEnvelope {
+  label: string;
+  lower: ArrayLike<number>;
+  upper: ArrayLike<number>;
+  color?: string;
 }
 
 /** An event on the time axis (a failure, a restart, …); marks of one `kind` share a colour, a dash and a legend entry. */
@@ -276,6 +295,8 @@ export function tickDecimals(ticks: number[]): number {
 
 // Steps that read well on a clock: minutes, quarter hours, hours; past two days the axis counts days.
 const CLOCK_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+/** A recording's clock may also span a few minutes: seconds first. */
+const WALL_STEPS = [1, 2, 5, 10, 15, 30, ...CLOCK_STEPS];
 const DAY = 86400;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -292,8 +313,31 @@ function multiples(x0: number, x1: number, step: number): number[] {
   return ticks;
 }
 
-function timeAxis(x0: number, x1: number, maxTicks: number, startTimeMs?: number): TimeAxis {
+const twoDigits = (n: number) => String(n).padStart(2, '0');
+const dayOf = (d: Date) => `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+
+/** Ticks at round times of day of a clock that reads `localStartMs` (as if UTC) at time 0, dates at midnight. */
+function wallClockAxis(x0: number, x1: number, maxTicks: number, localStartMs: number, name: string): TimeAxis {
+  const base = localStartMs / 1000;
+  const step = WALL_STEPS.find((s) => (x1 - x0) / s <= maxTicks) ?? DAY;
+  const ticks = multiples(base + x0, base + x1, step).map((w) => w - base);
+  const format = (t: number) => {
+    const d = new Date(Math.round((base + t) * 1000));
+    const seconds = d.getUTCSeconds() + d.getUTCMilliseconds() / 1000;
+    if (d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && seconds === 0) return dayOf(d);
+    const hm = `${twoDigits(d.getUTCHours())}:${twoDigits(d.getUTCMinutes())}`;
+    return step < 60 ? `${hm}:${twoDigits(Math.round(seconds))}` : hm;
+  };
+  const start = new Date(localStartMs);
+  return { ticks, format, unit: `${name}, ${dayOf(start)}, ${start.getUTCFullYear()}` };
+}
+
+function timeAxis(x0: number, x1: number, maxTicks: number, startUtcMs?: number, wallClock?: WallClock): TimeAxis {
   const span = x1 - x0;
+  const startTimeMs =
+    startUtcMs === undefined || wallClock === undefined ? startUtcMs : startUtcMs + wallClock.utcOffsetMinutes * 60_000;
+  if (wallClock && startTimeMs !== undefined && span <= 2 * DAY)
+    return wallClockAxis(x0, x1, maxTicks, startTimeMs, wallClock.name);
   if (span < 600) {
     // Under ten minutes seconds read better than "0:03".
     const ticks = niceTicks(x0, x1, maxTicks);
@@ -304,17 +348,15 @@ function timeAxis(x0: number, x1: number, maxTicks: number, startTimeMs?: number
     const step = CLOCK_STEPS.find((s) => span / s <= maxTicks) ?? DAY;
     return { ticks: multiples(x0, x1, step), format: (t) => formatClock(t), unit: 'h:mm' };
   }
-  // Days: whole days in nice steps (1, 2, 5, 10 … days).
+  // Days: whole days in nice steps (1, 2, 5, 10 … days); dated ticks fall on midnight UTC.
   const step = DAY * Math.max(1, tickIncrementPositive(x0 / DAY, x1 / DAY, maxTicks));
-  const ticks = multiples(x0, x1, step);
   if (startTimeMs !== undefined) {
-    const date = (t: number) => {
-      const d = new Date(startTimeMs + t * 1000);
-      return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
-    };
-    return { ticks, format: date, unit: 'date, UTC' };
+    // Every `step` days counted from the midnight that begins the run.
+    const midnight = Math.floor(startTimeMs / 1000 / DAY) * DAY - startTimeMs / 1000;
+    const ticks = multiples(x0 - midnight, x1 - midnight, step).map((t) => t + midnight);
+    return { ticks, format: (t) => dayOf(new Date(startTimeMs + t * 1000)), unit: `date, ${wallClock?.name ?? 'UTC'}` };
   }
-  return { ticks, format: (t) => formatNumber(t / DAY), unit: 'days' };
+  return { ticks: multiples(x0, x1, step), format: (t) => formatNumber(t / DAY), unit: 'days' };
 }
 
 /** A step of at least 1 in d3's 1/2/5 series. */
@@ -324,6 +366,59 @@ function tickIncrementPositive(start: number, stop: number, count: number): numb
 }
 
 const r1 = (x: number): string => String(Math.round(x * 10) / 10);
+
+/**
+ * An envelope cut to at most `maxPoints` points: each bucket of samples becomes one point at its first time, with
+ * the least lower and the greatest upper value in it (NaN when it holds none: a gap).
+ */
+export function envelopeBuckets(
+  times: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  maxPoints = 1500,
+): { times: number[]; lower: number[]; upper: number[] } {
+  const n = times.length;
+  const buckets = Math.min(n, Math.max(1, maxPoints));
+  const out = { times: [] as number[], lower: [] as number[], upper: [] as number[] };
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor((b * n) / buckets);
+    const end = Math.floor(((b + 1) * n) / buckets);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      if (Number.isFinite(lower[i]!)) lo = Math.min(lo, lower[i]!);
+      if (Number.isFinite(upper[i]!)) hi = Math.max(hi, upper[i]!);
+    }
+    out.times.push(times[start]!);
+    out.lower.push(hi >= lo ? lo : NaN);
+    out.upper.push(hi >= lo ? hi : NaN);
+  }
+  return out;
+}
+
+/** Closed outlines of an envelope's finite runs: along the upper values, back along the lower ones. */
+function envelopePath(
+  e: { times: number[]; lower: number[]; upper: number[] },
+  xs: (t: number) => number,
+  ys: (v: number) => number,
+): string {
+  let d = '';
+  let run: number[] = [];
+  const close = () => {
+    if (run.length) {
+      const upper = run.map((i) => `${r1(xs(e.times[i]!))},${r1(ys(e.upper[i]!))}`);
+      const lower = run.map((i) => `${r1(xs(e.times[i]!))},${r1(ys(e.lower[i]!))}`).reverse();
+      d += `M${upper.join('L')}L${lower.join('L')}Z`;
+    }
+    run = [];
+  };
+  for (let i = 0; i < e.times.length; i++) {
+    if (Number.isFinite(e.times[i]!) && Number.isFinite(e.lower[i]!) && Number.isFinite(e.upper[i]!)) run.push(i);
+    else close();
+  }
+  close();
+  return d;
+}
 
 /** Width, px, that `text` takes at the chart font size, estimated. */
 const textWidth = (text: string): number => text.length * CHAR_PX;
@@ -377,6 +472,23 @@ export function lineChart(options: LineChartOptions): string {
       }
     }
   }
+  const envelopes = options.envelopes ?? [];
+  for (const e of envelopes) {
+    if (e.lower.length !== times.length || e.upper.length !== times.length) {
+      throw new RangeError(
+        `lineChart: envelope "${e.label}" has ${e.lower.length} lower and ${e.upper.length} upper values for ${times.length} times.`,
+      );
+    }
+    for (const values of [e.lower, e.upper]) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (Number.isFinite(v) && Number.isFinite(times[i]!)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+  }
   const hasData = hi >= lo;
   for (const b of bands) {
     for (const v of [b.from, b.to])
@@ -413,7 +525,7 @@ export function lineChart(options: LineChartOptions): string {
   const marks = options.marks ?? [];
   const markKinds = [...new Set(marks.map((m) => m.kind))];
   const markStyle = (kind: string) => MARK_STYLES[markKinds.indexOf(kind) % MARK_STYLES.length]!;
-  const legendItems = [...lines.map((l) => l.label), ...markKinds].map((label) => ({
+  const legendItems = [...lines.map((l) => l.label), ...envelopes.map((e) => e.label), ...markKinds].map((label) => ({
     label,
     w: 26 + textWidth(label) + 14,
   }));
@@ -440,7 +552,7 @@ export function lineChart(options: LineChartOptions): string {
   // Clamp rather than clip: a clipPath needs a document-unique id, which a string builder cannot promise.
   const ys = (v: number) => top + plotH - ((Math.min(Math.max(v, yLo), yHi) - yLo) / (yHi - yLo)) * plotH;
 
-  const axis = timeAxis(x0, x1, Math.max(2, Math.floor(plotW / 80)), options.startTimeMs);
+  const axis = timeAxis(x0, x1, Math.max(2, Math.floor(plotW / 80)), options.startTimeMs, options.wallClock);
   // Lines without a colour take palette entries in turn, skipping those other lines chose, so no two look alike.
   const taken = new Set(lines.map((l) => l.color?.toLowerCase()).filter(Boolean));
   const free = PALETTE.filter((c) => !taken.has(c.toLowerCase()));
@@ -519,6 +631,15 @@ export function lineChart(options: LineChartOptions): string {
     );
   }
 
+  const envelopeColors = envelopes.map((e, k) => e.color ?? colors[k % Math.max(1, colors.length)] ?? PALETTE[0]!);
+  envelopes.forEach((e, k) => {
+    const d = envelopePath(envelopeBuckets(times, e.lower, e.upper, maxPoints), xs, ys);
+    if (!d) return;
+    out.push(
+      `<path class="envelope" d="${d}" fill="${escapeXml(envelopeColors[k]!)}" fill-opacity="0.18" stroke="none"><title>${escapeXml(e.label)}</title></path>`,
+    );
+  });
+
   lines.forEach((line, k) => {
     const reduced = downsample(times, line.values, maxPoints);
     let d = '';
@@ -552,6 +673,14 @@ export function lineChart(options: LineChartOptions): string {
       for (const item of row) {
         const x = left + item.x;
         const line = lines[item.index];
+        const envelopeIndex = item.index - lines.length;
+        if (envelopeIndex >= 0 && envelopeIndex < envelopes.length) {
+          out.push(
+            `<rect x="${r1(x)}" y="${r1(y - 6)}" width="20" height="12" fill="${escapeXml(envelopeColors[envelopeIndex]!)}" fill-opacity="0.3"/>`,
+          );
+          out.push(`<text x="${r1(x + 26)}" y="${r1(y)}" dy="0.32em" fill="#222">${escapeXml(item.label)}</text>`);
+          continue;
+        }
         if (!line) {
           const { color, dash } = markStyle(item.label);
           out.push(

@@ -25,6 +25,15 @@ export interface Replay {
   scenario: Scenario;
   /** Recorded Physical Memory per VM, one value per sample (NaN where missing). */
   recorded: Map<string, Float64Array>;
+  /** The recording's clock: its samples are stamped in this local time (the scenario's `startTime` is UTC). */
+  clock: RecordingClock;
+}
+
+/** The time zone of a PDH-CSV recording, from its header: local time = UTC − `biasMinutes`. */
+export interface RecordingClock {
+  /** Windows time-zone name, e.g. 'W. Europe Standard Time'. */
+  timeZone: string;
+  biasMinutes: number;
 }
 
 function median(values: number[]): number {
@@ -147,8 +156,8 @@ export function replayScenario(settingsText: string, countersText: string, optio
   return {
     scenario: {
       name: `Replay of ${countersSource}`,
-      // The recording's own clock: reports date the run from its first sample.
-      ...(rows ? { startTime: new Date(table.times[0]!).toISOString() } : {}),
+      // The recording's own clock: reports date the run from its first sample, stamped in local time (+ bias = UTC).
+      ...(rows ? { startTime: new Date(table.times[0]! + table.biasMinutes * 60_000).toISOString() } : {}),
       duration: Math.max(interval, (rows - 1) * interval),
       sampleInterval: interval,
       traceStep: interval,
@@ -160,6 +169,7 @@ export function replayScenario(settingsText: string, countersText: string, optio
       perVmSeries: true,
     },
     recorded,
+    clock: { timeZone: table.timeZone, biasMinutes: table.biasMinutes },
   };
 }
 

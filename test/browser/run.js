@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 // Environment: CHROMIUM (default /usr/bin/chromium), BROWSER_TIMEOUT_MS (default 180000).
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -59,11 +59,12 @@ const fail = (name, error) => {
 };
 
 /** A static server over the repository, plus /__report/ over the CLI's output folder. */
-function startServer(reportDir) {
+function startServer(reportDir, replayDir) {
   // /__content-encoded/ serves the repository's .gz files as a server with "AddEncoding gzip .gz" does: as text with
   // Content-Encoding: gzip, so the browser has gunzipped them before the page sees a byte.
   const mounts = [
     ['/__report/', reportDir],
+    ['/__replay/', replayDir],
     ['/__content-encoded/', ROOT],
     ['/', ROOT],
   ];
@@ -115,6 +116,37 @@ async function renderCliReport(dir) {
     { cwd: ROOT, timeout: 120_000 },
   );
   return stdout;
+}
+
+/** Replay the hand-written recording of test/fixtures/cli (three VMs, 15 minutes) into `dir`. */
+async function renderReplayReport(dir) {
+  const fixtures = join(ROOT, 'test/fixtures/cli');
+  await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'dist/src/cli/main.js'), 'replay', 'get-vm.json', 'counters.csv', '--no-progress', '--out', dir],
+    { cwd: fixtures, timeout: 120_000 },
+  );
+}
+
+/** Each chart's size, series (by their titles), envelopes and x-axis label, as laid out in the page. */
+function chartLayout(ids) {
+  return Object.fromEntries(
+    ids.map((id) => {
+      const el = document.getElementById(id);
+      if (!el) return [id, null];
+      const box = el.getBoundingClientRect();
+      return [
+        id,
+        {
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+          series: [...el.querySelectorAll('path.series > title')].map((t) => t.textContent),
+          envelopes: [...el.querySelectorAll('path.envelope > title')].map((t) => t.textContent),
+          xLabel: [...el.querySelectorAll('text')].map((t) => t.textContent).find((t) => / \(.*\)$/.test(t)) ?? null,
+        },
+      ];
+    }),
+  );
 }
 
 /** The same trace scenario as the page's, in Node (files from disk), to compare with the browser's fetch + gunzip. */
@@ -189,6 +221,7 @@ async function main() {
   }
 
   const reportDir = await mkdtemp(join(tmpdir(), 'dynmem-cli-report-'));
+  const replayDir = join(await mkdtemp(join(tmpdir(), 'dynmem-cli-replay-')), 'out');
   let server;
   let browser;
   const hardStop = setTimeout(() => {
@@ -214,7 +247,13 @@ async function main() {
       fail('CLI default report (node dist/src/cli/main.js --no-progress --out <tmp>)', error);
     }
 
-    server = await startServer(reportDir);
+    try {
+      await renderReplayReport(replayDir);
+    } catch (error) {
+      fail('CLI replay report (dynmem replay get-vm.json counters.csv --out <tmp>)', error);
+    }
+
+    server = await startServer(reportDir, replayDir);
     const origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -338,7 +377,43 @@ async function main() {
       await report.close();
     }
 
-    // 4. The runnable browser example (examples/browser), as its comment says to open it.
+    // 4. A replay's report: simulated against recorded memory, per VM, on the recording's clock.
+    console.log('\nReplay report in the browser:');
+    if (existsSync(join(replayDir, 'report.html'))) {
+      const replayErrors = [];
+      const replayPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      watch(replayPage, 'replay', replayErrors);
+      await replayPage.goto(`${origin}/__replay/report.html`, { waitUntil: 'load' });
+      const ids = ['chart-replay-1', 'chart-replay-2', 'chart-replay-3'];
+      const layout = await replayPage.evaluate(chartLayout, ids);
+      const wanted = ['Recorded (Hyper-V)', 'Simulated (dynmem)', 'Demand'];
+      for (const id of ids) {
+        const c = layout[id];
+        if (
+          c &&
+          c.width > 0 &&
+          c.height > 0 &&
+          JSON.stringify(c.series) === JSON.stringify(wanted) &&
+          c.xLabel === 'Recording time (W. Europe Standard Time, Apr 2, 2025)'
+        )
+          pass(`replay report #${id} rendered ${c.width}×${c.height}, series ${c.series.join(', ')}; ${c.xLabel}`);
+        else
+          fail(
+            `replay report #${id}`,
+            `not the series ${JSON.stringify(wanted)} on the recording's clock: ${JSON.stringify(c)}`,
+          );
+      }
+      const note = await replayPage.evaluate(() => document.getElementById('replay-charts-note')?.textContent);
+      if (note?.startsWith('All 3 VMs, largest mean |error| first.')) pass(`replay report says which VMs: ${note}`);
+      else fail('replay report note', JSON.stringify(note));
+      for (const error of replayErrors) fail('uncaught error in the replay report', error);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await replayPage.screenshot({ path: join(ARTIFACTS, 'last-replay.png'), fullPage: true });
+      console.log(`  screenshot: ${join(ARTIFACTS, 'last-replay.png')}`);
+      await replayPage.close();
+    }
+
+    // 5. The runnable browser example (examples/browser), as its comment says to open it.
     console.log('\nBrowser example:');
     const exampleErrors = [];
     const example = await browser.newPage();
@@ -368,6 +443,7 @@ async function main() {
     await browser?.close().catch(() => {});
     await new Promise((r) => (server ? server.close(() => r()) : r()));
     await rm(reportDir, { recursive: true, force: true });
+    await rm(dirname(replayDir), { recursive: true, force: true });
     clearTimeout(hardStop);
   }
 
