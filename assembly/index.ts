@@ -56,7 +56,7 @@ export function hostColumn(index: i32): usize {
   return load<usize>(changetype<usize>(hosts) + ((<usize>index) << alignof<usize>()));
 }
 
-/** Run `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */
-export function run(hostCount: i32, ticks: i32, dt: f64, alpha: f64): void {
+/** Run `ticks` (a whole number up to 2^53) balancer ticks of `dt` seconds over hosts 0..hostCount. */
+export function run(hostCount: i32, ticks: f64, dt: f64, alpha: f64): void {
   tick(vms, hosts, hostCount, ticks, dt, alpha, hypervTickLanes);
 }

@@ -19,20 +19,21 @@ export function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f6
  * the average-pressure moving average (computed by the caller so both engines share it bit for bit).
  * Hosts are independent within a call, so each host runs its ticks back to back while its columns are in cache
  * (host-major order), and once a tick of its is quiet, the rest of the call is that tick repeated: the host
- * jumps to the call's end with its counters advanced in closed form.
+ * jumps to the call's end with its counters advanced in closed form. `ticks` is a double holding a whole number up
+ * to 2^53 (an i32 would wrap past 2^31 − 1), so one call runs any advance() and a quiet host's is quick.
  */
 export function tick(
   v: VmStore,
   h: HostStore,
   hostCount: i32,
-  ticks: i32,
+  ticks: f64,
   dt: f64,
   alpha: f64,
   hyperv: HypervTick,
 ): void {
   for (let host = 0; host < hostCount; host++) {
     if (h.up[host] == 0) continue;
-    for (let t = 1; t <= ticks; t++) {
+    for (let t = 1.0; t <= ticks; t++) {
       const quiet = tickHost(v, h, host, dt, alpha, hyperv);
       if (quiet && t < ticks) {
         fastForward(v, h, host, ticks - t, dt, alpha);

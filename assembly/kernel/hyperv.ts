@@ -436,15 +436,17 @@ export function quietTick(booting: bool): bool {
   return !booting && goalSums.ramping == 0.0 && moveSums.moved == 0.0 && moveSums.paged == 0.0;
 }
 
-/** base^k by repeated squaring: the same products in the same order in both engines. */
-export function powerOf(base: f64, k: i32): f64 {
+/** base^k by repeated squaring: the same products in the same order in both engines. `k` is a whole number of
+ * ticks up to 2^53 (a double: a call may run more ticks than an i32 holds), halved exactly by floor(k / 2). */
+export function powerOf(base: f64, k: f64): f64 {
   let result = 1.0;
   let square = base;
   let e = k;
-  while (e > 0) {
-    if ((e & 1) != 0) result *= square;
+  while (e > 0.0) {
+    const half = Math.floor(e * 0.5);
+    if (e != half + half) result *= square;
     square *= square;
-    e >>= 1;
+    e = half;
   }
   return result;
 }
@@ -454,7 +456,7 @@ export function powerOf(base: f64, k: i32): f64 {
  * the moving averages decay toward the pressures (p + (average − p)·(1 − α)^k), minimums, maximums and memory
  * counters stay, and the run totals grow linearly.
  */
-export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt: f64, alpha: f64): void {
+export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt: f64, alpha: f64): void {
   const from = <i32>h.hostStart[host]!;
   const to = <i32>h.hostEnd[host]!;
   const decay = powerOf(1.0 - alpha, ticks);
@@ -467,7 +469,7 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: i32, dt:
     avgPressure[i] = p + (avgPressure[i]! - p) * decay;
   }
   const m = moveSums;
-  const span = <f64>ticks * dt;
+  const span = ticks * dt;
   const systemPressure = h.systemPressure[host]!;
   h.avgPressure[host] = systemPressure + (h.avgPressure[host]! - systemPressure) * decay;
   h.elapsed[host]! += span;

@@ -261,7 +261,7 @@ export class Fleet {
   }
 
   /** How many ticks `seconds` is: a whole number of intervals (to a relative 1e-9, so advance(0.3) with 0.1 s
-   * ticks is 3 ticks), at most MAX_TICKS_PER_ADVANCE. */
+   * ticks is 3 ticks), and no more than keeps the clock's tick count exact (MAX_TICKS, 2^53 − 1, in all). */
   private ticksIn(seconds: unknown): number {
     const interval = this.balancer.balancerIntervalSeconds;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
@@ -281,10 +281,10 @@ export class Fleet {
         { field: 'seconds' },
       );
     }
-    if (ticks > MAX_TICKS_PER_ADVANCE) {
+    if (ticks > MAX_TICKS - this.ticks) {
       throw new DynamicMemoryError(
         'InvalidArgument',
-        `advance(${seconds}) is ${ticks} ticks; one call runs at most ${MAX_TICKS_PER_ADVANCE} (call it again for more).`,
+        `advance(${seconds}) is ${ticks} ticks, which would take the clock past ${MAX_TICKS} ticks (${this.ticks} run so far).`,
         { field: 'seconds' },
       );
     }
@@ -328,8 +328,8 @@ export class Fleet {
   }
 }
 
-/** The most ticks one advance() runs: the kernel counts ticks in a 32-bit integer. */
-export const MAX_TICKS_PER_ADVANCE = 2 ** 31 - 1;
+/** The most ticks a fleet's clock runs, in all: beyond 2^53 − 1 a tick count is no longer exact in a double. */
+export const MAX_TICKS = Number.MAX_SAFE_INTEGER;
 
 export function isOn(state: number): boolean {
   return state === STARTING || state === RUNNING;
