@@ -287,6 +287,22 @@ export function moveAndCount(
   alpha: f64,
   free: f64,
 ): void {
+  moveAndCountFrom(v, h, host, from, to, dt, alpha, freeFraction(free, goalSums.wanted), free);
+}
+
+/** `moveAndCount` of VMs from..to, each given `fraction` of what it wants while `freeLeft` MB last (the Wasm
+ * core's lane-parallel move continues here from the VM at which the floors of its fractions would overrun). */
+export function moveAndCountFrom(
+  v: VmStore,
+  h: HostStore,
+  host: i32,
+  from: i32,
+  to: i32,
+  dt: f64,
+  alpha: f64,
+  fraction: f64,
+  freeLeft: f64,
+): void {
   const state = v.state;
   const balanced = v.balanced;
   const assigned = v.assigned;
@@ -307,8 +323,7 @@ export function moveAndCount(
   const vmRemoveOps = v.removeOps;
   const hostRate = h.balloonRate[host]!;
   const hysteresis = h.hysteresis[host]!;
-  const fraction = freeFraction(free, goalSums.wanted);
-  let freeLeft = free; // floors of fractions can round up by a hair: never hand out more than is free
+  // freeLeft: floors of fractions can round up by a hair, so never hand out more than is free
   const m = moveSums;
   let held = 0.0;
   let pagedSum = 0.0;

@@ -9,7 +9,7 @@ import {
   finishBoots,
   freeFraction,
   goalSums,
-  moveAndCount,
+  moveAndCountFrom,
   moveSums,
   noBoots,
   quietTick,
@@ -253,35 +253,9 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
   goalSums.wanted = laneSum(wanted);
 }
 
-/** Σ of what the VMs would be given at `fraction` of what they want (fraction < 1): whether it fits in `free`,
- * so that the hand-out never has to stop short (else the scalar move does). */
-function fractionFits(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, fraction: f64, free: f64): bool {
-  const goal = at(v.goal);
-  const assigned = at(v.assigned);
-  const smartPaging = at(v.smartPaging);
-  const balanced = at(v.balanced);
-  const balloonRate = at(v.balloonRate);
-  const balloonLimit = at(v.balloonLimit);
-  const hostRate = f64x2.splat(h.balloonRate[host]);
-  const hysteresis = f64x2.splat(h.hysteresis[host]);
-  const dt2 = f64x2.splat(dt);
-  const part = f64x2.splat(fraction);
-  let given = ZERO;
-  for (let i = from; i < to; i += 2) {
-    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
-    const g = load2(goal, i);
-    const phys = load2(assigned, i);
-    const paged = load2(smartPaging, i);
-    const moves = v128.andnot(isBalanced, settled2(phys, paged, g, hysteresis));
-    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
-    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, g, step), load2(balloonLimit, i)));
-    given = f64x2.add(given, keep(f64x2.floor(f64x2.mul(max2(ZERO, f64x2.sub(g, left)), part)), moves));
-  }
-  return laneSum(given) <= free;
-}
-
-/** Pass 3 over lanes, as `moveAndCount`, when every share fits in what is free. */
-function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, fraction: f64): void {
+/** Pass 3 over lanes, as `moveAndCount`. When the floors of the fractions would hand out more than is `free` (a
+ * hair of rounding, rare), the VMs from that pair on are moved by the scalar pass, which stops giving at `free`. */
+function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, fraction: f64, free: f64): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const assigned = at(v.assigned);
@@ -319,7 +293,9 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
   let shortfall = ZERO;
   let shortCount = ZERO;
   let moved = ZERO;
-  for (let i = from; i < to; i += 2) {
+  let given = 0.0;
+  let i = from;
+  for (; i < to; i += 2) {
     const valid = validLanes(i, to);
     const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
@@ -337,6 +313,11 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     const phys1 = f64x2.sub(phys0, fromPhys);
     const want = max2(ZERO, f64x2.sub(g, phys1));
     const give = keep(partial ? f64x2.floor(f64x2.mul(want, part)) : want, moves);
+    if (partial) {
+      const total = given + laneSum(give);
+      if (total > free) break;
+      given = total;
+    }
     const before = f64x2.add(phys1, paged1);
     const phys = f64x2.add(phys1, give);
     const after = max2(before, phys);
@@ -382,17 +363,23 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     balancedMemory = f64x2.add(balancedMemory, keep(guestMemory, isBalanced));
   }
   const m = moveSums;
-  m.held = laneSum(held);
-  m.paged = laneSum(pagedSum);
-  m.demand = laneSum(balancedDemand);
-  m.guestMemory = laneSum(balancedMemory);
-  m.added = laneSum(added);
-  m.removed = laneSum(removed);
-  m.addOps = laneSum(addOps);
-  m.removeOps = laneSum(removeOps);
-  m.shortfall = laneSum(shortfall);
-  m.shortCount = laneSum(shortCount);
-  m.moved = laneSum(moved);
+  if (i < to) {
+    moveAndCountFrom(v, h, host, i, to, dt, alpha, fraction, free - given);
+  } else {
+    m.held = m.paged = m.demand = m.guestMemory = m.added = m.removed = 0.0;
+    m.addOps = m.removeOps = m.shortfall = m.shortCount = m.moved = 0.0;
+  }
+  m.held += laneSum(held);
+  m.paged += laneSum(pagedSum);
+  m.demand += laneSum(balancedDemand);
+  m.guestMemory += laneSum(balancedMemory);
+  m.added += laneSum(added);
+  m.removed += laneSum(removed);
+  m.addOps += laneSum(addOps);
+  m.removeOps += laneSum(removeOps);
+  m.shortfall += laneSum(shortfall);
+  m.shortCount += laneSum(shortCount);
+  m.moved += laneSum(moved);
 }
 
 /** Whether a VM of from..to is booting, over lanes. */
@@ -430,12 +417,7 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
     keptAndWantedLanes(v, h, host, from, to, dt);
   }
   const free = greater(0.0, pool - goalSums.kept);
-  const fraction = freeFraction(free, goalSums.wanted);
-  if (fraction < 1.0 && !fractionFits(v, h, host, from, to, dt, fraction, free)) {
-    moveAndCount(v, h, host, from, to, dt, alpha, free);
-  } else {
-    moveAndCountLanes(v, h, host, from, to, dt, alpha, fraction);
-  }
+  moveAndCountLanes(v, h, host, from, to, dt, alpha, freeFraction(free, goalSums.wanted), free);
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
 }
