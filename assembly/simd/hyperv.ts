@@ -63,8 +63,9 @@ import {
   return min2(f64x2.sub(cut, min2(paged, cut)), max2(ZERO, f64x2.sub(phys, limit)));
 }
 
-/** Pass 1 over lanes, as `goals`. */
-function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+/** Pass 1 over lanes, as `goals`; with `keptAndWanted`, what the move keeps and wants if every VM gets its
+ * target too (as `keptAndWanted`; right when the targets fit, so worth it only where they are predicted to). */
+function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, keptAndWanted: bool): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const demand = at(v.demand);
@@ -94,14 +95,18 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   for (let i = from; i < to; i += 2) {
     const valid = validLanes(i, to);
     // demand ramps (VMs that are on)
+    // demand ramps (VMs that are on); a pair without a ramp, as every pair under held demand, skips the writes
     const rate = load2(demandRate, i);
-    const ramps = v128.and(v128.and(f64x2.ne(rate, ZERO), f64x2.ne(load2(state, i), ZERO)), valid);
-    const exact = f64x2.add(load2(demandExact, i), f64x2.mul(rate, dt2));
-    store2(demandExact, i, v128.bitselect(exact, load2(demandExact, i), ramps));
-    const ramped = keep(f64x2.floor(f64x2.add(exact, half)), f64x2.gt(exact, ZERO));
-    const d = v128.bitselect(ramped, load2(demand, i), ramps);
-    store2(demand, i, d);
-    ramping = f64x2.add(ramping, ones(ramps));
+    let d = load2(demand, i);
+    if (v128.any_true(f64x2.ne(rate, ZERO))) {
+      const ramps = v128.and(v128.and(f64x2.ne(rate, ZERO), f64x2.ne(load2(state, i), ZERO)), valid);
+      const exact = f64x2.add(load2(demandExact, i), f64x2.mul(rate, dt2));
+      store2(demandExact, i, v128.bitselect(exact, load2(demandExact, i), ramps));
+      const ramped = keep(f64x2.floor(f64x2.add(exact, half)), f64x2.gt(exact, ZERO));
+      d = v128.bitselect(ramped, d, ramps);
+      store2(demand, i, d);
+      ramping = f64x2.add(ramping, ones(ramps));
+    }
     // goals of the balanced VMs; the others' memory is held outside the pool
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
     const phys = load2(assigned, i);
@@ -115,13 +120,14 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
     sumLower = f64x2.add(sumLower, keep(lo, isBalanced));
     sumDemandLevel = f64x2.add(sumDemandLevel, keep(min2(hi, max2(lo, d)), isBalanced));
     sumTarget = f64x2.add(sumTarget, keep(target, isBalanced));
-    // what the move keeps and wants if every VM gets its target
-    const paged = load2(smartPaging, i);
-    const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
-    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, target, step), load2(balloonLimit, i)));
-    const atGoal = settled2(phys, paged, target, hysteresis);
-    kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
-    wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(target, left)), atGoal), isBalanced));
+    if (keptAndWanted) {
+      const paged = load2(smartPaging, i);
+      const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
+      const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, target, step), load2(balloonLimit, i)));
+      const atGoal = settled2(phys, paged, target, hysteresis);
+      kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
+      wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(target, left)), atGoal), isBalanced));
+    }
   }
   const s = goalSums;
   s.heldOutside = laneSum(heldOutside);
@@ -356,7 +362,10 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     shortCount = f64x2.add(shortCount, ones(short));
     shortfall = f64x2.add(shortfall, keep(f64x2.sub(d, guestMemory), short));
     const paging = v128.and(f64x2.gt(paged, ZERO), on);
-    store2(smartPagingMBs, i, f64x2.add(load2(smartPagingMBs, i), keep(f64x2.mul(paged, dt2), paging)));
+    if (v128.any_true(paging)) {
+      // rare: a pair without Smart Paging skips the column
+      store2(smartPagingMBs, i, f64x2.add(load2(smartPagingMBs, i), keep(f64x2.mul(paged, dt2), paging)));
+    }
     held = f64x2.add(held, keep(phys, on));
     pagedSum = f64x2.add(pagedSum, keep(paged, on));
     balancedDemand = f64x2.add(balancedDemand, keep(d, isBalanced));
@@ -393,6 +402,11 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
   return v128.any_true(found);
 }
 
+/** Whether the last tick run (of any host) had to share a tier: the goals pass then leaves what the move keeps
+ * and wants to the pass after the sharing, instead of computing it for targets that will not hold. Only a guess
+ * (a wrong one costs a pass, never a different result); right on every tick of a host but its first in a call. */
+let sharedLastTick = false;
+
 /** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
 export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
   const from = <i32>h.hostStart[host];
@@ -400,20 +414,25 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
   const booting = anyStartingLanes(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
-  goalsLanes(v, h, host, from, to, dt);
+  const predictedFit = !sharedLastTick;
+  goalsLanes(v, h, host, from, to, dt, predictedFit);
   const pool = balancerPool(h, host);
-  if (goalSums.balancedCount > 0.0 && goalSums.target > pool) {
+  const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
+  sharedLastTick = shared;
+  if (shared) {
     const tier = tierFor(pool);
     tierNeedsLanes(v, from, to, tier);
-    const shared = tierPool(tier, pool);
+    const tierShare = tierPool(tier, pool);
     const start = h.waterLevel[host];
-    if (shared < tierSums.weightedNeed) {
-      const lambda = waterLevelLanes(v, from, to, shared, start);
-      handOutLanes(v, from, to, shared, lambda);
+    if (tierShare < tierSums.weightedNeed) {
+      const lambda = waterLevelLanes(v, from, to, tierShare, start);
+      handOutLanes(v, from, to, tierShare, lambda);
       h.waterLevel[host] = lambda;
     } else {
-      h.waterLevel[host] = waterFill(v, from, to, shared, start, tierSums.weightedNeed, tierSums.unweightedNeed);
+      h.waterLevel[host] = waterFill(v, from, to, tierShare, start, tierSums.weightedNeed, tierSums.unweightedNeed);
     }
+    keptAndWantedLanes(v, h, host, from, to, dt);
+  } else if (!predictedFit) {
     keptAndWantedLanes(v, h, host, from, to, dt);
   }
   const free = greater(0.0, pool - goalSums.kept);
