@@ -16,19 +16,24 @@ function isNode(): boolean {
   return typeof proc?.versions?.node === 'string';
 }
 
+/**
+ * A trace file's text from its bytes, gunzipped when they are gzip: told by the magic bytes, not the name, since a
+ * server that sends a .gz with Content-Encoding: gzip (Apache's default AddEncoding, S3 objects stored that way) has
+ * the browser decompress it already. Browser-safe (DecompressionStream).
+ */
+export async function traceText(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 const browserLoader = (base: string | undefined): TraceLoader => ({
   async read(path) {
     const url = new URL(path, base ?? (globalThis as { location?: { href: string } }).location?.href);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${path}: cannot fetch trace (HTTP ${response.status})`);
-    // Gunzip by the magic bytes, not the name: a server that sends a .gz with Content-Encoding: gzip (Apache's
-    // default AddEncoding, S3 objects stored that way) has the browser decompress it already.
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const text =
-      bytes[0] === 0x1f && bytes[1] === 0x8b
-        ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
-        : new TextDecoder().decode(bytes);
-    return parseTraceText(text, path);
+    return parseTraceText(await traceText(new Uint8Array(await response.arrayBuffer())), path);
   },
   async list(pattern) {
     throw new Error(`${pattern}: listing a folder of traces needs Node; give each VM's trace instead.`);

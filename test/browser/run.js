@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 // The library in a real browser: serves the repository over HTTP, opens test/browser/index.html in the system
 // Chromium (through playwright-core; no browser is downloaded), prints what the page reports and exits non-zero on
-// any failure. Then renders the default CLI report and screenshots it to <tmpdir>/dynmem-browser/last-report.png.
+// any failure. Then renders the default CLI report and screenshots it to <tmpdir>/dynmem-browser/last-report.png,
+// and builds the live demo (demo/) and drives it (test/browser/demo.js; screenshots demo-live.png, demo-scenario.png).
 //
 //   npm run build && npm run test:browser
 //
@@ -15,6 +16,8 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { buildDemo } from '../../demo/build.js';
+import { checkDemo } from './demo.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -58,13 +61,15 @@ const fail = (name, error) => {
   console.log(`  FAIL  ${name}\n        ${text.split('\n').join('\n        ')}`);
 };
 
-/** A static server over the repository, plus /__report/ over the CLI's output folder. */
-function startServer(reportDir, replayDir) {
+/** A static server over the repository, plus /__report/ and /__replay/ over the CLI's output folders and /__demo/
+ * over the built demo. */
+function startServer(reportDir, replayDir, demoDir) {
   // /__content-encoded/ serves the repository's .gz files as a server with "AddEncoding gzip .gz" does: as text with
   // Content-Encoding: gzip, so the browser has gunzipped them before the page sees a byte.
   const mounts = [
     ['/__report/', reportDir],
     ['/__replay/', replayDir],
+    ['/__demo/', demoDir],
     ['/__content-encoded/', ROOT],
     ['/', ROOT],
   ];
@@ -253,7 +258,13 @@ async function main() {
       fail('CLI replay report (dynmem replay get-vm.json counters.csv --out <tmp>)', error);
     }
 
-    server = await startServer(reportDir, replayDir);
+    let demoDir = join(reportDir, '.demo');
+    try {
+      demoDir = await buildDemo(demoDir);
+    } catch (error) {
+      fail('demo build (demo/build.js)', error);
+    }
+    server = await startServer(reportDir, replayDir, demoDir);
     const origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -437,6 +448,20 @@ async function main() {
     else fail('examples/browser', JSON.stringify({ rows, available }));
     for (const error of exampleErrors) fail('uncaught error in examples/browser', error);
     await example.close();
+
+    // 6. The live demo (demo/), built above.
+    console.log('\nLive demo:');
+    await checkDemo({
+      root: ROOT,
+      browser,
+      demoDir,
+      demoUrl: `${origin}/__demo/`,
+      cliReport: join(reportDir, 'report.html'),
+      artifacts: ARTIFACTS,
+      pass,
+      fail,
+      watch,
+    });
   } catch (error) {
     fail('runner', error);
   } finally {

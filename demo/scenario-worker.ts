@@ -1,0 +1,49 @@
+// Runs a scenario off the page's thread, so the progress bar moves: posts progress, then the report's HTML (the
+// CLI's report.html, built by the same reportHtml) or the error that stopped the run.
+import { reportHtml, simulate } from 'dynmem';
+import { demoTraceLoader, scenarioOf } from './scenario-input.ts';
+
+/** What the page sends: the dropped files (none: the built-in scenario) and its own URL, for the sample's. */
+export interface RunRequest {
+  files: File[];
+  pageUrl: string;
+}
+
+export type RunMessage =
+  | { type: 'read'; files: number }
+  | { type: 'simulate'; doneSeconds: number; totalSeconds: number }
+  | { type: 'done'; html: string; title: string; vms: number; simulatedSeconds: number; wallSeconds: number }
+  | { type: 'error'; message: string };
+
+const post = (message: RunMessage) => postMessage(message);
+
+addEventListener('message', async (event: MessageEvent<RunRequest>) => {
+  const { files, pageUrl } = event.data;
+  try {
+    const scenario = await scenarioOf(files);
+    let read = 0;
+    const traceLoader = demoTraceLoader(files, pageUrl, () => post({ type: 'read', files: ++read }));
+    let shown = -1;
+    const result = await simulate(scenario, {
+      traceLoader,
+      // A message per thousandth of the run at most: enough for a smooth bar, few enough not to flood the page.
+      onProgress: (doneSeconds, totalSeconds) => {
+        const step = Math.floor((1000 * doneSeconds) / totalSeconds);
+        if (step === shown) return;
+        shown = step;
+        post({ type: 'simulate', doneSeconds, totalSeconds });
+      },
+    });
+    const { summary, series } = result;
+    post({
+      type: 'done',
+      html: reportHtml(summary, series, result.policies ? { policies: result.policies } : {}),
+      title: summary.scenario,
+      vms: summary.vms,
+      simulatedSeconds: summary.durationSeconds,
+      wallSeconds: summary.wallSeconds,
+    });
+  } catch (error) {
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+});
