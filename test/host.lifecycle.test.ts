@@ -312,7 +312,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.counters().availableMemoryMB).toBe(8192 - 2048);
     });
 
-    it('free memory is used first, then running VMs are reclaimed, lowest weight first, never below minimum', async () => {
+    it('free memory is used first, then running VMs of lower or equal weight are reclaimed, lowest weight first, never below minimum', async () => {
       const host = await bare(4096);
       host.addVm({ name: 'L', startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: 1000 });
       host.addVm({ name: 'H', startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: 9000 });
@@ -324,7 +324,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(assigned(host)).toEqual({ L: 1200, H: 1200 });
       const removedBefore = host.counters().removedMemoryMB;
 
-      // 1,696 free; 352 more come from L (lowest weight)
+      // C (weight 5000): 1,696 free; 352 more come from L (weight 1000 ≤ 5000), none from H (9000)
       host.addVm({ name: 'C', startupMB: 2048, minimumMB: 512 });
       host.start('C');
       expect(assigned(host)).toEqual({ L: 848, H: 1200, C: 2048 });
@@ -332,15 +332,20 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.vm('H').removedMemoryMB).toBe(0);
       expect(host.counters().removedMemoryMB - removedBefore).toBe(352);
 
-      // nothing free: L down to its minimum (336), then H (464)
+      // D (weight 5000) needs 800 with nothing free: L could give 336 above its minimum, H is of higher
+      // priority and gives nothing → refused, nothing changes
       host.addVm({ name: 'D', startupMB: 800, minimumMB: 512 });
+      refused(host, () => host.start('D'), 'OutOfMemory');
+      expect(assigned(host)).toEqual({ L: 848, H: 1200, C: 2048, D: 0 });
+      // at weight 9000 it may take from both: L down to its minimum (336), then H (464)
+      host.setMemory('D', { weight: 9000 });
       host.start('D');
       expect(assigned(host)).toEqual({ L: 512, H: 736, C: 2048, D: 800 });
       expect(host.counters().availableMemoryMB).toBe(0);
       expect(host.vms().every((v) => v.smartPagingMB === 0)).toBe(true);
 
-      // 224 left above minimums (booting VMs give nothing): 228 does not fit, 224 does
-      host.addVm({ name: 'F', startupMB: 228, minimumMB: 228 });
+      // 224 left above minimums, all H's (booting VMs give nothing): 228 does not fit, 224 does (weight 9000)
+      host.addVm({ name: 'F', startupMB: 228, minimumMB: 228, weight: 9000 });
       const e = refused(host, () => host.start('F'), 'OutOfMemory');
       expect(e.hresult).toBe(0x8007000e);
       expect(E_OUTOFMEMORY).toBe(0x8007000e);

@@ -81,7 +81,8 @@ export class Cluster {
     return vmSnapshot(this.fleet, record);
   }
 
-  /** Start a VM: on its host if it has one, else placed on the live host with the most available memory. */
+  /** Start a VM: on its host if it has one, else placed on the live host with the most available memory where it
+   * can start (reclaiming only from VMs of lower or equal weight, as `Host.start`). */
   start(name: string): void {
     const record = this.fleet.vm(name);
     if (record.host < 0) placeAndStart(this.fleet, record);

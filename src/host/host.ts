@@ -85,12 +85,16 @@ export class Host {
     removeVm(this.fleet, this.own(name));
   }
 
-  /** Start a VM that is off. @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when it does not fit. */
+  /**
+   * Start a VM that is off: its startup RAM from free memory, then reclaimed from running VMs of lower or equal
+   * memory weight than its own (none for weight 0: it starts only in free memory); never Smart Paging.
+   * @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when it does not fit; nothing changes then.
+   */
   start(name: string): void {
     startVm(this.fleet, this.own(name));
   }
 
-  /** Restart a running VM; Smart Paging bridges what memory cannot be found. */
+  /** Restart a running VM: free memory, then reclaim by its weight as a start; Smart Paging bridges the rest. */
   restart(name: string): void {
     restartVm(this.fleet, this.own(name));
   }

@@ -1,6 +1,6 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
-// VMs, lowest weight first, never below a minimum nor past what a balloon driver gives) and, on a restart only,
-// Smart Paging for the rest.
+// VMs of lower or equal memory priority, lowest weight first, never below a minimum nor past what a balloon driver
+// gives) and, on a restart only, Smart Paging for the rest.
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
@@ -19,18 +19,31 @@ function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
   return Math.max(v.floor[slot]!, v.balloonLimit[slot]!);
 }
 
-/** Plan to free up to `wanted` MB on a host from its running Dynamic Memory VMs other than `except`, by the
- * host's policy: nothing under static (every VM holds its startup RAM), donors in proportion to their excess
- * over preference under qmemman, else lowest weight first, never below a minimum; never past a balloon driver's limit,
- * nothing from a stuck driver. */
-function planReclaim(fleet: Fleet, host: number, wanted: number, except: number): ReclaimPlan {
+/**
+ * Whether a VM of memory weight `donorWeight` may give memory to a VM of weight `claimantWeight` that starts (or
+ * restarts): only to a claimant of higher or equal priority, and never to one of the lowest priority (weight 0).
+ * Ben Armstrong, "What is memory priority" (2010): what is taken from running VMs for a start "depends on the
+ * memory priority of the new virtual machine", unless it "has a very low memory priority".
+ */
+export function mayReclaimFrom(claimantWeight: number, donorWeight: number): boolean {
+  return claimantWeight > 0 && donorWeight <= claimantWeight;
+}
+
+/** Plan to free up to `wanted` MB on a host for the VM in slot `claimant` from the host's other running Dynamic
+ * Memory VMs, by the host's policy: nothing under static (every VM holds its startup RAM), donors in proportion to
+ * their excess over preference under qmemman (Qubes knows no priority), else from the VMs of lower or equal weight
+ * than the claimant's (none for weight 0), lowest weight first, never below a minimum; never past a balloon
+ * driver's limit, nothing from a stuck driver. */
+function planReclaim(fleet: Fleet, host: number, wanted: number, claimant: number): ReclaimPlan {
   const policy = fleet.hosts[host]!.options.policy;
   if (policy.name === 'static') return { takes: [], total: 0 };
   const v = fleet.store.vms;
+  const claimantWeight = v.weight[claimant]!;
   const candidates: { slot: number; spare: number; weight: number }[] = [];
   for (const slot of fleet.slotsOf(host)) {
-    const floor = slot === except ? undefined : reclaimFloor(fleet, slot);
+    const floor = slot === claimant ? undefined : reclaimFloor(fleet, slot);
     if (floor === undefined) continue;
+    if (policy.name !== 'qmemman' && !mayReclaimFrom(claimantWeight, v.weight[slot]!)) continue;
     // qmemman takes down to its preference, but never past what the balloon driver gives.
     const least =
       policy.name === 'qmemman' ? Math.max(fleet.store.qmemmanPreferredMB(slot, host), v.balloonLimit[slot]!) : floor;
