@@ -6,7 +6,8 @@ import { LiveHistory } from './live-history.ts';
 
 /** How often the page runs the balancer, real ms; each step advances `speed` × this much simulated time. */
 const STEP_MS = 200;
-/** Settings the form may change, and the ones that are yes/no. */
+const DONE = { start: 'Started', restart: 'Restarted', stop: 'Stopped', remove: 'Removed' } as const;
+/** Settings that are yes/no. */
 const BOOLEAN_SETTINGS = new Set(['dynamicMemory']);
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -57,6 +58,7 @@ export class LiveHost {
     setInterval(() => this.tick(), STEP_MS);
   }
 
+  /** Replace the host by an empty one of `memoryMB`; a refused size throws and leaves everything as it was. */
   private async newHost(memoryMB: number): Promise<void> {
     this.host = await createHost({ memoryMB });
     this.history = new LiveHistory();
@@ -97,7 +99,7 @@ export class LiveHost {
       } else {
         this.host[action](name);
       }
-      say(message, `${action[0]!.toUpperCase()}${action.slice(1)}: ${name}.`, false);
+      say(message, `${DONE[action]} ${name}.`, false);
     } catch (error) {
       say(message, errorText(error), true);
     }
@@ -233,8 +235,9 @@ export class LiveHost {
       const memoryMB = parseValue('memoryMB', new FormData(hostForm).get('memoryMB') as string);
       try {
         await this.newHost(memoryMB as number);
+        say($('#host-message'), `A new host of ${formatNumber(this.host.memoryMB)} MB, no VMs yet.`, false);
       } catch (error) {
-        $('#host-info').textContent = errorText(error);
+        say($('#host-message'), errorText(error), true);
       }
     });
     const toggle = $<HTMLButtonElement>('#run-toggle');

@@ -17,7 +17,7 @@ const REPORT_SERIES = {
 const withoutWallTime = (html) => html.replace(/(<dt>Computed in<\/dt><dd>)[^<]*/, '$1…');
 
 export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, artifacts, pass, fail, watch }) {
-  const { simulate } = await import(pathToFileURL(join(root, 'dist/src/index.js')).href);
+  const { createHost, simulate } = await import(pathToFileURL(join(root, 'dist/src/index.js')).href);
   const check = async (name, body) => {
     try {
       const detail = await body();
@@ -82,7 +82,22 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
       return `${before} → ${await text('#clock')}, then paused`;
     });
 
-    await check('demo: adding a VM adds it to the table and the charts', async () => {
+    await check('demo: adding a VM adds it to the table and the charts; a refused one is not added', async () => {
+      // An odd startup RAM: the page shows what the library says, and adds nothing.
+      const odd = { name: 'odd', startupMB: 1023, minimumMB: 512, maximumMB: 4096 };
+      await addVm(odd);
+      const refusal = await text('#add-message');
+      const host = await createHost({ memoryMB: 16384 });
+      const expected = (() => {
+        try {
+          host.addVm(odd);
+          return 'no error';
+        } catch (error) {
+          return error.message;
+        }
+      })();
+      if (refusal !== expected || (await page.locator(row('odd')).count()) !== 0)
+        throw new Error(`refusal ${JSON.stringify(refusal)}, expected ${JSON.stringify(expected)}`);
       await addVm({ name: 'test-vm', startupMB: 1024, minimumMB: 512, maximumMB: 4096 });
       await page.waitForSelector(row('test-vm'));
       const series = await page.$$eval('#chart-live-assigned path.series > title', (ts) =>
@@ -92,7 +107,7 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
         if (!series.includes(wanted)) throw new Error(`chart series ${JSON.stringify(series)} lack ${wanted}`);
       const state = await text(`${row('test-vm')} .state`);
       if (!state.startsWith('Starting')) throw new Error(`state ${state}`);
-      return `row and chart lines for test-vm (${state})`;
+      return `row and chart lines for test-vm (${state}); "${refusal}"`;
     });
 
     await check('demo: dragging a demand slider changes the assigned memory after ticks', async () => {
@@ -132,7 +147,18 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
       await page.click('#settings-form button[type="submit"]');
       const raised = await text(`${row('db')} .settings`);
       if (raised !== '4,096 / 1,024 / 16,384') throw new Error(`after raising the maximum: ${raised}`);
-      return `"${message}"; then maximum raised: ${raised}`;
+      // A host size the library refuses: its message, and the host with its VMs as it was.
+      const rows = await page.locator('#vm-table tbody tr').count();
+      await page.fill('#host-form [name="memoryMB"]', '32');
+      await page.click('#host-form button[type="submit"]');
+      const hostMessage = await text('#host-message');
+      const expected = await createHost({ memoryMB: 32 }).then(
+        () => 'no error',
+        (error) => error.message,
+      );
+      if (hostMessage !== expected || (await page.locator('#vm-table tbody tr').count()) !== rows)
+        throw new Error(`host refusal ${JSON.stringify(hostMessage)}, expected ${JSON.stringify(expected)}`);
+      return `"${message}"; then maximum raised: ${raised}; "${hostMessage}"`;
     });
 
     await check(
