@@ -14,7 +14,7 @@ export type { EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
 export { esxMinFreeMB, POLICIES, type PolicyName, type PolicyOptions } from './host/policy.ts';
-export type { HostCounters, MemoryStatus, VmSnapshot, VmState } from './host/snapshot.ts';
+export type { HostCounters, MemoryStatus, NumaNodeCounters, VmSnapshot, VmState } from './host/snapshot.ts';
 export { HYPERV_VERSIONS, type HyperVVersion } from './host/versions.ts';
 export type { VmHandles } from './host/vm-handles.ts';
 export type { AssignedComparison, ComparisonReport } from './interop/compare.ts';

@@ -101,10 +101,22 @@ function policyOptions({ policy, intervalSeconds }: { policy: PolicyName; interv
   return policy === 'hyperv' || policy === 'static' ? { policy } : { policy, policyOptions: { intervalSeconds } };
 }
 
+/** No NUMA nodes, or two to four, spanning on or off. */
+const numaArb = fc.oneof(
+  fc.constant({}),
+  fc.record({ numaNodes: fc.integer({ min: 2, max: 4 }), numaSpanning: fc.boolean() }),
+);
+
 function checkInvariants(host: Host): void {
   const vms = host.vms();
   const assigned = vms.reduce((s, v) => s + v.assignedMB, 0);
   expect(assigned + host.reserveMB).toBeLessThanOrEqual(host.memoryMB);
+  // with NUMA spanning off, every node keeps its own books and every VM that is on lives on one node
+  for (const node of host.numaNodes()) {
+    if (node.assignedMB !== null) expect(node.assignedMB + node.reserveMB).toBeLessThanOrEqual(node.memoryMB);
+  }
+  const perNode = !host.numaSpanning && host.numaNodes().length > 1;
+  for (const v of vms) expect(v.numaNode !== null).toBe(perNode && v.state !== 'Off');
   for (const v of vms) {
     expect(Number.isInteger(v.assignedMB)).toBe(true);
     if (v.state === 'Off') continue;
@@ -136,10 +148,11 @@ describe('wasm and js engines', () => {
         fc.array(opArb, { minLength: 1, maxLength: 60 }),
         fc.constantFrom(0, 0, 64),
         policyArb,
-        async (memoryMB, vmSpecs, ops, hysteresisMB, policy) => {
+        numaArb,
+        async (memoryMB, vmSpecs, ops, hysteresisMB, policy, numa) => {
           const hosts = [
-            await createHost({ memoryMB, hysteresisMB, engine: 'wasm', ...policyOptions(policy) }),
-            await createHost({ memoryMB, hysteresisMB, engine: 'js', ...policyOptions(policy) }),
+            await createHost({ memoryMB, hysteresisMB, engine: 'wasm', ...policyOptions(policy), ...numa }),
+            await createHost({ memoryMB, hysteresisMB, engine: 'js', ...policyOptions(policy), ...numa }),
           ];
           const names = vmSpecs.map((_, i) => `vm-${i}`);
           for (const host of hosts) {
@@ -265,11 +278,14 @@ describe('wasm and js engines on clusters', () => {
   it('agree exactly and keep every host’s invariants on random scenarios with failovers', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 4096, max: 32768 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.record({ memoryMB: fc.integer({ min: 4096, max: 32768 }), numa: numaArb }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
         fc.array(vmArb, { minLength: 1, maxLength: 12 }),
         fc.array(clusterOpArb, { minLength: 1, maxLength: 50 }),
-        async (memories, vmSpecs, ops) => {
-          const hosts = memories.map((memoryMB, k) => ({ name: `h${k}`, memoryMB }));
+        async (members, vmSpecs, ops) => {
+          const hosts = members.map(({ memoryMB, numa }, k) => ({ name: `h${k}`, memoryMB, ...numa }));
           const clusters = [
             await createCluster({ hosts, bootSeconds: 7, engine: 'wasm' }),
             await createCluster({ hosts, bootSeconds: 7, engine: 'js' }),

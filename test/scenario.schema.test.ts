@@ -57,6 +57,8 @@ const HOST: Fields<HostOptions> = {
   hysteresisMB: true,
   policy: true,
   policyOptions: true,
+  numaNodes: true,
+  numaSpanning: true,
 };
 const SETTINGS: Fields<VmSettings> = {
   startupMB: true,

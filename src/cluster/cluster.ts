@@ -148,7 +148,6 @@ export class Cluster {
     victims.sort(failoverOrder);
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;
-    this.fleet.store.setHostUp(host.index, false);
     this.fleet.hostUpChanged(host.index);
     const report: FailoverReport = { host: name, restarted: [], failed: [], notStarted: [] };
     for (const record of victims) {
@@ -174,7 +173,6 @@ export class Cluster {
     const host = this.fleet.hostByName(name);
     if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
     host.failed = false;
-    this.fleet.store.setHostUp(host.index, true);
     this.fleet.hostUpChanged(host.index);
     const report: RecoveryReport = { host: name, failedBack: [] };
     const returning = [...this.homes].filter(([, home]) => home === host.index).map(([record]) => record);

@@ -20,12 +20,14 @@ export function resolveFailback(value: unknown): Failback {
 /**
  * @internal
  * Move a running VM to another host as a live migration: it keeps running with the memory it has, which must be
- * free on the target first. Returns false (and changes nothing) when it is not.
+ * free on the target first (on its NUMA node with the most available memory, where the target's nodes balance on
+ * their own). Returns false (and changes nothing) when it is not.
  */
 export function liveMigrate(fleet: Fleet, record: VmRecord, to: number): boolean {
   const v = fleet.store.vms;
   if (!isOn(v.state[record.slot]!) || fleet.hosts[to]!.failed) return false;
-  if (fleet.availableOn(to) < v.assigned[record.slot]!) return false;
-  fleet.moveVm(record, to);
+  const node = fleet.nodesByAvailableMemory(to)[0]!;
+  if (fleet.availableInPool(fleet.hosts[to]!.firstPool + node) < v.assigned[record.slot]!) return false;
+  fleet.moveVm(record, to, node);
   return true;
 }

@@ -1,4 +1,5 @@
-// Where a VM starts in a cluster: the live host with the most available memory that can take it.
+// Where a VM starts in a cluster: the live host with the most available memory that can take it (on one NUMA node
+// where the host's nodes balance on their own).
 import { outOfMemory } from '../errors.ts';
 import type { Fleet, VmRecord } from '../host/fleet.ts';
 import { canStart, startVm } from '../host/lifecycle.ts';
@@ -20,7 +21,7 @@ export function placeAndStart(fleet: Fleet, record: VmRecord): number {
   const { startupMB, generation } = record.settings;
   if (
     best >= 0 &&
-    fleet.availableOn(best) >= startupMB &&
+    fleet.largestAvailablePool(best) >= startupMB &&
     startupMB <= vmMemoryLimit(fleet.hosts[best]!.options)(generation)
   ) {
     // The common case, without sorting the hosts: the first host of the order below takes it from free memory.

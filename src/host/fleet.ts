@@ -1,5 +1,7 @@
 // The fleet: every host and VM of one host or cluster in one engine's store, with the JS-side registry
-// (names, settings) that the tick never touches.
+// (names, settings) that the tick never touches. The kernel balances *memory pools* (the entries of its host
+// columns): a host is one pool, or one pool per NUMA node when its nodes balance on their own (NUMA spanning off);
+// a host's pools are consecutive.
 import type { Engine } from '../engine/engine.ts';
 import { NO_VM_BALLOON_LIMIT, RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
@@ -27,6 +29,8 @@ export interface VmRecord {
   settings: VmSettings;
   /** Index of the host the VM is on, or -1 while unplaced (a cluster VM that has not started yet). */
   host: number;
+  /** Its NUMA node on a host whose nodes balance on their own (chosen at each start); 0 on any other host. */
+  node: number;
 }
 
 export interface HostRecord {
@@ -35,6 +39,16 @@ export interface HostRecord {
   failed: boolean;
   /** The VMs on this host (placed), so per-host questions never scan the whole fleet. */
   readonly members: Set<VmRecord>;
+  /** The host's memory pools: firstPool .. firstPool + poolCount − 1 (one per NUMA node that balances on its own). */
+  readonly firstPool: number;
+  readonly poolCount: number;
+}
+
+/** What the kernel balances in one pool: a host's memory and reserve, or a NUMA node's and its share. */
+function poolOptions(options: ResolvedHostOptions, node: number) {
+  const numa = options.numa;
+  if (!numa.perNode) return options;
+  return { ...options, memoryMB: numa.nodesMB[node]!, reserveMB: numa.reservesMB[node]! };
 }
 
 export class Fleet {
@@ -56,7 +70,9 @@ export class Fleet {
   private readonly alpha: number;
   /** Balancer ticks run since the fleet was created. */
   ticks = 0;
-  /** Physical memory held on each host (see heldOn), valid where heldKnown. */
+  /** Memory pools in use (the hosts' pools together). */
+  poolTotal = 0;
+  /** Physical memory held in each pool (see heldInPool), valid where heldKnown. */
   private readonly held: number[] = [];
   private readonly heldKnown: boolean[] = [];
   /** The live host with the most available memory, for placement. */
@@ -78,11 +94,17 @@ export class Fleet {
       });
     }
     const index = this.hosts.length;
-    this.ensureCapacity(this.byName.size, index + 1);
-    const record: HostRecord = { index, options, failed: false, members: new Set() };
+    const poolCount = options.numa.perNode ? options.numa.nodesMB.length : 1;
+    const firstPool = this.poolTotal;
+    this.ensureCapacity(this.byName.size, firstPool + poolCount);
+    const record: HostRecord = { index, options, failed: false, members: new Set(), firstPool, poolCount };
     this.hosts.push(record);
-    this.store.addHost(index, options, this.availableOn(index, 0));
-    this.store.writePolicy(index, options.policy, this.balancer.balancerIntervalSeconds);
+    this.poolTotal += poolCount;
+    for (let node = 0; node < poolCount; node++) {
+      const pool = poolOptions(options, node);
+      this.store.addHost(firstPool + node, pool, pool.memoryMB - pool.reserveMB);
+      this.store.writePolicy(firstPool + node, options.policy, this.balancer.balancerIntervalSeconds);
+    }
     this.smallestMaxVm = undefined;
     this.layoutDirty = true;
     this.layoutVersion++;
@@ -90,8 +112,10 @@ export class Fleet {
   }
 
   writeHostOptions(record: HostRecord): void {
-    this.store.writeHostOptions(record.index, record.options);
-    this.store.writePolicy(record.index, record.options.policy, this.balancer.balancerIntervalSeconds);
+    for (let node = 0; node < record.poolCount; node++) {
+      this.store.writeHostOptions(record.firstPool + node, poolOptions(record.options, node));
+      this.store.writePolicy(record.firstPool + node, record.options.policy, this.balancer.balancerIntervalSeconds);
+    }
     this.smallestMaxVm = undefined;
     this.roomiest.invalidate();
   }
@@ -149,9 +173,9 @@ export class Fleet {
     if (this.byName.has(name)) {
       throw new DynamicMemoryError('DuplicateVm', `A VM named '${name}' already exists.`, { vm: name, field: 'name' });
     }
-    this.ensureCapacity(this.byName.size + 1, this.hosts.length);
+    this.ensureCapacity(this.byName.size + 1, this.poolTotal);
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
-    const record: VmRecord = { name, slot, settings, host };
+    const record: VmRecord = { name, slot, settings, host, node: 0 };
     this.bySlot[slot] = record;
     this.byName.set(name, record);
     this.hosts[host]?.members.add(record);
@@ -172,12 +196,14 @@ export class Fleet {
     this.layoutVersion++;
   }
 
-  moveVm(record: VmRecord, host: number): void {
+  /** Put a VM on `host` (-1: unplaced), on NUMA node `node` where the host's nodes balance on their own. */
+  moveVm(record: VmRecord, host: number, node = 0): void {
     const mb = this.store.vms.assigned[record.slot]!;
     this.assignedChanged(record.slot, -mb);
     this.hosts[record.host]?.members.delete(record);
     this.hosts[host]?.members.add(record);
     record.host = host;
+    record.node = this.hosts[host]?.options.numa.perNode ? node : 0;
     this.assignedChanged(record.slot, mb);
     this.layoutDirty = true;
     this.layoutVersion++;
@@ -204,24 +230,68 @@ export class Fleet {
     return [...this.hosts[host]!.members].map((record) => record.slot);
   }
 
+  /** A host's memory pools: one, or one per NUMA node where its nodes balance on their own. */
+  poolsOf(host: number): number[] {
+    const record = this.hosts[host]!;
+    return Array.from({ length: record.poolCount }, (_, node) => record.firstPool + node);
+  }
+
+  /** The memory pool a placed VM is balanced in (its host's, or its NUMA node's); -1 while unplaced. */
+  poolOf(record: VmRecord): number {
+    return record.host < 0 ? -1 : this.hosts[record.host]!.firstPool + record.node;
+  }
+
+  /** The VMs balanced in a pool (a host, or one of its NUMA nodes), by slot. */
+  slotsInPool(pool: number): number[] {
+    const host = this.hostOfPool(pool);
+    if (this.hosts[host]!.poolCount === 1) return this.slotsOf(host);
+    const out: number[] = [];
+    for (const record of this.hosts[host]!.members) if (this.poolOf(record) === pool) out.push(record.slot);
+    return out;
+  }
+
+  /** The host a memory pool belongs to. */
+  hostOfPool(pool: number): number {
+    let lo = 0;
+    let hi = this.hosts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.hosts[mid]!.firstPool <= pool) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** Physical memory held by the VMs of a host, MB: summed once after each engine call, then kept up to date by
    * every change the facade makes, so that a start costs the same on a host of ten VMs or of a million. */
   heldOn(host: number): number {
-    if (this.heldKnown[host]) return this.held[host]!;
-    const v = this.store.vms;
+    const record = this.hosts[host]!;
     let held = 0;
-    for (const record of this.hosts[host]!.members) held += v.assigned[record.slot]!;
-    this.held[host] = held;
-    this.heldKnown[host] = true;
+    for (let pool = record.firstPool; pool < record.firstPool + record.poolCount; pool++) held += this.heldInPool(pool);
     return held;
   }
 
-  /** A change the facade made to a VM's physical memory, into its host's sum. */
+  /** Physical memory held by the VMs balanced in a pool, MB (see heldOn). */
+  heldInPool(pool: number): number {
+    if (this.heldKnown[pool]) return this.held[pool]!;
+    const record = this.hosts[this.hostOfPool(pool)]!;
+    const v = this.store.vms;
+    for (let p = record.firstPool; p < record.firstPool + record.poolCount; p++) {
+      this.held[p] = 0;
+      this.heldKnown[p] = true;
+    }
+    for (const vm of record.members) this.held[this.poolOf(vm)]! += v.assigned[vm.slot]!;
+    return this.held[pool]!;
+  }
+
+  /** A change the facade made to a VM's physical memory, into its pool's sum. */
   private assignedChanged(slot: number, deltaMB: number): void {
-    const host = this.bySlot[slot]?.host ?? -1;
-    if (host >= 0 && this.heldKnown[host]) {
-      this.held[host]! += deltaMB;
-      this.roomiest.update(host);
+    const record = this.bySlot[slot];
+    if (record === undefined || record.host < 0) return;
+    const pool = this.poolOf(record);
+    if (this.heldKnown[pool]) {
+      this.held[pool]! += deltaMB;
+      this.roomiest.update(record.host);
     }
   }
 
@@ -230,8 +300,12 @@ export class Fleet {
     return this.roomiest.best(this.hosts.length);
   }
 
-  /** A host failed or came back. */
+  /** A host failed or came back (`failed` set on its record): its pools stop or resume balancing. */
   hostUpChanged(host: number): void {
+    const record = this.hosts[host]!;
+    for (let pool = record.firstPool; pool < record.firstPool + record.poolCount; pool++) {
+      this.store.setHostUp(pool, !record.failed);
+    }
     this.roomiest.update(host);
   }
 
@@ -244,12 +318,44 @@ export class Fleet {
     return record.failed ? 0 : record.options.memoryMB - record.options.reserveMB - heldMB;
   }
 
+  /** Available Memory of one memory pool: its host's, or its NUMA node's (size − reserve share − held), MB. */
+  availableInPool(pool: number): number {
+    const host = this.hosts[this.hostOfPool(pool)]!;
+    if (!host.options.numa.perNode) return this.availableOn(host.index);
+    const node = pool - host.firstPool;
+    const { nodesMB, reservesMB } = host.options.numa;
+    return host.failed ? 0 : nodesMB[node]! - reservesMB[node]! - this.heldInPool(pool);
+  }
+
+  /** Where a VM's memory comes from: the Available Memory of its pool (its NUMA node's, or its host's), MB. */
+  availableTo(record: VmRecord): number {
+    const host = this.hosts[record.host]!;
+    return host.options.numa.perNode ? this.availableInPool(this.poolOf(record)) : this.availableOn(record.host);
+  }
+
+  /** The NUMA nodes of a host whose nodes balance on their own, most available memory first (ties: the lowest
+   * node); [0] on any other host. */
+  nodesByAvailableMemory(host: number): number[] {
+    const record = this.hosts[host]!;
+    if (!record.options.numa.perNode) return [0];
+    const nodes = Array.from({ length: record.poolCount }, (_, node) => node);
+    const free = nodes.map((node) => this.availableInPool(record.firstPool + node));
+    return nodes.sort((a, b) => free[b]! - free[a]! || a - b);
+  }
+
+  /** The most Available Memory of one pool of a host (its roomiest NUMA node's, or the host's), MB. */
+  largestAvailablePool(host: number): number {
+    const record = this.hosts[host]!;
+    if (record.poolCount === 1) return this.availableOn(host);
+    return this.availableInPool(record.firstPool + this.nodesByAvailableMemory(host)[0]!);
+  }
+
   /** Run balancer ticks for `seconds` of simulated time, in one engine call. */
   advance(seconds: unknown): void {
     const ticks = this.ticksIn(seconds);
     if (ticks === 0) return;
     this.layOut();
-    this.store.run(this.hosts.length, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
+    this.store.run(this.poolTotal, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
     this.heldKnown.fill(false); // the kernel moved memory
     this.roomiest.invalidate();
     this.ticks += ticks;
@@ -292,8 +398,8 @@ export class Fleet {
   }
 
   /**
-   * Lay the columns out host by host (each host's VMs in consecutive slots, unplaced VMs last, no holes), so a
-   * host's tick reads its VMs' columns sequentially instead of striding across the whole store; inside a host,
+   * Lay the columns out pool by pool (each pool's VMs in consecutive slots, unplaced VMs last, no holes), so a
+   * pool's tick reads its VMs' columns sequentially instead of striding across the whole store; inside a host,
    * in the order the VMs were added (the order the kernel hands out spare MB in), whichever slots they took.
    * Runs only after VMs were added, removed or moved; before every engine call, and for readers that walk a
    * host's VMs by slot range (`hostStart`..`hostEnd`).
@@ -301,13 +407,13 @@ export class Fleet {
   layOut(): void {
     if (!this.layoutDirty) return;
     const records = [...this.byName.values()];
-    const rank = (r: VmRecord) => (r.host < 0 ? this.hosts.length : r.host);
-    records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a host
+    const rank = (r: VmRecord) => (r.host < 0 ? this.poolTotal : this.poolOf(r));
+    records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a pool
     this.store.relayout(
       records.map((record) => record.slot),
       this.bySlot.length,
-      (row) => records[row]!.host,
-      this.hosts.length,
+      (slot) => this.poolOf(records[slot]!),
+      this.poolTotal,
     );
     records.forEach((record, slot) => {
       record.slot = slot;
@@ -318,12 +424,12 @@ export class Fleet {
     this.layoutVersion++;
   }
 
-  private ensureCapacity(vms: number, hosts: number): void {
+  private ensureCapacity(vms: number, pools: number): void {
     const e = this.store;
     const neededSlots = Math.max(vms, this.bySlot.length + (this.freeSlots.length > 0 ? 0 : 1));
-    if (neededSlots <= e.vmCapacity && hosts <= e.hostCapacity) return;
+    if (neededSlots <= e.vmCapacity && pools <= e.hostCapacity) return;
     const vmCapacity = neededSlots <= e.vmCapacity ? e.vmCapacity : Math.max(64, e.vmCapacity * 2, neededSlots);
-    const hostCapacity = hosts <= e.hostCapacity ? e.hostCapacity : Math.max(4, e.hostCapacity * 2, hosts);
+    const hostCapacity = pools <= e.hostCapacity ? e.hostCapacity : Math.max(4, e.hostCapacity * 2, pools);
     e.grow(vmCapacity, hostCapacity);
   }
 }

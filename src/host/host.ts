@@ -6,7 +6,14 @@ import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
 import { restartVm, startVm, stopVm } from './lifecycle.ts';
 import { type HostOptions, resolveHostOptions } from './options.ts';
 import type { PolicyName } from './policy.ts';
-import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from './snapshot.ts';
+import {
+  type HostCounters,
+  hostCounters,
+  type NumaNodeCounters,
+  numaNodeCounters,
+  type VmSnapshot,
+  vmSnapshot,
+} from './snapshot.ts';
 import { type HyperVVersion, vmMemoryLimit } from './versions.ts';
 import { makeHandles, setDemands, type VmHandles } from './vm-handles.ts';
 import { removeVm, setDemand, setMemory } from './vm-ops.ts';
@@ -161,9 +168,25 @@ export class Host {
     return out;
   }
 
-  /** Host-wide counters ("Hyper-V Dynamic Memory Balancer"). */
+  /** Host-wide counters ("Hyper-V Dynamic Memory Balancer"); with NUMA spanning off, summed over the nodes. */
   counters(): HostCounters {
     return hostCounters(this.fleet, this.record.index);
+  }
+
+  /** NUMA spanning (default true): VMs take memory from every node. Off: each VM lives on one node. */
+  get numaSpanning(): boolean {
+    return this.record.options.numa.spanning;
+  }
+
+  /**
+   * The host's NUMA nodes (one, the whole host, unless created with `numaNodes`): each one's memory and share of
+   * the reserve and, with NUMA spanning off, what its VMs hold and what is still available.
+   * @example
+   * const host = await createHost({ memoryMB: 65536, numaNodes: 2, numaSpanning: false });
+   * host.numaNodes()[1].availableMemoryMB; // 30528: 32768 less half the 4480 MB reserve
+   */
+  numaNodes(): NumaNodeCounters[] {
+    return numaNodeCounters(this.fleet, this.record.index);
   }
 }
 

@@ -1,6 +1,7 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
 // VMs of lower or equal memory priority, lowest weight first, never below a minimum nor past what a balloon driver
-// gives) and, on a restart only, Smart Paging for the rest.
+// gives) and, on a restart only, Smart Paging for the rest. All of it comes from one memory pool: the VM's host, or
+// its NUMA node when the host's nodes balance on their own (a start picks the node).
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
@@ -29,24 +30,24 @@ export function mayReclaimFrom(claimantWeight: number, donorWeight: number): boo
   return claimantWeight > 0 && donorWeight <= claimantWeight;
 }
 
-/** Plan to free up to `wanted` MB on a host for the VM in slot `claimant` from the host's other running Dynamic
- * Memory VMs, by the host's policy: nothing under static (every VM holds its startup RAM), donors in proportion to
- * their excess over preference under qmemman (Qubes knows no priority), else from the VMs of lower or equal weight
- * than the claimant's (none for weight 0), lowest weight first, never below a minimum; never past a balloon
- * driver's limit, nothing from a stuck driver. */
-function planReclaim(fleet: Fleet, host: number, wanted: number, claimant: number): ReclaimPlan {
-  const policy = fleet.hosts[host]!.options.policy;
+/** Plan to free up to `wanted` MB in a memory pool for the VM in slot `claimant` from the pool's other running
+ * Dynamic Memory VMs, by the host's policy: nothing under static (every VM holds its startup RAM), donors in
+ * proportion to their excess over preference under qmemman (Qubes knows no priority), else from the VMs of lower
+ * or equal weight than the claimant's (none for weight 0), lowest weight first, never below a minimum; never past
+ * a balloon driver's limit, nothing from a stuck driver. */
+function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: number): ReclaimPlan {
+  const policy = fleet.hosts[fleet.hostOfPool(pool)]!.options.policy;
   if (policy.name === 'static') return { takes: [], total: 0 };
   const v = fleet.store.vms;
   const claimantWeight = v.weight[claimant]!;
   const candidates: { slot: number; spare: number; weight: number }[] = [];
-  for (const slot of fleet.slotsOf(host)) {
+  for (const slot of fleet.slotsInPool(pool)) {
     const floor = slot === claimant ? undefined : reclaimFloor(fleet, slot);
     if (floor === undefined) continue;
     if (policy.name !== 'qmemman' && !mayReclaimFrom(claimantWeight, v.weight[slot]!)) continue;
     // qmemman takes down to its preference, but never past what the balloon driver gives.
     const least =
-      policy.name === 'qmemman' ? Math.max(fleet.store.qmemmanPreferredMB(slot, host), v.balloonLimit[slot]!) : floor;
+      policy.name === 'qmemman' ? Math.max(fleet.store.qmemmanPreferredMB(slot, pool), v.balloonLimit[slot]!) : floor;
     const spare = v.assigned[slot]! - least;
     if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
   }
@@ -77,19 +78,36 @@ function planDonations(donors: { slot: number; spare: number }[], wanted: number
 }
 
 /** Balloon the planned memory out of each VM (its Smart Paging goes first) and count it. */
-function applyReclaim(fleet: Fleet, host: number, plan: ReclaimPlan): void {
-  for (const { slot, mb } of plan.takes) fleet.store.balloonOut(slot, host, mb);
+function applyReclaim(fleet: Fleet, pool: number, plan: ReclaimPlan): void {
+  for (const { slot, mb } of plan.takes) fleet.store.balloonOut(slot, pool, mb);
 }
 
-/** Physical memory for `wanted` MB more on the VM's host: free memory first, then reclaim. Returns what
- * could be found (≤ wanted) and a commit function; nothing changes until commit. */
-function findMemory(fleet: Fleet, record: VmRecord, wanted: number): { found: number; commit: () => void } {
-  const host = record.host;
-  const free = Math.max(0, fleet.availableOn(host));
+/** Physical memory for `wanted` MB more in a memory pool (the VM's own unless given): free memory first, then
+ * reclaim. Returns what could be found (≤ wanted) and a commit function; nothing changes until commit. */
+function findMemory(
+  fleet: Fleet,
+  record: VmRecord,
+  wanted: number,
+  pool = fleet.poolOf(record),
+): { found: number; commit: () => void } {
+  const free = Math.max(0, fleet.availableInPool(pool));
   if (free >= wanted) return { found: wanted, commit: () => {} };
-  const plan = planReclaim(fleet, host, wanted - free, record.slot);
+  const plan = planReclaim(fleet, pool, wanted - free, record.slot);
   // qmemman's donors may give a little more than asked: that is free memory afterwards
-  return { found: Math.min(wanted, free + plan.total), commit: () => applyReclaim(fleet, host, plan) };
+  return { found: Math.min(wanted, free + plan.total), commit: () => applyReclaim(fleet, pool, plan) };
+}
+
+/** Startup RAM for a VM that is off, on the node a start picks: the NUMA node with the most available memory
+ * where it fits (free memory, then reclaim; ties: the lowest node), or the host's one pool. Returns the node and
+ * the commit, or undefined when no node has room. */
+function findStartupMemory(fleet: Fleet, record: VmRecord): { node: number; commit: () => void } | undefined {
+  const startup = record.settings.startupMB;
+  const firstPool = fleet.hosts[record.host]!.firstPool;
+  for (const node of fleet.nodesByAvailableMemory(record.host)) {
+    const memory = findMemory(fleet, record, startup, firstPool + node);
+    if (memory.found >= startup) return { node, commit: memory.commit };
+  }
+  return undefined;
 }
 
 /** A fresh boot: the VM holds startup RAM (part of it possibly in Smart Paging) for the boot duration. */
@@ -119,15 +137,16 @@ export function startVm(fleet: Fleet, record: VmRecord): void {
   }
   checkHostUp(fleet, record);
   const startup = record.settings.startupMB;
-  const memory = findMemory(fleet, record, startup);
-  if (memory.found < startup) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  const memory = findStartupMemory(fleet, record);
+  if (!memory) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
   memory.commit();
+  if (memory.node !== record.node) fleet.moveVm(record, record.host, memory.node);
   boot(fleet, record, startup, 0);
 }
 
 /** Whether a start would succeed right now, without changing anything. */
 export function canStart(fleet: Fleet, record: VmRecord): boolean {
-  return findMemory(fleet, record, record.settings.startupMB).found >= record.settings.startupMB;
+  return findStartupMemory(fleet, record) !== undefined;
 }
 
 /**
@@ -185,7 +204,7 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
  * Paging first), so no VM is ever above its effective maximum. */
 export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
   if (fleet.store.vms.dynamic[record.slot] === 0) return;
-  fleet.store.trimTo(record.slot, record.host, ceilingOf(record.settings));
+  fleet.store.trimTo(record.slot, fleet.poolOf(record), ceilingOf(record.settings));
 }
 
 /**
@@ -201,6 +220,6 @@ export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number
   }
   const wanted = Math.min(ceilingOf(s), Math.max(floorOf(s), assignedMB));
   const held = fleet.store.vms.assigned[i]!;
-  const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.availableOn(record.host))) : wanted;
+  const target = wanted > held ? held + Math.min(wanted - held, Math.max(0, fleet.availableTo(record))) : wanted;
   fleet.store.resume(i, target, Math.max(s.startupMB, target));
 }

@@ -1,5 +1,6 @@
 // Host options: validation, defaults, and the automatic host reserve.
 import { DynamicMemoryError, shown } from '../errors.ts';
+import { type NumaLayout, resolveNuma } from './numa.ts';
 import { type PolicyName, type PolicyOptions, type ResolvedPolicy, resolvePolicy } from './policy.ts';
 import { DEFAULT_HYPERV_VERSION, HYPERV_VERSIONS, type HyperVVersion, VERSION_RULES } from './versions.ts';
 
@@ -30,6 +31,12 @@ export interface HostOptions {
   policy?: PolicyName;
   /** The peer policy's knobs (each has the peer's default). */
   policyOptions?: PolicyOptions;
+  /** NUMA nodes: a count splitting the memory evenly, or each node's size in MB (adding up to memoryMB).
+   * Default: one node. */
+  numaNodes?: number | number[];
+  /** NUMA spanning (default true, as Hyper-V): VMs take memory from every node, one pool. Off: every VM lives on
+   * one node, placed at start, and each node balances on its own. */
+  numaSpanning?: boolean;
 }
 
 export interface ResolvedHostOptions {
@@ -44,6 +51,7 @@ export interface ResolvedHostOptions {
   balloonRateMBps: number;
   hysteresisMB: number;
   policy: ResolvedPolicy;
+  numa: NumaLayout;
 }
 
 const HOST_FIELDS = [
@@ -58,6 +66,8 @@ const HOST_FIELDS = [
   'name',
   'policy',
   'policyOptions',
+  'numaNodes',
+  'numaSpanning',
 ];
 
 /** The cluster's RootMemoryReserved default on Windows Server 2008 R2 (512 MB), kept with `rootMemoryReserved`. */
@@ -149,6 +159,7 @@ export function resolveHostOptions(
     o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
   const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);
   const policy = resolvePolicy(o.policy, o.policyOptions, memoryMB, name);
+  const numa = resolveNuma(o.numaNodes, o.numaSpanning, memoryMB, reserveMB, name);
   return {
     name,
     memoryMB,
@@ -161,5 +172,6 @@ export function resolveHostOptions(
     balloonRateMBps,
     hysteresisMB,
     policy,
+    numa,
   };
 }

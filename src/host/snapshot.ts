@@ -1,16 +1,21 @@
 // Reading a VM's or host's counters out of the columns, with Hyper-V's names and meanings.
+import { BALANCED } from '../../assembly/kernel/store.ts';
 import type { VmSettings } from '../settings.ts';
 import { type Fleet, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
+import { largestNodeForVmsMB } from './numa.ts';
 
 export type VmState = 'Off' | 'Starting' | 'Running';
 /** Get-VM's MemoryStatus; empty for a VM without Dynamic Memory, as Get-VM shows it. */
-export type MemoryStatus = 'Ok' | 'Low' | 'Warning' | 'Paging' | '';
+export type MemoryStatus = 'Ok' | 'Low' | 'Warning' | 'Paging' | 'Spanning' | '';
 
 /** A VM at one moment ("Hyper-V Dynamic Memory VM" counters and Get-VM fields). */
 export interface VmSnapshot {
   name: string;
   /** Host the VM is on (null for an unplaced cluster VM). */
   host: string | null;
+  /** The NUMA node the VM lives on while it runs or starts on a host with NUMA spanning off (null otherwise: off,
+   * unplaced, or its memory comes from every node). */
+  numaNode: number | null;
   state: VmState;
   settings: VmSettings;
   /** Physical Memory: what the host has given the VM, MB (Smart Paging not included). */
@@ -65,11 +70,21 @@ export function availableMemoryBuffer(memoryMB: number, demandMB: number, buffer
   return (100 * (memoryMB - demandMB)) / ((demandMB * bufferPercent) / 100);
 }
 
-/** MemoryStatus as Get-VM reports it: Paging while Smart Paging is in use, else from the buffer left. */
-export function memoryStatus(smartPagingMB: number, buffer: number): MemoryStatus {
+/** MemoryStatus as Get-VM reports it: Paging while Smart Paging is in use, Spanning while its memory spans NUMA
+ * nodes, else from the buffer left. */
+export function memoryStatus(smartPagingMB: number, buffer: number, spanning = false): MemoryStatus {
   if (smartPagingMB > 0) return 'Paging';
+  if (spanning) return 'Spanning';
   if (buffer < 0) return 'Warning';
   return buffer > 80 ? 'Ok' : 'Low';
+}
+
+/** Whether a VM holding `assignedMB` on a host spans NUMA nodes: with spanning on, when it holds more than the
+ * largest node can give VMs (its size less its share of the reserve). With spanning off it never does. */
+function spansNodes(fleet: Fleet, record: VmRecord, assignedMB: number): boolean {
+  if (record.host < 0) return false;
+  const numa = fleet.hosts[record.host]!.options.numa;
+  return numa.spanning && numa.nodesMB.length > 1 && assignedMB > largestNodeForVmsMB(numa);
 }
 
 /** @internal The snapshot of a VM, read from the columns. */
@@ -87,6 +102,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   return {
     name: record.name,
     host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
+    numaNode: on && record.host >= 0 && fleet.hosts[record.host]!.options.numa.perNode ? record.node : null,
     state,
     settings: { ...record.settings },
     assignedMB,
@@ -102,12 +118,17 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
     guestVisibleMB: on ? v.guestVisible[i]! : 0,
     smartPagingMB,
     availableMemoryBuffer: buffer,
-    memoryStatus: !record.settings.dynamicMemory ? '' : on ? memoryStatus(smartPagingMB, buffer) : 'Ok',
+    memoryStatus: !record.settings.dynamicMemory
+      ? ''
+      : on
+        ? memoryStatus(smartPagingMB, buffer, spansNodes(fleet, record, assignedMB))
+        : 'Ok',
     bootSecondsLeft: state === 'Starting' ? v.bootLeft[i]! : 0,
   };
 }
 
-/** @internal A host's counters, read from the columns. */
+/** @internal A host's counters, read from the columns: summed over its NUMA nodes where they balance on their
+ * own (see `poolPressures` for the pressures). */
 export function hostCounters(fleet: Fleet, host: number): HostCounters {
   const v = fleet.store.vms;
   const h = fleet.store.hosts;
@@ -120,18 +141,99 @@ export function hostCounters(fleet: Fleet, host: number): HostCounters {
     smartPagingMB += v.smartPaging[slot]!;
     if (v.state[slot] !== OFF) runningVms++;
   }
+  const pools = fleet.poolsOf(host);
+  const sum = (column: Readonly<Float64Array>) => pools.reduce((total, pool) => total + column[pool]!, 0);
+  const pressures =
+    pools.length === 1
+      ? { systemCurrentPressure: h.systemPressure[pools[0]!]!, averagePressure: h.avgPressure[pools[0]!]! }
+      : poolPressures(fleet, pools);
   return {
     availableMemoryMB: fleet.availableOn(host, assignedMB),
-    averagePressure: h.avgPressure[host]!,
-    systemCurrentPressure: h.systemPressure[host]!,
-    addedMemoryMB: h.added[host]!,
-    removedMemoryMB: h.removed[host]!,
-    memoryAddOperations: h.addOps[host]!,
-    memoryRemoveOperations: h.removeOps[host]!,
+    ...pressures,
+    addedMemoryMB: sum(h.added),
+    removedMemoryMB: sum(h.removed),
+    memoryAddOperations: sum(h.addOps),
+    memoryRemoveOperations: sum(h.removeOps),
     memoryMB: o.memoryMB,
     reserveMB: o.reserveMB,
     assignedMB,
     smartPagingMB,
     runningVms,
+  };
+}
+
+/** One NUMA node of a host. */
+export interface NumaNodeCounters {
+  node: number;
+  /** The node's memory, MB. */
+  memoryMB: number;
+  /** The node's share of the host reserve, MB. */
+  reserveMB: number;
+  /** With NUMA spanning off: Σ physical memory held by the node's VMs, MB; null with spanning on (one pool). */
+  assignedMB: number | null;
+  /** With NUMA spanning off: what the node's VMs could still be given, MB; null with spanning on (one pool). */
+  availableMemoryMB: number | null;
+  /** With NUMA spanning off: the node's VMs that are on; null with spanning on (one pool). */
+  runningVms: number | null;
+}
+
+/** @internal A host's NUMA nodes, read from the columns where they balance on their own. */
+export function numaNodeCounters(fleet: Fleet, host: number): NumaNodeCounters[] {
+  const record = fleet.hosts[host]!;
+  const { nodesMB, reservesMB, perNode } = record.options.numa;
+  const v = fleet.store.vms;
+  return nodesMB.map((memoryMB, node) => {
+    if (!perNode) {
+      return {
+        node,
+        memoryMB,
+        reserveMB: reservesMB[node]!,
+        assignedMB: null,
+        availableMemoryMB: null,
+        runningVms: null,
+      };
+    }
+    const pool = record.firstPool + node;
+    const slots = fleet.slotsInPool(pool);
+    return {
+      node,
+      memoryMB,
+      reserveMB: reservesMB[node]!,
+      assignedMB: slots.reduce((sum, slot) => sum + v.assigned[slot]!, 0),
+      availableMemoryMB: fleet.availableInPool(pool),
+      runningVms: slots.filter((slot) => v.state[slot] !== OFF).length,
+    };
+  });
+}
+
+/**
+ * @internal
+ * The pressures of a host whose NUMA nodes balance on their own, over all its nodes: System Current Pressure is
+ * 100 × Σ demand / Σ memory of the balanced VMs of every node; Average Pressure is the nodes' averages weighted by
+ * the memory of their balanced VMs (as a cluster's is weighted by its hosts').
+ */
+export function poolPressures(
+  fleet: Fleet,
+  pools: readonly number[],
+): { systemCurrentPressure: number; averagePressure: number } {
+  const v = fleet.store.vms;
+  const h = fleet.store.hosts;
+  fleet.layOut();
+  let demand = 0;
+  let memory = 0;
+  let weightedAverage = 0;
+  for (const pool of pools) {
+    let poolMemory = 0;
+    for (let i = h.hostStart[pool]!; i < h.hostEnd[pool]!; i++) {
+      if (v.balanced[i] !== BALANCED) continue;
+      demand += v.demand[i]!;
+      poolMemory += v.assigned[i]! + v.smartPaging[i]!;
+    }
+    memory += poolMemory;
+    weightedAverage += h.avgPressure[pool]! * poolMemory;
+  }
+  return {
+    systemCurrentPressure: memory > 0 ? (100 * demand) / memory : 0,
+    averagePressure: memory > 0 ? weightedAverage / memory : 0,
   };
 }

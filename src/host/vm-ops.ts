@@ -53,11 +53,11 @@ function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () 
       field: 'startupMB',
     });
   }
-  if (delta > 0 && fleet.availableOn(record.host) < delta) {
+  if (delta > 0 && fleet.availableTo(record) < delta) {
     throw new DynamicMemoryError(
       'OutOfMemory',
       `Not enough memory in the system to resize the virtual machine ${record.name} to ${next.startupMB} megabytes: ` +
-        `${delta} MB more are needed and ${Math.max(0, fleet.availableOn(record.host))} MB are free.`,
+        `${delta} MB more are needed and ${Math.max(0, fleet.availableTo(record))} MB are free.`,
       { vm: record.name, field: 'startupMB', hresult: E_OUTOFMEMORY },
     );
   }
@@ -69,7 +69,7 @@ function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () 
       { vm: record.name, field: 'startupMB' },
     );
   }
-  return () => fleet.store.resizeStatic(i, record.host, next.startupMB);
+  return () => fleet.store.resizeStatic(i, fleet.poolOf(record), next.startupMB);
 }
 
 export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConfig>): VmSnapshot {

@@ -2,6 +2,7 @@
 // validates every scenario against before anything is built. Published as schema/scenario.schema.json (a test
 // keeps that file equal to this object, and this object equal to the TypeScript types).
 
+import { MAX_NUMA_NODES } from '../host/numa.ts';
 import { POLICIES } from '../host/policy.ts';
 import { HYPERV_VERSIONS } from '../host/versions.ts';
 
@@ -127,6 +128,18 @@ export const SCENARIO_SCHEMA = {
         hysteresisMB: wholeMB(0, 'MB within which a VM is left at its goal. Default 0.'),
         policy: { $ref: '#/$defs/policy' },
         policyOptions: { $ref: '#/$defs/policyOptions' },
+        numaNodes: {
+          anyOf: [
+            { type: 'integer', minimum: 1, maximum: MAX_NUMA_NODES },
+            { type: 'array', minItems: 1, maxItems: MAX_NUMA_NODES, items: wholeMB(1, 'A node, MB.') },
+          ],
+          description:
+            'NUMA nodes: a count splitting memoryMB evenly, or the node sizes in MB (adding up to memoryMB).',
+        },
+        numaSpanning: {
+          type: 'boolean',
+          description: 'NUMA spanning (default true): one pool. False: each VM lives on one node, nodes balance alone.',
+        },
       },
     },
     policy: {

@@ -1,6 +1,7 @@
 // Time series sampled during a run: per host, the whole cluster, and (optionally) per VM.
 import type { Cluster } from '../cluster/cluster.ts';
 import { OFF, RUNNING } from '../host/fleet.ts';
+import { poolPressures } from '../host/snapshot.ts';
 
 export interface HostSeries {
   name: string;
@@ -75,28 +76,36 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
   const running = new Float64Array(hostCount);
   const dmDemand = new Float64Array(hostCount);
   const dmMemory = new Float64Array(hostCount);
-  // Each host's VMs sit in one slot range once laid out: a pass over the columns, no walk of the registry.
+  // Each memory pool's VMs (a host's, or a NUMA node's) sit in one slot range once laid out: a pass over the
+  // columns, no walk of the registry.
   fleet.layOut();
+  const pools = fleet.hosts.map((record) => fleet.poolsOf(record.index));
   for (let host = 0; host < hostCount; host++) {
-    for (let i = h.hostStart[host]!; i < h.hostEnd[host]!; i++) {
-      const state = v.state[i]!;
-      if (state === OFF) continue;
-      assigned[host]! += v.assigned[i]!;
-      paged[host]! += v.smartPaging[i]!;
-      demand[host]! += v.demand[i]!;
-      running[host]! += 1;
-      if (state === RUNNING && v.dynamic[i] !== 0) {
-        dmDemand[host]! += v.demand[i]!;
-        dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
+    for (const pool of pools[host]!) {
+      for (let i = h.hostStart[pool]!; i < h.hostEnd[pool]!; i++) {
+        const state = v.state[i]!;
+        if (state === OFF) continue;
+        assigned[host]! += v.assigned[i]!;
+        paged[host]! += v.smartPaging[i]!;
+        demand[host]! += v.demand[i]!;
+        running[host]! += 1;
+        if (state === RUNNING && v.dynamic[i] !== 0) {
+          dmDemand[host]! += v.demand[i]!;
+          dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
+        }
       }
     }
   }
+  const pagedMBs = Float64Array.from(pools, (own) => own.reduce((sum, pool) => sum + h.smartPagingMBs[pool]!, 0));
+  const averagePressure = pools.map((own) =>
+    own.length === 1 ? h.avgPressure[own[0]!]! : poolPressures(fleet, own).averagePressure,
+  );
   const last = pagedAtLastSample.get(series);
   for (let host = 0; host < hostCount; host++) {
-    const meanMB = last && t > last.t ? (h.smartPagingMBs[host]! - last.mbs[host]!) / (t - last.t) : 0;
+    const meanMB = last && t > last.t ? (pagedMBs[host]! - last.mbs[host]!) / (t - last.t) : 0;
     paged[host] = Math.max(paged[host]!, meanMB);
   }
-  pagedAtLastSample.set(series, { t, mbs: Float64Array.from(h.smartPagingMBs.subarray(0, hostCount)) });
+  pagedAtLastSample.set(series, { t, mbs: pagedMBs });
   series.timeSeconds.push(t);
   const total = series.total;
   let totals = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -106,7 +115,7 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
     s.demandMB.push(demand[host]!);
     s.availableMB.push(available);
     s.pressure.push(dmMemory[host]! > 0 ? (100 * dmDemand[host]!) / dmMemory[host]! : 0);
-    s.averagePressure.push(h.avgPressure[host]!);
+    s.averagePressure.push(averagePressure[host]!);
     s.smartPagingMB.push(paged[host]!);
     s.runningVms.push(running[host]!);
     totals = [
@@ -117,7 +126,7 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
       totals[4]! + dmMemory[host]!,
       totals[5]! + paged[host]!,
       totals[6]! + running[host]!,
-      totals[7]! + h.avgPressure[host]! * assigned[host]!,
+      totals[7]! + averagePressure[host]! * assigned[host]!,
     ];
   });
   total.assignedMB.push(totals[0]!);

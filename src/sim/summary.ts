@@ -127,8 +127,9 @@ export function summarize(input: SummaryInput): SimulationSummary {
   let minHostAvailable = Infinity;
   let hostMemoryMB = 0;
   let reserveMB = 0;
-  for (const host of fleet.hosts) {
-    const i = host.index;
+  // Run totals are kept per memory pool: a host, or each NUMA node of a host whose nodes balance on their own
+  // (there, the pressures are the nodes', and the least available memory is a node's).
+  for (let i = 0; i < fleet.poolTotal; i++) {
     pressureSeconds += h.pressureSeconds[i]!;
     elapsed += h.elapsed[i]!;
     peak = Math.max(peak, h.peakPressure[i]!);
@@ -138,6 +139,8 @@ export function summarize(input: SummaryInput): SimulationSummary {
     smartPagingMBs += h.smartPagingMBs[i]!;
     smartPagingPeak = Math.max(smartPagingPeak, h.peakSmartPaging[i]!);
     minHostAvailable = Math.min(minHostAvailable, h.minAvailable[i]!);
+  }
+  for (const host of fleet.hosts) {
     hostMemoryMB += host.options.memoryMB;
     reserveMB += host.options.reserveMB;
   }
