@@ -1,5 +1,4 @@
 // Reading a VM's or host's counters out of the columns, with Hyper-V's names and meanings.
-import { BALANCED } from '../../assembly/kernel/store.ts';
 import type { VmSettings } from '../settings.ts';
 import { type Fleet, OFF, RUNNING, STARTING, type VmRecord } from './fleet.ts';
 import { largestNodeForVmsMB } from './numa.ts';
@@ -225,7 +224,7 @@ export function poolPressures(
   for (const pool of pools) {
     let poolMemory = 0;
     for (let i = h.hostStart[pool]!; i < h.hostEnd[pool]!; i++) {
-      if (v.balanced[i] !== BALANCED) continue;
+      if (v.state[i] !== RUNNING || v.dynamic[i] === 0) continue; // the balancer's VMs: running Dynamic Memory
       demand += v.demand[i]!;
       poolMemory += v.assigned[i]! + v.smartPaging[i]!;
     }
