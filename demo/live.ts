@@ -6,6 +6,7 @@ import { LiveHistory } from './live-history.ts';
 
 /** How often the page runs the balancer, real ms; each step advances `speed` × this much simulated time. */
 const STEP_MS = 200;
+/** What the VM list says after an action. */
 const DONE = { start: 'Started', restart: 'Restarted', stop: 'Stopped', remove: 'Removed' } as const;
 /** Settings that are yes/no. */
 const BOOLEAN_SETTINGS = new Set(['dynamicMemory']);
@@ -133,6 +134,7 @@ export class LiveHost {
     slider.addEventListener('input', () => {
       this.host.setDemand(name, Number(slider.value));
       demand.textContent = formatNumber(Number(slider.value));
+      slider.setAttribute('aria-valuetext', `${demand.textContent} MB`);
     });
     const cells = {
       state,
@@ -179,6 +181,7 @@ export class LiveHost {
     if (row.slider.max !== top) row.slider.max = top;
     if (document.activeElement !== row.slider) row.slider.value = String(vm.demandMB);
     row.demand.textContent = formatNumber(vm.demandMB);
+    row.slider.setAttribute('aria-valuetext', `${row.demand.textContent} MB`);
     const on = vm.state !== 'Off';
     row.buttons.start.disabled = on;
     row.buttons.restart.disabled = !on;
@@ -187,7 +190,8 @@ export class LiveHost {
   }
 
   private tick(): void {
-    if (!this.running) return;
+    // A hidden page (another browser tab) holds the clock, as a paused one does.
+    if (!this.running || document.hidden) return;
     this.pending += (this.speed * STEP_MS) / 1000;
     const whole = Math.floor(this.pending);
     if (whole === 0) return;

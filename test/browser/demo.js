@@ -262,7 +262,13 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
       await runFiles([{ name: 'bad.json', mimeType: 'application/json', buffer: json(bad) }], 'error');
       const shown = await text('#run-error');
       if (shown !== expected) throw new Error(`shown ${JSON.stringify(shown)}, Node says ${JSON.stringify(expected)}`);
-      return `"${shown}"`;
+      // A trace the JSON names but nobody dropped: named, with what to do.
+      const orphan = { ...scenario, vms: [{ ...scenario.vms[0], trace: 'traces/missing.csv' }] };
+      await runFiles([{ name: 'orphan.json', mimeType: 'application/json', buffer: json(orphan) }], 'error');
+      const missing = await text('#run-error');
+      if (missing !== 'vms[0].trace: traces/missing.csv: not among the dropped files; drop it with the scenario.')
+        throw new Error(`missing trace: ${JSON.stringify(missing)}`);
+      return `"${shown}"; "${missing}"`;
     });
 
     await check('demo: the report frame fetches nothing; the page fetches only from its own origin', async () => {
