@@ -125,8 +125,10 @@ export function targetOf(d: f64, buffer: f64, lo: f64, hi: f64): f64 {
   return lesser(hi, greater(lo, d + Math.ceil((d * buffer) / 100.0)));
 }
 
-/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation. */
-export function goals(v: VmStore, from: i32, to: i32, dt: f64): void {
+/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation. With
+ * `withKeptAndWanted`, what the move keeps and wants if every VM gets its target too (as `keptAndWanted`; right
+ * when the targets fit, so worth it only where they are predicted to). */
+export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, withKeptAndWanted: bool): void {
   const state = v.state;
   const balanced = v.balanced;
   const demand = v.demand;
@@ -137,12 +139,19 @@ export function goals(v: VmStore, from: i32, to: i32, dt: f64): void {
   const floor = v.floor;
   const ceiling = v.ceiling;
   const buffer = v.buffer;
+  const smartPaging = v.smartPaging;
+  const balloonRate = v.balloonRate;
+  const balloonLimit = v.balloonLimit;
+  const hostRate = h.balloonRate[host]!;
+  const hysteresis = h.hysteresis[host]!;
   let heldOutside = 0.0;
   let balancedCount = 0.0;
   let sumLower = 0.0;
   let sumDemandLevel = 0.0;
   let sumTarget = 0.0;
   let ramping = 0.0;
+  let kept = 0.0;
+  let wanted = 0.0;
   for (let i = from; i < to; i++) {
     const rate = demandRate[i]!;
     if (rate != 0.0 && state[i]! != OFF) {
@@ -166,7 +175,18 @@ export function goals(v: VmStore, from: i32, to: i32, dt: f64): void {
     sumLower += lo;
     sumDemandLevel += lesser(hi, greater(lo, d));
     sumTarget += target;
+    if (!withKeptAndWanted) continue;
+    const paged = smartPaging[i]!;
+    if (settled(phys, paged, target, hysteresis)) {
+      kept += phys;
+      continue;
+    }
+    const left = afterBalloon(phys, paged, target, balloonStep(hostRate, balloonRate[i]!, dt), balloonLimit[i]!);
+    kept += left;
+    wanted += greater(0.0, target - left);
   }
+  goalSums.kept = kept;
+  goalSums.wanted = wanted;
   const s = goalSums;
   s.heldOutside = heldOutside;
   s.balancedCount = balancedCount;
@@ -233,8 +253,8 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
   tierSums.unweightedNeed = unweightedNeed;
 }
 
-/** Pass 2c: what the move keeps and wants with the goals the allocation set. (The Wasm core finds it in pass 1
- * when the targets fit.) */
+/** Pass 2c: what the move keeps and wants with the goals the allocation set (pass 1 finds it when the targets
+ * were predicted to fit and did). */
 export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const goal = v.goal;
   const assigned = v.assigned;
@@ -494,6 +514,11 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt:
   h.shortVmSeconds[host]! += m.shortCount * span;
 }
 
+/** Whether the last tick run (of any host) had to share a tier: the goals pass then leaves what the move keeps
+ * and wants to the pass after the sharing, instead of computing it for targets that will not hold. Only a guess
+ * (a wrong one costs a pass, never a different result); right on every tick of a host but its first in a call. */
+let sharedLastTick = false;
+
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
 export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
   const from = <i32>h.hostStart[host]!;
@@ -501,9 +526,12 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
-  goals(v, from, to, dt);
+  const predictedFit = !sharedLastTick;
+  goals(v, h, host, from, to, dt, predictedFit);
   const pool = balancerPool(h, host);
-  if (goalSums.balancedCount > 0.0 && goalSums.target > pool) {
+  const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
+  sharedLastTick = shared;
+  if (shared) {
     const tier = tierFor(pool);
     tierNeeds(v, from, to, tier);
     h.waterLevel[host] = waterFill(
@@ -516,7 +544,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
       tierSums.unweightedNeed,
     );
   }
-  keptAndWanted(v, h, host, from, to, dt);
+  if (shared || !predictedFit) keptAndWanted(v, h, host, from, to, dt);
   moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, pool - goalSums.kept));
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);

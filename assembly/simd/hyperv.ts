@@ -402,9 +402,7 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
   return v128.any_true(found);
 }
 
-/** Whether the last tick run (of any host) had to share a tier: the goals pass then leaves what the move keeps
- * and wants to the pass after the sharing, instead of computing it for targets that will not hold. Only a guess
- * (a wrong one costs a pass, never a different result); right on every tick of a host but its first in a call. */
+/** Whether the last tick run had to share a tier: the guess of the portable tick's `sharedLastTick`. */
 let sharedLastTick = false;
 
 /** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
