@@ -125,10 +125,13 @@ export function targetOf(d: f64, buffer: f64, lo: f64, hi: f64): f64 {
   return lesser(hi, greater(lo, d + Math.ceil((d * buffer) / 100.0)));
 }
 
-/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation. With
- * `withKeptAndWanted`, what the move keeps and wants if every VM gets its target too (as `keptAndWanted`; right
- * when the targets fit, so worth it only where they are predicted to). */
-export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, withKeptAndWanted: bool): void {
+/** What pass 1 prepares besides the sums, by what the last tick found: what the move keeps and wants if every VM
+ * gets its target (PREPARE_MOVE, right when the targets fit), or a tier's needs (the tier's number). */
+export const PREPARE_MOVE = -1;
+
+/** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation; and what `prepare`
+ * says (as `keptAndWanted` or `tierNeeds` would; a wrong guess costs a pass, never a different result). */
+export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
   const state = v.state;
   const balanced = v.balanced;
   const demand = v.demand;
@@ -152,6 +155,8 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   let ramping = 0.0;
   let kept = 0.0;
   let wanted = 0.0;
+  let weightedNeed = 0.0;
+  let unweightedNeed = 0.0;
   for (let i = from; i < to; i++) {
     const rate = demandRate[i]!;
     if (rate != 0.0 && state[i]! != OFF) {
@@ -163,19 +168,27 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
     const phys = assigned[i]!;
     if (balanced[i]! == NOT_BALANCED) {
       heldOutside += phys; // 0 for a VM that is off
-      goal[i] = 0.0;
+      if (prepare == PREPARE_MOVE) goal[i] = 0.0;
+      else setTierNeed(v, i, 0.0, 0.0);
       continue;
     }
     const lo = floor[i]!;
     const hi = ceiling[i]!;
     const d = demand[i]!;
     const target = targetOf(d, buffer[i]!, lo, hi);
-    goal[i] = target;
+    const demandLevel = lesser(hi, greater(lo, d));
     balancedCount += 1.0;
     sumLower += lo;
-    sumDemandLevel += lesser(hi, greater(lo, d));
+    sumDemandLevel += demandLevel;
     sumTarget += target;
-    if (!withKeptAndWanted) continue;
+    if (prepare != PREPARE_MOVE) {
+      const base = tierBase(prepare, lo, demandLevel);
+      const top = tierTop(prepare, lo, demandLevel, target);
+      if (setTierNeed(v, i, base, top) > 0.0) weightedNeed += top - base;
+      else unweightedNeed += top - base;
+      continue;
+    }
+    goal[i] = target;
     const paged = smartPaging[i]!;
     if (settled(phys, paged, target, hysteresis)) {
       kept += phys;
@@ -187,6 +200,8 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
   }
   goalSums.kept = kept;
   goalSums.wanted = wanted;
+  tierSums.weightedNeed = weightedNeed;
+  tierSums.unweightedNeed = unweightedNeed;
   const s = goalSums;
   s.heldOutside = heldOutside;
   s.balancedCount = balancedCount;
@@ -210,18 +225,40 @@ export function tierPool(tier: i32, pool: f64): f64 {
   return pool > 0.0 ? pool : 0.0;
 }
 
+/** The base of a balanced VM in `tier`: what it is sure to get. */
+export function tierBase(tier: i32, lo: f64, demandLevel: f64): f64 {
+  if (tier == TIER_BUFFER) return demandLevel;
+  if (tier == TIER_DEMAND) return lo;
+  return 0.0;
+}
+
+/** The top of a balanced VM in `tier`: what it gets if the tier fits. */
+export function tierTop(tier: i32, lo: f64, demandLevel: f64, target: f64): f64 {
+  if (tier == TIER_BUFFER) return target;
+  if (tier == TIER_DEMAND) return demandLevel;
+  return lo;
+}
+
+/** Row i in the tier's sharing: its goal drops to `base`, its need is `top` − `base`, with its share weight and
+ * ratio. Returns its share weight (0: it takes no part). */
+export function setTierNeed(v: VmStore, i: i32, base: f64, top: f64): f64 {
+  const n = top - base;
+  v.goal[i] = base;
+  v.need[i] = n;
+  const w = weightedShare(n, v.weight[i]!);
+  v.shareWeight[i] = w;
+  v.ratio[i] = shareRatio(n, w);
+  return w;
+}
+
 /** Pass 2a: each balanced VM's goal drops to the tier's base, its need is the tier's width, and its share weight
- * and ratio are set for the weighted sharing. */
+ * and ratio are set for the weighted sharing. (Pass 1 does it when the tier was predicted.) */
 export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
-  const goal = v.goal;
-  const need = v.need;
-  const shareWeight = v.shareWeight;
-  const ratio = v.ratio;
   const balanced = v.balanced;
   const floor = v.floor;
   const ceiling = v.ceiling;
   const demand = v.demand;
-  const weight = v.weight;
+  const buffer = v.buffer;
   let weightedNeed = 0.0;
   let unweightedNeed = 0.0;
   for (let i = from; i < to; i++) {
@@ -229,28 +266,25 @@ export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
     let top = 0.0;
     if (balanced[i]! == BALANCED) {
       const lo = floor[i]!;
-      const demandLevel = lesser(ceiling[i]!, greater(lo, demand[i]!));
-      if (tier == TIER_BUFFER) {
-        base = demandLevel;
-        top = goal[i]!;
-      } else if (tier == TIER_DEMAND) {
-        base = lo;
-        top = demandLevel;
-      } else {
-        top = lo;
-      }
+      const hi = ceiling[i]!;
+      const d = demand[i]!;
+      const demandLevel = lesser(hi, greater(lo, d));
+      base = tierBase(tier, lo, demandLevel);
+      top = tierTop(tier, lo, demandLevel, targetOf(d, buffer[i]!, lo, hi));
     }
     const n = top - base;
-    goal[i] = base;
-    need[i] = n;
-    const w = weightedShare(n, weight[i]!);
-    shareWeight[i] = w;
-    ratio[i] = shareRatio(n, w);
-    if (w > 0.0) weightedNeed += n;
+    if (setTierNeed(v, i, base, top) > 0.0) weightedNeed += n;
     else unweightedNeed += n;
   }
   tierSums.weightedNeed = weightedNeed;
   tierSums.unweightedNeed = unweightedNeed;
+}
+
+/** Each balanced VM's goal is its target again (after pass 1 prepared a tier that, as it turned out, fits). */
+export function targets(v: VmStore, from: i32, to: i32): void {
+  for (let i = from; i < to; i++) {
+    v.goal[i] = v.balanced[i]! == BALANCED ? targetOf(v.demand[i]!, v.buffer[i]!, v.floor[i]!, v.ceiling[i]!) : 0.0;
+  }
 }
 
 /** Pass 2c: what the move keeps and wants with the goals the allocation set (pass 1 finds it when the targets
@@ -514,10 +548,9 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt:
   h.shortVmSeconds[host]! += m.shortCount * span;
 }
 
-/** Whether the last tick run (of any host) had to share a tier: the goals pass then leaves what the move keeps
- * and wants to the pass after the sharing, instead of computing it for targets that will not hold. Only a guess
- * (a wrong one costs a pass, never a different result); right on every tick of a host but its first in a call. */
-let sharedLastTick = false;
+/** What the last tick run (of any host) needed after its goals pass: pass 1 prepares the same (see `goals`).
+ * Right on every tick of a host but its first in a call, unless the host's state changes. */
+let lastTickPrepared = PREPARE_MOVE;
 
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
 export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
@@ -526,14 +559,14 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
-  const predictedFit = !sharedLastTick;
-  goals(v, h, host, from, to, dt, predictedFit);
+  const prepared = lastTickPrepared;
+  goals(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
   const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
-  sharedLastTick = shared;
+  lastTickPrepared = shared ? tierFor(pool) : PREPARE_MOVE;
   if (shared) {
     const tier = tierFor(pool);
-    tierNeeds(v, from, to, tier);
+    if (tier != prepared) tierNeeds(v, from, to, tier);
     h.waterLevel[host] = waterFill(
       v,
       from,
@@ -544,7 +577,8 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
       tierSums.unweightedNeed,
     );
   }
-  if (shared || !predictedFit) keptAndWanted(v, h, host, from, to, dt);
+  if (!shared && prepared != PREPARE_MOVE) targets(v, from, to);
+  if (shared || prepared != PREPARE_MOVE) keptAndWanted(v, h, host, from, to, dt);
   moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, pool - goalSums.kept));
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
