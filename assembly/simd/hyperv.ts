@@ -12,12 +12,14 @@ import {
   moveAndCountFrom,
   moveSums,
   noBoots,
+  PREPARE_MOVE,
   quietTick,
   TIER_BUFFER,
   TIER_DEMAND,
   tierFor,
   tierPool,
   tierSums,
+  targets,
 } from '../kernel/hyperv.ts';
 import { greater } from '../kernel/order.ts';
 import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
@@ -37,6 +39,7 @@ import {
   store2,
   validLanes,
   ZERO,
+  HUNDRED,
 } from './lanes.ts';
 
 /** The lanes' balloon step: floor(min(host rate, VM rate) × dt), as `balloonStep`. */
@@ -63,15 +66,18 @@ import {
   return min2(f64x2.sub(cut, min2(paged, cut)), max2(ZERO, f64x2.sub(phys, limit)));
 }
 
-/** Pass 1 over lanes, as `goals`; with `keptAndWanted`, what the move keeps and wants if every VM gets its
- * target too (as `keptAndWanted`; right when the targets fit, so worth it only where they are predicted to). */
-function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, keptAndWanted: bool): void {
+/** Pass 1 over lanes, as `goals` (with what `prepare` says). */
+function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const demand = at(v.demand);
   const demandExact = at(v.demandExact);
   const demandRate = at(v.demandRate);
   const goal = at(v.goal);
+  const need = at(v.need);
+  const shareWeight = at(v.shareWeight);
+  const ratio = at(v.ratio);
+  const weight = at(v.weight);
   const assigned = at(v.assigned);
   const smartPaging = at(v.smartPaging);
   const floor = at(v.floor);
@@ -83,7 +89,6 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
   const half = f64x2.splat(0.5);
-  const hundred = f64x2.splat(100.0);
   let heldOutside = ZERO;
   let balancedCount = ZERO;
   let sumLower = ZERO;
@@ -91,10 +96,11 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   let sumTarget = ZERO;
   let kept = ZERO;
   let wanted = ZERO;
+  let weightedNeed = ZERO;
+  let unweightedNeed = ZERO;
   let ramping = ZERO;
   for (let i = from; i < to; i += 2) {
     const valid = validLanes(i, to);
-    // demand ramps (VMs that are on)
     // demand ramps (VMs that are on); a pair without a ramp, as every pair under held demand, skips the writes
     const rate = load2(demandRate, i);
     let d = load2(demand, i);
@@ -113,20 +119,26 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
     heldOutside = f64x2.add(heldOutside, keep(v128.andnot(phys, isBalanced), valid));
     const lo = load2(floor, i);
     const hi = load2(ceiling, i);
-    const ideal = f64x2.add(d, f64x2.ceil(f64x2.div(f64x2.mul(d, load2(buffer, i)), hundred)));
-    const target = min2(hi, max2(lo, ideal));
-    store2(goal, i, keep(target, isBalanced));
+    const target = target2(d, load2(buffer, i), lo, hi);
+    const demandLevel = min2(hi, max2(lo, d));
     balancedCount = f64x2.add(balancedCount, ones(isBalanced));
     sumLower = f64x2.add(sumLower, keep(lo, isBalanced));
-    sumDemandLevel = f64x2.add(sumDemandLevel, keep(min2(hi, max2(lo, d)), isBalanced));
+    sumDemandLevel = f64x2.add(sumDemandLevel, keep(demandLevel, isBalanced));
     sumTarget = f64x2.add(sumTarget, keep(target, isBalanced));
-    if (keptAndWanted) {
+    if (prepare == PREPARE_MOVE) {
+      store2(goal, i, keep(target, isBalanced));
       const paged = load2(smartPaging, i);
       const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
       const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, target, step), load2(balloonLimit, i)));
       const atGoal = settled2(phys, paged, target, hysteresis);
       kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
       wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(target, left)), atGoal), isBalanced));
+    } else {
+      const base = keep(tierBase2(prepare, lo, demandLevel), isBalanced);
+      const n = f64x2.sub(keep(tierTop2(prepare, lo, demandLevel, target), isBalanced), base);
+      const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n);
+      weightedNeed = f64x2.add(weightedNeed, keep(n, shares));
+      unweightedNeed = f64x2.add(unweightedNeed, v128.andnot(n, shares));
     }
   }
   const s = goalSums;
@@ -138,6 +150,44 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   s.kept = laneSum(kept);
   s.wanted = laneSum(wanted);
   s.ramping = laneSum(ramping);
+  tierSums.weightedNeed = laneSum(weightedNeed);
+  tierSums.unweightedNeed = laneSum(unweightedNeed);
+}
+
+/** The lanes' targets, as `targetOf`. */
+// @ts-expect-error: decorator
+@inline function target2(d: v128, buffer: v128, lo: v128, hi: v128): v128 {
+  return min2(hi, max2(lo, f64x2.add(d, f64x2.ceil(f64x2.div(f64x2.mul(d, buffer), HUNDRED)))));
+}
+
+/** The lanes' base in `tier`, as `tierBase`. */
+// @ts-expect-error: decorator
+@inline function tierBase2(tier: i32, lo: v128, demandLevel: v128): v128 {
+  if (tier == TIER_BUFFER) return demandLevel;
+  if (tier == TIER_DEMAND) return lo;
+  return ZERO;
+}
+
+/** The lanes' top in `tier`, as `tierTop`. */
+// @ts-expect-error: decorator
+@inline function tierTop2(tier: i32, lo: v128, demandLevel: v128, target: v128): v128 {
+  if (tier == TIER_BUFFER) return target;
+  if (tier == TIER_DEMAND) return demandLevel;
+  return lo;
+}
+
+/** Rows i and i + 1 in the tier's sharing, as `setTierNeed` (columns by address); returns the lanes that take
+ * part in the weighted sharing. */
+// @ts-expect-error: decorator
+@inline function setTierNeed2(goal: usize, need: usize, shareWeight: usize, ratio: usize, weight: usize, i: i32, base: v128, n: v128): v128 {
+  store2(goal, i, base);
+  store2(need, i, n);
+  const w = load2(weight, i);
+  const shares = v128.and(f64x2.gt(n, ZERO), f64x2.ne(w, ZERO));
+  const sw = keep(w, shares);
+  store2(shareWeight, i, sw);
+  store2(ratio, i, v128.bitselect(f64x2.div(n, sw), INFINITY, shares));
+  return shares;
 }
 
 /** Pass 2a over lanes, as `tierNeeds`. A lane outside the host gets no need (so no share weight). */
@@ -146,35 +196,24 @@ function tierNeedsLanes(v: VmStore, from: i32, to: i32, tier: i32): void {
   const need = at(v.need);
   const shareWeight = at(v.shareWeight);
   const ratio = at(v.ratio);
+  const weight = at(v.weight);
   const balanced = at(v.balanced);
   const floor = at(v.floor);
   const ceiling = at(v.ceiling);
   const demand = at(v.demand);
-  const weight = at(v.weight);
+  const buffer = at(v.buffer);
   let weightedNeed = ZERO;
   let unweightedNeed = ZERO;
   for (let i = from; i < to; i += 2) {
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
     const lo = load2(floor, i);
-    const demandLevel = min2(load2(ceiling, i), max2(lo, load2(demand, i)));
-    let base = ZERO;
-    let top = lo;
-    if (tier == TIER_BUFFER) {
-      base = demandLevel;
-      top = load2(goal, i);
-    } else if (tier == TIER_DEMAND) {
-      base = lo;
-      top = demandLevel;
-    }
-    base = keep(base, isBalanced);
-    const n = f64x2.sub(keep(top, isBalanced), base);
-    store2(goal, i, base);
-    store2(need, i, n);
-    const w = load2(weight, i);
-    const shares = v128.and(f64x2.gt(n, ZERO), f64x2.ne(w, ZERO));
-    const sw = keep(w, shares);
-    store2(shareWeight, i, sw);
-    store2(ratio, i, v128.bitselect(f64x2.div(n, sw), INFINITY, shares));
+    const hi = load2(ceiling, i);
+    const d = load2(demand, i);
+    const demandLevel = min2(hi, max2(lo, d));
+    const base = keep(tierBase2(tier, lo, demandLevel), isBalanced);
+    const top = keep(tierTop2(tier, lo, demandLevel, target2(d, load2(buffer, i), lo, hi)), isBalanced);
+    const n = f64x2.sub(top, base);
+    const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n);
     weightedNeed = f64x2.add(weightedNeed, keep(n, shares));
     unweightedNeed = f64x2.add(unweightedNeed, v128.andnot(n, shares));
   }
@@ -402,8 +441,8 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
   return v128.any_true(found);
 }
 
-/** Whether the last tick run had to share a tier: the guess of the portable tick's `sharedLastTick`. */
-let sharedLastTick = false;
+/** What the last tick run needed after its goals pass, as the portable tick's `lastTickPrepared`. */
+let lastTickPrepared = PREPARE_MOVE;
 
 /** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
 export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
@@ -412,14 +451,14 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
   const booting = anyStartingLanes(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
-  const predictedFit = !sharedLastTick;
-  goalsLanes(v, h, host, from, to, dt, predictedFit);
+  const prepared = lastTickPrepared;
+  goalsLanes(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
   const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
-  sharedLastTick = shared;
+  lastTickPrepared = shared ? tierFor(pool) : PREPARE_MOVE;
   if (shared) {
     const tier = tierFor(pool);
-    tierNeedsLanes(v, from, to, tier);
+    if (tier != prepared) tierNeedsLanes(v, from, to, tier);
     const tierShare = tierPool(tier, pool);
     const start = h.waterLevel[host];
     if (tierShare < tierSums.weightedNeed) {
@@ -430,7 +469,8 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
       h.waterLevel[host] = waterFill(v, from, to, tierShare, start, tierSums.weightedNeed, tierSums.unweightedNeed);
     }
     keptAndWantedLanes(v, h, host, from, to, dt);
-  } else if (!predictedFit) {
+  } else if (prepared != PREPARE_MOVE) {
+    targets(v, from, to);
     keptAndWantedLanes(v, h, host, from, to, dt);
   }
   const free = greater(0.0, pool - goalSums.kept);

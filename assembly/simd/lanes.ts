@@ -12,6 +12,7 @@ export const FIRST_LANE: v128 = i64x2(-1, 0);
 export const ZERO: v128 = f64x2(0.0, 0.0);
 export const ONE: v128 = f64x2(1.0, 1.0);
 export const INFINITY: v128 = f64x2(Infinity, Infinity);
+export const HUNDRED: v128 = f64x2(100.0, 100.0);
 
 /** The valid lanes of the pair starting at row `i` of a host ending before row `to`. */
 // @ts-expect-error: decorator
