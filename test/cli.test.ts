@@ -20,7 +20,8 @@ import {
 
 afterAll(removeTempDirs);
 const TIMESERIES_HEADER =
-  'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms';
+  'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms,' +
+  'assigned_max_mb,assigned_min_mb,pressure_max,pressure_min,short_vms';
 const VM_TIMESERIES_HEADER = 'time_s,vm,assigned_mb,demand_mb,pressure,smart_paging_mb';
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   version: string;

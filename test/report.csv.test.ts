@@ -16,6 +16,11 @@ function tinySeries(): SimulationSeries {
         averagePressure: [80, 81.25],
         smartPagingMB: [0, 0],
         runningVms: [1, 1],
+        assignedMaxMB: [1024, 2560],
+        assignedMinMB: [1024, 1024],
+        pressureMax: [87.890625, 130],
+        pressureMin: [87.890625, 70.25],
+        shortVms: [0, 1],
       },
       {
         name: 'rack 2, "b"',
@@ -26,6 +31,11 @@ function tinySeries(): SimulationSeries {
         averagePressure: [20, 20],
         smartPagingMB: [0, 64],
         runningVms: [1, 1],
+        assignedMaxMB: [512, 512],
+        assignedMinMB: [512, 448],
+        pressureMax: [19.53125, 19.53125],
+        pressureMin: [19.53125, 19.53125],
+        shortVms: [0, 0],
       },
     ],
     total: {
@@ -36,6 +46,11 @@ function tinySeries(): SimulationSeries {
       averagePressure: [60, 60.9],
       smartPagingMB: [0, 64],
       runningVms: [2, 2],
+      assignedMaxMB: [1536, 3072],
+      assignedMinMB: [1536, 1472],
+      pressureMax: [87.890625, 130],
+      pressureMin: [19.53125, 19.53125],
+      shortVms: [0, 1],
     },
     vms: [
       {
@@ -55,13 +70,14 @@ describe('timeSeriesCsv', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     const lines = csv.split('\r\n').slice(0, -1);
     expect(lines).toEqual([
-      'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms',
-      '0,h1,1024,900,7168,87.891,80,0,1',
-      '0,"rack 2, ""b""",512,100,7680,19.531,20,0,1',
-      '0,*,1536,1000,14848,65.104,60,0,2',
-      '300,h1,2048,2100.5,6144,102.563,81.25,0,1',
-      '300,"rack 2, ""b""",512,100,7680,19.531,20,64,1',
-      '300,*,2560,2200.5,13824,83.5,60.9,64,2',
+      'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms,' +
+        'assigned_max_mb,assigned_min_mb,pressure_max,pressure_min,short_vms',
+      '0,h1,1024,900,7168,87.891,80,0,1,1024,1024,87.891,87.891,0',
+      '0,"rack 2, ""b""",512,100,7680,19.531,20,0,1,512,512,19.531,19.531,0',
+      '0,*,1536,1000,14848,65.104,60,0,2,1536,1536,87.891,19.531,0',
+      '300,h1,2048,2100.5,6144,102.563,81.25,0,1,2560,1024,130,70.25,1',
+      '300,"rack 2, ""b""",512,100,7680,19.531,20,64,1,512,448,19.531,19.531,0',
+      '300,*,2560,2200.5,13824,83.5,60.9,64,2,3072,1472,130,19.531,1',
     ]);
   });
 

@@ -18,6 +18,11 @@ function host(name: string, n: number, scale: number): HostSeries {
     averagePressure: demand.map(() => 83),
     smartPagingMB: demand.map((_, i) => (i === 5 ? 256 : 0)),
     runningVms: demand.map(() => 2),
+    assignedMaxMB: demand.map((d) => Math.round(d * 1.3)),
+    assignedMinMB: demand.map((d) => Math.round(d * 1.1)),
+    pressureMax: demand.map((d) => (100 * d) / Math.round(d * 1.1)),
+    pressureMin: demand.map((d) => (100 * d) / Math.round(d * 1.3)),
+    shortVms: demand.map((_, i) => (i === 7 ? 1 : 0)),
   };
 }
 
@@ -36,6 +41,11 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
       averagePressure: hosts[0]!.averagePressure,
       smartPagingMB: sum((h) => h.smartPagingMB),
       runningVms: sum((h) => h.runningVms),
+      assignedMaxMB: sum((h) => h.assignedMaxMB),
+      assignedMinMB: sum((h) => h.assignedMinMB),
+      pressureMax: hosts[0]!.pressureMax,
+      pressureMin: hosts[0]!.pressureMin,
+      shortVms: sum((h) => h.shortVms),
     },
     vms: [{ name: EVIL, assignedMB: [], demandMB: [], pressure: [], smartPagingMB: [] }],
   };
@@ -267,5 +277,42 @@ describe('reportHtml for a reader in a hurry', () => {
     const page = reportHtml(quiet.summary, quiet.series);
     expect(chart(page, 'chart-smart-paging')).toBeUndefined();
     expect(page).toContain('<p class="empty" id="chart-smart-paging-empty">No Smart Paging during the run.</p>');
+  });
+
+  it('shades what happened between samples: the pressure range, each host’s assigned range, and VMs short', () => {
+    const envelopesOf = (id: string) =>
+      [...chart(html, id)!.matchAll(/<path class="envelope" d="([^"]*)"[^>]*><title>([^<]*)</g)].map((m) => m[2]);
+    expect(envelopesOf('chart-pressure')).toEqual(['Current of any host, least to most between samples']);
+    expect(envelopesOf('chart-assigned-host-1')).toEqual(['Assigned, least to most between samples']);
+    // Two hosts: Σ of their extremes would only bound the total's, so the total chart has no range.
+    expect(envelopesOf('chart-assigned')).toEqual([]);
+    // host-2 is down 2:00 to 10:00: its range has a gap there too (two closed outlines).
+    const host2 = /<path class="envelope" d="([^"]*)"/.exec(chart(html, 'chart-assigned-host-2')!)![1]!;
+    expect(host2.match(/Z/g)).toHaveLength(2);
+    const short = chart(html, 'chart-short')!;
+    expect(short).toContain('VMs short of memory (each sample: the most at any tick since the one before)');
+    expect([...short.matchAll(/<path class="series"[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+      'All hosts (Σ of each host’s most)',
+      `host ${EVIL_ESCAPED}`,
+      'h2',
+    ]);
+    // Whole VMs on the axis: 0 to 5 in steps of 1.
+    expect([...short.matchAll(/text-anchor="end" fill="#444">([^<]*)</g)].map((m) => m[1])).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    const one = fixture(1);
+    expect([
+      ...chart(reportHtml(one.summary, one.series), 'chart-assigned')!.matchAll(/class="envelope"/g),
+    ]).toHaveLength(1);
+    for (const h of one.series.hosts) h.shortVms.fill(0);
+    one.series.total.shortVms.fill(0);
+    expect(reportHtml(one.summary, one.series)).toContain(
+      '<p class="empty" id="chart-short-empty">No VM was short of memory at any tick.</p>',
+    );
   });
 });

@@ -134,4 +134,12 @@ export class HostStore {
   pagingMBs!: F64Column;
   shortVmSeconds!: F64Column;
   minAvailable!: F64Column;
+  // extremes since the facade last reset them (once per report sample): what a tick reached between samples, so
+  // that a short peak survives sampling. Quiet ticks repeat the tick before them, so fast-forwards leave these alone.
+  spanMaxPressure!: F64Column;
+  spanMinPressure!: F64Column;
+  spanMaxHeld!: F64Column;
+  spanMinHeld!: F64Column;
+  spanMaxPaged!: F64Column;
+  spanMaxShort!: F64Column;
 }

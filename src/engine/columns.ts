@@ -77,6 +77,12 @@ export const HOST_COLUMNS = [
   'pagingMBs',
   'shortVmSeconds',
   'minAvailable',
+  'spanMaxPressure',
+  'spanMinPressure',
+  'spanMaxHeld',
+  'spanMinHeld',
+  'spanMaxPaged',
+  'spanMaxShort',
 ] as const;
 
 export type VmColumnName = (typeof VM_COLUMNS)[number];

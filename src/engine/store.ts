@@ -312,6 +312,16 @@ export class Store {
     this.setHostUp(index, true);
     this.writeHostOptions(index, options);
     this.#engine.hosts.minAvailable[index] = availableMB;
+    this.resetSpanExtremes(index + 1, index);
+  }
+
+  /** Start new spans of the per-tick extremes (`spanMax*`, `spanMin*`) of hosts `from` … `hostCount − 1`: nothing
+   * reached yet, so the next tick's values are the first. */
+  resetSpanExtremes(hostCount: number, from = 0): void {
+    const h = this.#engine.hosts;
+    for (const column of [h.spanMaxPressure, h.spanMaxHeld, h.spanMaxPaged, h.spanMaxShort])
+      column.fill(-Infinity, from, hostCount);
+    for (const column of [h.spanMinPressure, h.spanMinHeld]) column.fill(Infinity, from, hostCount);
   }
 
   writeHostOptions(index: number, options: HostColumnOptions): void {

@@ -45,13 +45,20 @@ function hostRow(time: number, name: string, s: Omit<HostSeries, 'name'>, i: num
     csvNumber(s.averagePressure[i]!),
     csvNumber(s.smartPagingMB[i]!),
     csvNumber(s.runningVms[i]!),
+    csvNumber(s.assignedMaxMB[i]!),
+    csvNumber(s.assignedMinMB[i]!),
+    csvNumber(s.pressureMax[i]!),
+    csvNumber(s.pressureMin[i]!),
+    csvNumber(s.shortVms[i]!),
   ].join(',');
 }
 
 /**
  * Host and cluster time series as CSV: for every sample, one row per host and then one row with host `*` holding the
  * sum over the hosts (its pressure is the cluster's, not a sum). Columns:
- * `time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms`.
+ * `time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms,
+ * assigned_max_mb,assigned_min_mb,pressure_max,pressure_min,short_vms`; Smart Paging and the last five are the most
+ * (least) any tick reached since the sample before (see `HostSeries`).
  * Records end with CRLF.
  * @example
  * const { series } = await simulate(scenario);
@@ -62,7 +69,7 @@ function hostRow(time: number, name: string, s: Omit<HostSeries, 'name'>, i: num
  */
 export function timeSeriesCsv(series: SimulationSeries): string {
   const out: string[] = [
-    'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms',
+    'time_s,host,assigned_mb,demand_mb,available_mb,pressure,average_pressure,smart_paging_mb,running_vms,assigned_max_mb,assigned_min_mb,pressure_max,pressure_min,short_vms',
   ];
   series.timeSeconds.forEach((t, i) => {
     for (const host of series.hosts) out.push(hostRow(t, host.name, host, i));

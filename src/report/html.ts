@@ -40,7 +40,11 @@ const COLOR = {
   pressure: '#0072B2',
   average: '#CC79A7',
   paging: '#E69F00',
+  short: '#D55E00',
 };
+
+/** Legend of an envelope: what a sample's shaded range means. */
+const BETWEEN_SAMPLES = 'least to most between samples';
 
 const CSS = `
 :root { color-scheme: light; }
@@ -275,6 +279,8 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
   const clock =
     start === undefined ? {} : { startTimeMs: start, ...(wall ? { wallClock: recordingWallClock(replay.clock) } : {}) };
   const capacity = summary.memory.hostMemoryMB - summary.memory.reserveMB;
+  // One host's extremes are the run's own; Σ over hosts reached at different ticks only bounds them.
+  const oneHost = series.hosts.length === 1;
   const chart = (options: Parameters<typeof lineChart>[0], empty: string) =>
     allZero(options.lines)
       ? `<p class="empty" id="${options.id}-empty">${esc(empty)}</p>`
@@ -299,6 +305,16 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
             dashed: true,
           },
         ],
+        envelopes: oneHost
+          ? [
+              {
+                label: `Assigned, ${BETWEEN_SAMPLES}`,
+                lower: total.assignedMinMB,
+                upper: total.assignedMaxMB,
+                color: COLOR.assigned,
+              },
+            ]
+          : [],
       },
       'No VM held memory during the run.',
     ),
@@ -329,6 +345,14 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
                 values: withDownGaps(h.demandMB, h.name, summary, times),
                 color: COLOR.demand,
                 dashed: true,
+              },
+            ],
+            envelopes: [
+              {
+                label: `Assigned, ${BETWEEN_SAMPLES}`,
+                lower: withDownGaps(h.assignedMinMB, h.name, summary, times),
+                upper: withDownGaps(h.assignedMaxMB, h.name, summary, times),
+                color: COLOR.assigned,
               },
             ],
           },
@@ -365,7 +389,10 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
 
   // Shade pressure above 100: demand exceeds memory there and guests page. (Hyper-V's "Low" status depends on each
   // VM's buffer setting, so no fixed pressure range would mark it truthfully.)
-  const peakPressure = total.pressure.concat(...hosts.map((h) => h.pressure)).reduce((m, x) => Math.max(x, m), 0);
+  const peakPressure = total.pressureMax
+    .concat(total.pressure, ...hosts.map((h) => h.pressure))
+    .filter(Number.isFinite) // a failed host's range is NaN
+    .reduce((m, x) => Math.max(x, m), 0);
   out.push('<h2>Pressure</h2>');
   out.push(
     chart(
@@ -391,8 +418,45 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
             }),
           ),
         ],
+        envelopes: [
+          {
+            label: oneHost ? `Current, ${BETWEEN_SAMPLES}` : `Current of any host, ${BETWEEN_SAMPLES}`,
+            lower: total.pressureMin,
+            upper: total.pressureMax,
+            color: COLOR.pressure,
+          },
+        ],
       },
       'No VM with Dynamic Memory ran.',
+    ),
+  );
+  out.push(
+    chart(
+      {
+        id: 'chart-short',
+        title: 'VMs short of memory (each sample: the most at any tick since the one before)',
+        xLabel,
+        yLabel: 'VMs',
+        times,
+        // Whole VMs: at least 0 to 5 on the axis, so that its ticks are whole numbers.
+        yMax: 5,
+        height: 240,
+        lines: [
+          {
+            label: oneHost ? 'Demand above memory' : 'All hosts (Σ of each host’s most)',
+            values: total.shortVms,
+            color: COLOR.short,
+          },
+          ...hosts.map(
+            (h): ChartLine => ({
+              label: h.name,
+              values: withDownGaps(h.shortVms, h.name, summary, times),
+              dashed: true,
+            }),
+          ),
+        ],
+      },
+      'No VM was short of memory at any tick.',
     ),
   );
 
@@ -401,7 +465,7 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
     chart(
       {
         id: 'chart-smart-paging',
-        title: 'Smart Paging in use (each sample: at least the interval’s mean)',
+        title: 'Smart Paging in use (each sample: the most at any tick since the one before)',
         xLabel,
         yLabel: 'MB',
         times,

@@ -368,6 +368,16 @@ async function main() {
             `missing, not laid out or not the series ${JSON.stringify(wanted)}: ${JSON.stringify(s)}`,
           );
       }
+      const ranges = await report.evaluate(chartLayout, ['chart-assigned', 'chart-pressure']);
+      const wantedRanges = {
+        'chart-assigned': ['Assigned, least to most between samples'],
+        'chart-pressure': ['Current, least to most between samples'],
+      };
+      if (
+        JSON.stringify(Object.values(ranges).map((c) => c?.envelopes)) === JSON.stringify(Object.values(wantedRanges))
+      )
+        pass('report.html shades the ranges between samples (assigned memory, pressure)');
+      else fail('report.html ranges between samples', JSON.stringify(ranges));
       const empty = await report.evaluate(() => document.getElementById('chart-smart-paging-empty')?.textContent);
       if (empty === 'No Smart Paging during the run.')
         pass('report.html says in one line that there was no Smart Paging');
