@@ -114,7 +114,7 @@ describe('dynmem with no arguments', () => {
     expect(header!.join(',')).toBe(TIMESERIES_HEADER);
     expect(rows).toHaveLength(SAMPLES * 2);
     rows.forEach((row, i) => {
-      expect(row).toHaveLength(9);
+      expect(row).toHaveLength(14);
       expect(Number(row[0])).toBe(Math.floor(i / 2) * 60);
       expect(row[1]).toBe(i % 2 === 0 ? 'hv-01' : '*');
     });
@@ -140,7 +140,7 @@ describe('dynmem with no arguments', () => {
     expect(new Set(rows.map((r) => r[1])).size).toBe(88);
   });
 
-  it('report.html is one self-contained page with the four SVG charts', () => {
+  it('report.html is one self-contained page with its four SVG charts', () => {
     const html = readOut(run, 'dynmem-report', 'report.html');
     expect(html.trimStart().toLowerCase().startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('Pooled VDI host, Bitbrains GWA-T-12 sample');
@@ -149,7 +149,9 @@ describe('dynmem with no arguments', () => {
     }
     // The default run restarts VMs with memory to spare: no Smart Paging, so one line of text instead of a flat chart.
     expect(html).toContain('<p class="empty" id="chart-smart-paging-empty">No Smart Paging during the run.</p>');
-    expect(html.match(/<svg\b/g)).toHaveLength(3);
+    // Assigned memory, available memory, pressure, VMs short of memory (demand peaks above memory at midday).
+    expect(html.match(/<svg\b/g)).toHaveLength(4);
+    expect(html).toMatch(/<svg[^>]*\bid="chart-short"/);
     // The headline block comes first, in large type; the static baseline has bars of its own, not a chart line.
     expect(html.indexOf('class="headline"')).toBeLessThan(html.indexOf('<h2>Key figures</h2>'));
     expect(html).toMatch(/<span class="big">\d+\.\d GB<\/span><span class="what">memory saved against static memory/);
@@ -275,8 +277,25 @@ describe('dynmem simulate SCENARIO', () => {
     expect(rows.filter((r) => r[1] === 'hv-small').map((r) => Number(r[0]))).toEqual(
       Array.from({ length: 25 }, (_, k) => k * 300),
     );
-    expect(rows[0]).toEqual(['0', 'hv-small', '4096', rows[0]![3], String(16384 - 1408 - 4096), '0', '0', '0', '4']);
     const vms = csvRows(readOut(run, 'rep', 'vm-timeseries.csv')).slice(1);
+    // At 0 s, before any tick, each range is the value itself; VMs short are those whose demand is above their 1,024 MB.
+    const shortAtStart = vms.filter((r) => r[0] === '0' && Number(r[3]) > Number(r[2])).length;
+    expect(rows[0]).toEqual([
+      '0',
+      'hv-small',
+      '4096',
+      rows[0]![3],
+      String(16384 - 1408 - 4096),
+      '0',
+      '0',
+      '0',
+      '4',
+      '4096',
+      '4096',
+      '0',
+      '0',
+      String(shortAtStart),
+    ]);
     expect([...new Set(vms.map((r) => r[1]))].sort()).toEqual(['bb-1', 'bb-2', 'bb-3', 'inline']);
   });
 

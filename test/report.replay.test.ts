@@ -23,6 +23,7 @@ const comparison: ComparisonReport = {
 };
 
 const times = Array.from({ length: SAMPLES }, (_, i) => i * 60);
+// As an earlier version saved it: without the extremes between samples (assignedMaxMB, pressureMax, shortVms …).
 const series = {
   timeSeconds: times,
   hosts: [],
@@ -155,6 +156,13 @@ describe('reportHtml of a replay', () => {
     expect(xTicks(chart(page, 'chart-replay-1'))[0]).toBe('08:00');
     expect(page).toContain('id="chart-replay-3"');
     expect(page).not.toContain('id="chart-replay-4"');
+  });
+
+  it('draws a series without the extremes between samples with no ranges and no VMs-short chart', () => {
+    expect(html).not.toContain('class="envelope"');
+    expect(html).not.toContain('between samples');
+    expect(html).not.toContain('chart-short');
+    expect(chart(html, 'chart-pressure')).toContain('<title>Current, all hosts</title>');
   });
 
   it('has no replay charts without a recording', () => {

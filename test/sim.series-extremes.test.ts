@@ -115,5 +115,5 @@ describe.each(engines)('%s engine', (engine) => {
 
 it('both engines keep the same extremes', async () => {
   const [wasm, js] = await Promise.all(engines.map((engine) => simulate(pagedRestart(engine))));
-  expect(js.series).toEqual(wasm.series);
+  expect(js!.series).toEqual(wasm!.series);
 });

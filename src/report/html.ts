@@ -266,10 +266,24 @@ function startTimeMs(summary: SimulationSummary): number | undefined {
   return Number.isFinite(ms) && ms !== Date.UTC(2000, 0, 1) ? ms : undefined;
 }
 
+/** A host's series with the fields older versions lack (the extremes between samples) as gaps. */
+function withExtremes<S extends Omit<HostSeries, 'name'>>(s: S, times: number[]): S {
+  const gap = () => times.map(() => NaN);
+  return {
+    ...s,
+    assignedMaxMB: s.assignedMaxMB ?? gap(),
+    assignedMinMB: s.assignedMinMB ?? gap(),
+    pressureMax: s.pressureMax ?? gap(),
+    pressureMin: s.pressureMin ?? gap(),
+    shortVms: s.shortVms ?? gap(),
+  };
+}
+
 function charts(summary: SimulationSummary, series: SimulationSeries, replay: ReplayRecording | undefined): string {
   const times = series.timeSeconds;
-  const total = series.total;
-  const hosts = chartedHosts(series);
+  // Series saved by earlier versions lack the extremes between samples: drawn as nothing, not refused.
+  const total = withExtremes(series.total, times);
+  const hosts = chartedHosts(series).map((h) => withExtremes(h, times));
   const out: string[] = [];
   const marks = eventMarks(summary, series);
   // Dates on long runs only when time 0 is on a real clock; a replay reads every span on the recording's clock.
@@ -430,35 +444,37 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
       'No VM with Dynamic Memory ran.',
     ),
   );
-  out.push(
-    chart(
-      {
-        id: 'chart-short',
-        title: 'VMs short of memory (each sample: the most at any tick since the one before)',
-        xLabel,
-        yLabel: 'VMs',
-        times,
-        // Whole VMs: at least 0 to 5 on the axis, so that its ticks are whole numbers.
-        yMax: 5,
-        height: 240,
-        lines: [
-          {
-            label: oneHost ? 'Demand above memory' : 'All hosts (Σ of each host’s most)',
-            values: total.shortVms,
-            color: COLOR.short,
-          },
-          ...hosts.map(
-            (h): ChartLine => ({
-              label: h.name,
-              values: withDownGaps(h.shortVms, h.name, summary, times),
-              dashed: true,
-            }),
-          ),
-        ],
-      },
-      'No VM was short of memory at any tick.',
-    ),
-  );
+  // Series saved before VMs short were kept have none: no chart rather than a false "none".
+  if (total.shortVms.some(Number.isFinite))
+    out.push(
+      chart(
+        {
+          id: 'chart-short',
+          title: 'VMs short of memory (each sample: the most at any tick since the one before)',
+          xLabel,
+          yLabel: 'VMs',
+          times,
+          // Whole VMs: at least 0 to 5 on the axis, so that its ticks are whole numbers.
+          yMax: 5,
+          height: 240,
+          lines: [
+            {
+              label: oneHost ? 'Demand above memory' : 'All hosts (Σ of each host’s most)',
+              values: total.shortVms,
+              color: COLOR.short,
+            },
+            ...hosts.map(
+              (h): ChartLine => ({
+                label: h.name,
+                values: withDownGaps(h.shortVms, h.name, summary, times),
+                dashed: true,
+              }),
+            ),
+          ],
+        },
+        'No VM was short of memory at any tick.',
+      ),
+    );
 
   out.push('<h2>Smart Paging</h2>');
   out.push(

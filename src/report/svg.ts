@@ -472,13 +472,18 @@ export function lineChart(options: LineChartOptions): string {
       }
     }
   }
-  const envelopes = options.envelopes ?? [];
-  for (const e of envelopes) {
+  for (const e of options.envelopes ?? []) {
     if (e.lower.length !== times.length || e.upper.length !== times.length) {
       throw new RangeError(
         `lineChart: envelope "${e.label}" has ${e.lower.length} lower and ${e.upper.length} upper values for ${times.length} times.`,
       );
     }
+  }
+  // An envelope with no finite value (a series that lacks the range) gets no shading and no legend entry.
+  const envelopes = (options.envelopes ?? []).filter((e) =>
+    Array.from(e.upper).some((v, i) => Number.isFinite(v) && Number.isFinite(e.lower[i]!)),
+  );
+  for (const e of envelopes) {
     for (const values of [e.lower, e.upper]) {
       for (let i = 0; i < values.length; i++) {
         const v = values[i]!;
