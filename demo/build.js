@@ -29,7 +29,7 @@ export async function downloadSizes(dir) {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries
     .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name))) // parentPath from Node 20.12
     .filter((file) => file.split(sep)[0] !== TRACES)
     .sort();
   return Promise.all(
