@@ -20,9 +20,9 @@ const post = (message: RunMessage) => postMessage(message);
 addEventListener('message', async (event: MessageEvent<RunRequest>) => {
   const { files, pageUrl } = event.data;
   try {
-    const scenario = await scenarioOf(files);
     let read = 0;
     const traceLoader = demoTraceLoader(files, pageUrl, () => post({ type: 'read', files: ++read }));
+    const scenario = await scenarioOf(files, traceLoader);
     let shown = -1;
     const result = await simulate(scenario, {
       traceLoader,

@@ -1,6 +1,6 @@
 // The "Run a scenario" tab: the built-in scenario or dropped files, run in a worker with a progress bar, and the
 // CLI's report shown in a sandboxed frame (no scripts, nothing fetched) with a link to save it.
-import { formatClock, formatNumber } from '../dist/src/report/index.js';
+import { formatDuration, formatNumber } from '../dist/src/report/index.js';
 import type { RunMessage, RunRequest } from './scenario-worker.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -52,13 +52,13 @@ export class ScenarioTab {
         case 'simulate':
           progress.value = message.doneSeconds / message.totalSeconds;
           status.textContent =
-            `Simulating: ${formatClock(message.doneSeconds)} of ${formatClock(message.totalSeconds)} ` +
+            `Simulating: ${formatDuration(message.doneSeconds)} of ${formatDuration(message.totalSeconds)} ` +
             `(${Math.floor((100 * message.doneSeconds) / message.totalSeconds)} %)`;
           break;
         case 'done':
           progress.value = 1;
           status.textContent =
-            `Done: ${message.title}, ${formatNumber(message.vms)} VMs, ${formatClock(message.simulatedSeconds)} ` +
+            `Done: ${message.title}, ${formatNumber(message.vms)} VMs, ${formatDuration(message.simulatedSeconds)} ` +
             `simulated in ${formatNumber(message.wallSeconds, 1)} s.`;
           this.show(message.html);
           this.finish(worker, 'done');
