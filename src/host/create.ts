@@ -43,10 +43,15 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
 
 /** @internal The fleet behind a host or cluster: its engine and balancer options. */
 export async function createFleet(options: EngineOptions): Promise<Fleet> {
-  const kind = options.engine ?? 'wasm';
+  const kind = options.engine === undefined ? 'wasm' : options.engine;
   if (kind !== 'wasm' && kind !== 'js') {
     throw new DynamicMemoryError('InvalidSetting', `engine must be 'wasm' or 'js', not ${shown(kind)}.`, {
       field: 'engine',
+    });
+  }
+  if (kind === 'js' && options.wasm !== undefined) {
+    throw new DynamicMemoryError('InvalidSetting', "wasm is a core for engine 'wasm'; engine 'js' would ignore it.", {
+      field: 'wasm',
     });
   }
   const balancer: BalancerOptions = {

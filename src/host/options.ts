@@ -127,16 +127,16 @@ export function resolveHostOptions(
   if (rootMemoryReserved && !failoverCluster) {
     throw bad('rootMemoryReserved', 'rootMemoryReserved applies only to a failover-cluster member.', name);
   }
-  const reserveSetting = o.reserveMB ?? 'auto';
+  const reserveSetting = o.reserveMB === undefined ? 'auto' : o.reserveMB;
   let reserveMB: number;
   if (reserveSetting === 'auto') reserveMB = autoReserveMB(memoryMB, rootMemoryReserved);
   else reserveMB = wholeMB(reserveSetting, 'reserveMB', name, 0);
   if (reserveMB >= memoryMB) {
     throw bad('reserveMB', `the host reserve (${reserveMB} MB) leaves nothing of ${memoryMB} MB for VMs.`, name);
   }
-  const version = o.version ?? DEFAULT_HYPERV_VERSION;
+  const version = o.version === undefined ? DEFAULT_HYPERV_VERSION : o.version;
   if (!HYPERV_VERSIONS.includes(version as HyperVVersion)) {
-    throw bad('version', `version must be one of ${HYPERV_VERSIONS.join(', ')}, not ${String(version)}.`, name);
+    throw bad('version', `version must be one of ${HYPERV_VERSIONS.join(', ')}, not ${shown(version)}.`, name);
   }
   const versionLimit = VERSION_RULES[version as HyperVVersion].maxVmMemoryMB[2];
   const maxVmMemoryMB =

@@ -1,6 +1,6 @@
 // The allocation policy of a host: Hyper-V Dynamic Memory (the default) or a peer hypervisor's rule, with the
 // peer's own knobs and defaults (see README "Policies"): validation and defaults (the store writes the columns).
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 
 export const POLICIES = ['hyperv', 'static', 'squeezed', 'qmemman', 'mom', 'proxmox', 'esx'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -103,13 +103,13 @@ function bad(field: string, message: string, host: string): DynamicMemoryError {
 
 /** Checks `policy` and `policyOptions` and fills in the peer's defaults. */
 export function resolvePolicy(policy: unknown, options: unknown, memoryMB: number, host: string): ResolvedPolicy {
-  const name = policy ?? 'hyperv';
+  const name = policy === undefined ? 'hyperv' : policy;
   if (typeof name !== 'string' || !(POLICIES as readonly string[]).includes(name)) {
-    throw bad('policy', `policy must be one of ${POLICIES.join(', ')}, not ${JSON.stringify(name)}.`, host);
+    throw bad('policy', `policy must be one of ${POLICIES.join(', ')}, not ${shown(name)}.`, host);
   }
   const knobs = KNOBS[name as PolicyName];
   const allowed = Object.keys(knobs);
-  const given = options ?? {};
+  const given = options === undefined ? {} : options;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw bad('policyOptions', 'policyOptions must be an object.', host);
   }

@@ -1,6 +1,6 @@
 // Batch demand: a fixed list of VMs resolved once by name, then given many demands per call without a name
 // lookup per VM (what a trace replay or a live feed of thousands of VMs does every tick).
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
 import { checkDemand } from './vm-ops.ts';
 
@@ -72,7 +72,7 @@ export function setDemands(fleet: Fleet, handles: unknown, demandsMB: ArrayLike<
   if (demandsMB === null || typeof demandsMB !== 'object' || demandsMB.length !== n) {
     throw new DynamicMemoryError(
       'InvalidArgument',
-      `setDemands() needs one demand per handle: ${n} handles, ${demandsMB?.length ?? String(demandsMB)} demands.`,
+      `setDemands() needs one demand per handle: ${n} handles, ${demandsMB === null || typeof demandsMB !== 'object' ? shown(demandsMB) : shown(demandsMB.length)} demands.`,
       { field: 'demandsMB' },
     );
   }
