@@ -179,6 +179,18 @@ describe('corrupt scenarios are refused before the run, naming the path', () => 
       /≤ 10000/,
     ],
     [
+      'a setMemory event that changes nothing',
+      { ...base(), events: [{ at: 60, action: 'setMemory', vm: 'a', settings: {} }] },
+      'events[0].settings',
+      /needs at least one setting/,
+    ],
+    [
+      'a balloonDriver event without rateMBps or limitMB',
+      { ...base(), events: [{ at: 60, action: 'balloonDriver', vm: 'a' }] },
+      'events[0]',
+      /needs rateMBps or limitMB/,
+    ],
+    [
       'a setMemory event whose settings break a rule between fields',
       { ...base(), events: [{ at: 60, action: 'setMemory', vm: 'a', settings: { minimumMB: 4096 } }] },
       'events[0].settings.minimumMB',

@@ -85,6 +85,11 @@ function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number
   for (const { e, index } of order) {
     const change = eventSettings(e);
     if (change === undefined || !('vm' in e)) continue;
+    if (Object.keys(change).length === 0) {
+      // an event that changes nothing is a mistake in the file (a misplaced or forgotten field), not a no-op
+      const what = e.action === 'balloonDriver' ? 'needs rateMBps or limitMB' : 'needs at least one setting';
+      throw new ScenarioError(`events[${index}]${e.action === 'setMemory' ? '.settings' : ''}`, `${e.action} ${what}.`);
+    }
     const record = fleet.vm(e.vm);
     const before = settings.get(e.vm) ?? record.settings;
     try {
