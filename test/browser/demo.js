@@ -44,7 +44,7 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
   watch(page, 'demo', pageErrors);
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('request', (r) => requests.push({ url: r.url(), frame: r.frame() }));
-  // Web workers' own fetches (the scenario's traces) are requests of the page too.
+  // The scenario worker's fetches (the traces) reach page.on('request') too; its console errors are caught here.
   page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text())));
   const origin = new URL(demoUrl).origin;
   const text = (selector) => page.locator(selector).first().textContent();
@@ -269,7 +269,14 @@ export async function checkDemo({ root, browser, demoDir, demoUrl, cliReport, ar
         hosts: [{ memoryMB: 8192 }],
         vms: [{ name: 'x', trace: 'data/bitbrains-sample/1.csv.gz', startupMB: 1024 }],
       };
-      await runFiles([{ name: 'scenario.json', mimeType: 'application/json', buffer: json(scenario) }]);
+      // Dropped this time, as a drag from a file manager delivers it.
+      await page.evaluate(() => delete document.body.dataset.run);
+      await page.evaluate((text) => {
+        const files = new DataTransfer();
+        files.items.add(new File([text], 'scenario.json', { type: 'application/json' }));
+        document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: files }));
+      }, JSON.stringify(scenario));
+      await page.waitForSelector('body[data-run="done"], body[data-run="error"]', { timeout: 30_000 });
       const title = await reportFrame().textContent('h1');
       if (title !== 'dynmem report: dropped JSON') throw new Error(`report "${title}"`);
       // An odd startup RAM: the page must show exactly what simulate() in Node throws.
