@@ -60,8 +60,7 @@ export class ScenarioTab {
           status.textContent =
             `Done: ${message.title}, ${formatNumber(message.vms)} VMs, ${formatDuration(message.simulatedSeconds)} ` +
             `simulated in ${formatNumber(message.wallSeconds, 1)} s.`;
-          this.show(message.html);
-          this.finish(worker, 'done');
+          this.show(message.html).then(() => this.finish(worker, 'done'));
           break;
         case 'error':
           progress.value = 0;
@@ -80,14 +79,17 @@ export class ScenarioTab {
     worker.postMessage({ files, pageUrl: location.href } satisfies RunRequest);
   }
 
-  private show(html: string): void {
+  /** Show the report; resolves once the frame has loaded it. */
+  private show(html: string): Promise<void> {
     const frame = $<HTMLIFrameElement>('report');
+    const loaded = new Promise<void>((resolve) => frame.addEventListener('load', () => resolve(), { once: true }));
     frame.srcdoc = html;
     frame.hidden = false;
     if (this.reportUrl) URL.revokeObjectURL(this.reportUrl);
     this.reportUrl = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
     $<HTMLAnchorElement>('report-download').href = this.reportUrl;
     $('report-actions').hidden = false;
+    return loaded;
   }
 
   private finish(worker: Worker, outcome: 'done' | 'error'): void {
