@@ -72,6 +72,8 @@ export class Fleet {
   ticks = 0;
   /** Memory pools in use (the hosts' pools together). */
   poolTotal = 0;
+  /** The host of each memory pool. */
+  private readonly poolHost: number[] = [];
   /** Physical memory held in each pool (see heldInPool), valid where heldKnown. */
   private readonly held: number[] = [];
   private readonly heldKnown: boolean[] = [];
@@ -100,6 +102,7 @@ export class Fleet {
     const record: HostRecord = { index, options, failed: false, members: new Set(), firstPool, poolCount };
     this.hosts.push(record);
     this.poolTotal += poolCount;
+    for (let node = 0; node < poolCount; node++) this.poolHost.push(index);
     for (let node = 0; node < poolCount; node++) {
       const pool = poolOptions(options, node);
       this.store.addHost(firstPool + node, pool, pool.memoryMB - pool.reserveMB);
@@ -252,20 +255,14 @@ export class Fleet {
 
   /** The host a memory pool belongs to. */
   hostOfPool(pool: number): number {
-    let lo = 0;
-    let hi = this.hosts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.hosts[mid]!.firstPool <= pool) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return this.poolHost[pool]!;
   }
 
   /** Physical memory held by the VMs of a host, MB: summed once after each engine call, then kept up to date by
    * every change the facade makes, so that a start costs the same on a host of ten VMs or of a million. */
   heldOn(host: number): number {
     const record = this.hosts[host]!;
+    if (record.poolCount === 1) return this.heldInPool(record.firstPool);
     let held = 0;
     for (let pool = record.firstPool; pool < record.firstPool + record.poolCount; pool++) held += this.heldInPool(pool);
     return held;

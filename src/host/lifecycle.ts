@@ -102,9 +102,13 @@ function findMemory(
  * the commit, or undefined when no node has room. */
 function findStartupMemory(fleet: Fleet, record: VmRecord): { node: number; commit: () => void } | undefined {
   const startup = record.settings.startupMB;
-  const firstPool = fleet.hosts[record.host]!.firstPool;
+  const host = fleet.hosts[record.host]!;
+  if (host.poolCount === 1) {
+    const memory = findMemory(fleet, record, startup, host.firstPool);
+    return memory.found >= startup ? { node: 0, commit: memory.commit } : undefined;
+  }
   for (const node of fleet.nodesByAvailableMemory(record.host)) {
-    const memory = findMemory(fleet, record, startup, firstPool + node);
+    const memory = findMemory(fleet, record, startup, host.firstPool + node);
     if (memory.found >= startup) return { node, commit: memory.commit };
   }
   return undefined;
