@@ -201,6 +201,16 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.numaNodes().map((n) => n.availableMemoryMB)).toEqual([0, 1024]);
     });
 
+    it('one node with spanning off is the whole host: its VMs live on node 0', async () => {
+      const host = await createHost({ memoryMB: 8192, reserveMB: 0, numaNodes: 1, numaSpanning: false, engine });
+      host.addVm({ name: 'a', startupMB: 1024 });
+      host.start('a');
+      expect(host.vm('a').numaNode).toBe(0);
+      expect(host.numaNodes()).toEqual([
+        { node: 0, memoryMB: 8192, reserveMB: 0, assignedMB: 1024, availableMemoryMB: 7168, runningVms: 1 },
+      ]);
+    });
+
     it('a VM that is off has no node; it may start on another node next time', async () => {
       const host = await twoNodes();
       host.addVm({ name: 'a', startupMB: 1024 });

@@ -198,6 +198,15 @@ describe('plan sweeps, threads and the cache', () => {
     },
   );
 
+  it('a density sweep over NUMA spanning: 8 VMs in one pool of 10,240 MB, 6 on three nodes of 3,413–3,414 MB (2 × 1,200 each)', async () => {
+    const base = hostPlan('wasm', { sweep: { settings: { 'host.numaSpanning': [true, false] } } });
+    const result = await plan({ ...base, host: { ...base.host, numaNodes: 3 } }, { workers: 0 });
+    expect(result.sweep!.points.map((p) => [p.settings['host.numaSpanning'], p.vms])).toEqual([
+      [true, 8],
+      [false, 6],
+    ]);
+  });
+
   it('a sweep at a fixed count passes settings through to the host (hysteresisMB, version) and the VMs', async () => {
     const settings = { minimumMB: [512, 1024], 'host.hysteresisMB': [0, 64], 'host.version': ['2016', '2025'] };
     const nine = await plan(hostPlan('wasm', { sweep: { vms: 9, settings } }), { workers: 0 });

@@ -217,8 +217,7 @@ export function checkInvariants(host: Host): void {
   for (const node of host.numaNodes()) {
     if (node.assignedMB !== null) expect(node.assignedMB + node.reserveMB).toBeLessThanOrEqual(node.memoryMB);
   }
-  const perNode = !host.numaSpanning && host.numaNodes().length > 1;
-  for (const v of vms) expect(v.numaNode !== null).toBe(perNode && v.state !== 'Off');
+  for (const v of vms) expect(v.numaNode !== null).toBe(!host.numaSpanning && v.state !== 'Off');
   if (host.failed) expect(vms.filter((v) => v.state !== 'Off')).toEqual([]);
   for (const v of vms) {
     expect(Number.isInteger(v.assignedMB)).toBe(true);

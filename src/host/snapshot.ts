@@ -101,7 +101,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   return {
     name: record.name,
     host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
-    numaNode: on && record.host >= 0 && fleet.hosts[record.host]!.options.numa.perNode ? record.node : null,
+    numaNode: on && record.host >= 0 && !fleet.hosts[record.host]!.options.numa.spanning ? record.node : null,
     state,
     settings: { ...record.settings },
     assignedMB,
@@ -179,10 +179,10 @@ export interface NumaNodeCounters {
 /** @internal A host's NUMA nodes, read from the columns where they balance on their own. */
 export function numaNodeCounters(fleet: Fleet, host: number): NumaNodeCounters[] {
   const record = fleet.hosts[host]!;
-  const { nodesMB, reservesMB, perNode } = record.options.numa;
+  const { nodesMB, reservesMB, spanning } = record.options.numa;
   const v = fleet.store.vms;
   return nodesMB.map((memoryMB, node) => {
-    if (!perNode) {
+    if (spanning) {
       return {
         node,
         memoryMB,
