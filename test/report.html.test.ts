@@ -282,7 +282,9 @@ describe('reportHtml for a reader in a hurry', () => {
   it('shades what happened between samples: the pressure range, each host’s assigned range, and VMs short', () => {
     const envelopesOf = (id: string) =>
       [...chart(html, id)!.matchAll(/<path class="envelope" d="([^"]*)"[^>]*><title>([^<]*)</g)].map((m) => m[2]);
-    expect(envelopesOf('chart-pressure')).toEqual(['Current of any host, least to most between samples']);
+    // Several hosts: their own lines show the spread; the highest any reached between samples is a line of its own.
+    expect(envelopesOf('chart-pressure')).toEqual([]);
+    expect(chart(html, 'chart-pressure')).toContain('<title>Highest of any host between samples</title>');
     expect(envelopesOf('chart-assigned-host-1')).toEqual(['Assigned, least to most between samples']);
     // Two hosts: Σ of their extremes would only bound the total's, so the total chart has no range.
     expect(envelopesOf('chart-assigned')).toEqual([]);
@@ -306,6 +308,11 @@ describe('reportHtml for a reader in a hurry', () => {
       '5',
     ]);
     const one = fixture(1);
+    const onePage = reportHtml(one.summary, one.series);
+    expect(
+      [...chart(onePage, 'chart-pressure')!.matchAll(/class="envelope"[^>]*><title>([^<]*)</g)].map((m) => m[1]),
+    ).toEqual(['Current, least to most between samples']);
+    expect(chart(onePage, 'chart-available')).toContain('<title>Available, least to most between samples</title>');
     expect([
       ...chart(reportHtml(one.summary, one.series), 'chart-assigned')!.matchAll(/class="envelope"/g),
     ]).toHaveLength(1);

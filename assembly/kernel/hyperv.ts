@@ -491,8 +491,11 @@ export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): voi
   if (m.paged > h.peakSmartPaging[host]!) h.peakSmartPaging[host] = m.paged;
   h.pagingMBs[host]! += m.shortfall * dt;
   h.shortVmSeconds[host]! += m.shortCount * dt;
-  if (systemPressure > h.spanMaxPressure[host]!) h.spanMaxPressure[host] = systemPressure;
-  if (systemPressure < h.spanMinPressure[host]!) h.spanMinPressure[host] = systemPressure;
+  // A pool without a balanced VM has no pressure to range over (its 0 is "none", not a low).
+  if (m.guestMemory > 0.0) {
+    if (systemPressure > h.spanMaxPressure[host]!) h.spanMaxPressure[host] = systemPressure;
+    if (systemPressure < h.spanMinPressure[host]!) h.spanMinPressure[host] = systemPressure;
+  }
   if (m.held > h.spanMaxHeld[host]!) h.spanMaxHeld[host] = m.held;
   if (m.held < h.spanMinHeld[host]!) h.spanMinHeld[host] = m.held;
   if (m.paged > h.spanMaxPaged[host]!) h.spanMaxPaged[host] = m.paged;

@@ -292,9 +292,18 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
   const xLabel = wall ? 'Recording time' : 'Simulated time';
   const clock =
     start === undefined ? {} : { startTimeMs: start, ...(wall ? { wallClock: recordingWallClock(replay.clock) } : {}) };
-  const capacity = summary.memory.hostMemoryMB - summary.memory.reserveMB;
+  // What the hosts that are up can give VMs (memory − reserve): a failed host's share leaves while it is down.
+  const capacity = total.assignedMB.map((a, i) => a + total.availableMB[i]!);
   // One host's extremes are the run's own; Σ over hosts reached at different ticks only bounds them.
   const oneHost = series.hosts.length === 1;
+  const hasRanges = series.total.pressureMax !== undefined;
+  // A host without a running Dynamic Memory VM has no pressure (its 0 means none): a gap, like a failed host.
+  const pressureWhereAny = (values: number[], max: number[]) =>
+    hasRanges ? values.map((v, i) => (Number.isNaN(max[i]!) ? NaN : v)) : values;
+  // The one-minute moving average shows only when samples are closer than a few minutes; further apart it is the
+  // current pressure again at the chart's resolution, a second line over the first.
+  const sampleSeconds = times.length > 1 ? times[1]! - times[0]! : 0;
+  const showAverage = sampleSeconds < 300;
   const chart = (options: Parameters<typeof lineChart>[0], empty: string) =>
     allZero(options.lines)
       ? `<p class="empty" id="${options.id}-empty">${esc(empty)}</p>`
@@ -314,7 +323,7 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
           { label: 'Demand', values: total.demandMB, color: COLOR.demand, dashed: true },
           {
             label: 'Capacity (memory − reserve)',
-            values: times.map(() => capacity),
+            values: capacity,
             color: COLOR.capacity,
             dashed: true,
           },
@@ -396,6 +405,17 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
             }),
           ),
         ],
+        // Available memory moves against assigned memory: its range is the assigned range, mirrored.
+        envelopes: oneHost
+          ? [
+              {
+                label: `Available, ${BETWEEN_SAMPLES}`,
+                lower: total.availableMB.map((a, i) => a - (total.assignedMaxMB[i]! - total.assignedMB[i]!)),
+                upper: total.availableMB.map((a, i) => a + (total.assignedMB[i]! - total.assignedMinMB[i]!)),
+                color: COLOR.available,
+              },
+            ]
+          : [],
       },
       'No memory was available at any sample: every MB was assigned.',
     ),
@@ -418,28 +438,49 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
         times,
         band: [{ from: 100, to: Math.max(120, peakPressure), label: 'Demand above memory', color: '#D55E00' }],
         lines: [
-          { label: 'Current, all hosts', values: total.pressure, color: COLOR.pressure },
           {
-            label: 'Average (last minute), all hosts',
-            values: total.averagePressure,
-            color: COLOR.average,
-            dashed: true,
+            label: 'Current, all hosts',
+            values: pressureWhereAny(total.pressure, total.pressureMax),
+            color: COLOR.pressure,
           },
+          ...(showAverage
+            ? [
+                {
+                  label: 'Average (last minute), all hosts',
+                  values: pressureWhereAny(total.averagePressure, total.pressureMax),
+                  color: COLOR.average,
+                  dashed: true,
+                },
+              ]
+            : []),
           ...hosts.map(
             (h): ChartLine => ({
               label: `Current, ${h.name}`,
-              values: withDownGaps(h.pressure, h.name, summary, times),
+              values: pressureWhereAny(withDownGaps(h.pressure, h.name, summary, times), h.pressureMax),
             }),
           ),
+          // Several hosts: their lines show the spread; what a sample would hide is the highest any reached.
+          ...(oneHost || !hasRanges
+            ? []
+            : [
+                {
+                  label: 'Highest of any host between samples',
+                  values: total.pressureMax,
+                  color: COLOR.static,
+                  dashed: true,
+                },
+              ]),
         ],
-        envelopes: [
-          {
-            label: oneHost ? `Current, ${BETWEEN_SAMPLES}` : `Current of any host, ${BETWEEN_SAMPLES}`,
-            lower: total.pressureMin,
-            upper: total.pressureMax,
-            color: COLOR.pressure,
-          },
-        ],
+        envelopes: oneHost
+          ? [
+              {
+                label: `Current, ${BETWEEN_SAMPLES}`,
+                lower: total.pressureMin,
+                upper: total.pressureMax,
+                color: COLOR.pressure,
+              },
+            ]
+          : [],
       },
       'No VM with Dynamic Memory ran.',
     ),

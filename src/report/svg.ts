@@ -582,6 +582,7 @@ export function lineChart(options: LineChartOptions): string {
   out.push(`<rect width="${width}" height="${totalH}" fill="#fff"/>`);
   out.push(`<text x="${left}" y="18" font-size="14" font-weight="600" fill="#222">${escapeXml(options.title)}</text>`);
 
+  const bandLabels: string[] = [];
   for (const b of bands) {
     const yA = ys(Math.max(b.from, b.to));
     const yB = ys(Math.min(b.from, b.to));
@@ -590,8 +591,9 @@ export function lineChart(options: LineChartOptions): string {
       `<rect x="${r1(left)}" y="${r1(yA)}" width="${r1(plotW)}" height="${r1(Math.max(0, yB - yA))}" fill="${color}" fill-opacity="0.12"/>`,
     );
     if (b.label)
-      out.push(
-        `<text x="${r1(left + plotW - 4)}" y="${r1(yA + 13)}" text-anchor="end" fill="${color}">${escapeXml(b.label)}</text>`,
+      bandLabels.push(
+        // Drawn over the lines, with a white halo, so that a line crossing it leaves it legible.
+        `<text x="${r1(left + plotW - 4)}" y="${r1(yA + 13)}" text-anchor="end" fill="${color}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(b.label)}</text>`,
       );
   }
 
@@ -670,6 +672,8 @@ export function lineChart(options: LineChartOptions): string {
         `${line.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeXml(line.label)}</title></path>`,
     );
   });
+
+  out.push(...bandLabels);
 
   if (legendItems.length) {
     const legendTop = top + plotH + 44;

@@ -22,7 +22,8 @@ export interface HostSeries {
   availableMB: number[];
   /** System Current Pressure. */
   pressure: number[];
-  /** The highest and the lowest System Current Pressure at any tick since the sample before (total: of any host). */
+  /** The highest and the lowest System Current Pressure at any tick since the sample before (total: of any host);
+   * NaN where no Dynamic Memory VM ran (no pressure to speak of). */
   pressureMax: number[];
   pressureMin: number[];
   averagePressure: number[];
@@ -76,10 +77,10 @@ export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries
   };
 }
 
-/** The greater (`sign` 1) or lesser (−1) of a tick's extreme and the value at the sample; the value alone when no
- * tick ran since the last sample (the extreme is still at its reset, ∓Infinity). */
+/** The greater (`sign` 1) or lesser (−1) of a tick's extreme and the value at the sample (NaN: none); either alone
+ * when the other is missing (no tick since the last sample leaves the extreme at its reset, ∓Infinity). */
 const extreme = (tick: number, now: number, sign: 1 | -1): number =>
-  Number.isFinite(tick) ? (sign * tick > sign * now ? tick : now) : now;
+  !Number.isFinite(tick) ? now : Number.isNaN(now) || sign * tick > sign * now ? tick : now;
 
 /**
  * Append one sample of every series, reading the columns once, then start the next interval's extremes. The
@@ -146,9 +147,10 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
     s.demandMB.push(demand[host]!);
     s.availableMB.push(available);
     s.pressure.push(pressure);
-    // A failed host has no pressure to range over.
-    s.pressureMax.push(up ? extreme(spanMax(h.spanMaxPressure), pressure, 1) : NaN);
-    s.pressureMin.push(up ? extreme(spanMin(h.spanMinPressure), pressure, -1) : NaN);
+    // A failed host, or one without a running Dynamic Memory VM, has no pressure to range over.
+    const pressureNow = dmMemory[host]! > 0 ? pressure : NaN;
+    s.pressureMax.push(up ? extreme(spanMax(h.spanMaxPressure), pressureNow, 1) : NaN);
+    s.pressureMin.push(up ? extreme(spanMin(h.spanMinPressure), pressureNow, -1) : NaN);
     // Before its first tick a host has no moving average yet: Hyper-V's starts at the first pressure it sees.
     s.averagePressure.push(h.elapsed[own[0]!]! > 0 ? averagePressure[host]! : pressure);
     s.smartPagingMB.push(extreme(spanSum(h.spanMaxPaged), paged[host]!, 1));
@@ -157,7 +159,7 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
     assignedMax += s.assignedMaxMB[s.assignedMaxMB.length - 1]!;
     assignedMin += s.assignedMinMB[s.assignedMinMB.length - 1]!;
     shortVms += s.shortVms[s.shortVms.length - 1]!;
-    if (up) {
+    if (!Number.isNaN(s.pressureMax[s.pressureMax.length - 1]!)) {
       pressureMax = Math.max(pressureMax, s.pressureMax[s.pressureMax.length - 1]!);
       pressureMin = Math.min(pressureMin, s.pressureMin[s.pressureMin.length - 1]!);
     }
