@@ -322,4 +322,31 @@ describe('reportHtml for a reader in a hurry', () => {
       '<p class="empty" id="chart-short-empty">No VM was short of memory at any tick.</p>',
     );
   });
+
+  it('draws the one-minute average pressure on runs up to 12 hours only, and capacity only of hosts up', () => {
+    const titles = (page: string) =>
+      [...chart(page, 'chart-pressure')!.matchAll(/<path class="series"[^>]*><title>([^<]*)</g)].map((m) => m[1]);
+    // 23 hours: left out.
+    expect(titles(html)).not.toContain('Average (last minute), all hosts');
+    const short = fixture(2, 13); // 0:00 to 12:00
+    expect(titles(reportHtml(short.summary, short.series))).toContain('Average (last minute), all hosts');
+    // Capacity is assigned + available at each sample: what the hosts that are up can give. While h2 is down
+    // (2:00 to 10:00) the simulator gives it neither: the line steps from 32,768 MB down to 16,384 MB and back.
+    const down = fixture();
+    const h2 = down.series.hosts[1]!;
+    for (let i = 3; i < 10; i++) {
+      down.series.total.assignedMB[i]! -= h2.assignedMB[i]!;
+      down.series.total.availableMB[i]! -= h2.availableMB[i]!;
+      h2.assignedMB[i] = 0;
+      h2.availableMB[i] = 0;
+    }
+    const capacityYs = (page: string) =>
+      new Set(
+        /<path class="series" d="([^"]*)"[^>]*><title>Capacity/
+          .exec(chart(page, 'chart-assigned')!)![1]!
+          .match(/,[\d.]+/g),
+      );
+    expect(capacityYs(html).size).toBe(1);
+    expect(capacityYs(reportHtml(down.summary, down.series)).size).toBe(2);
+  });
 });

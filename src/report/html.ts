@@ -300,10 +300,9 @@ function charts(summary: SimulationSummary, series: SimulationSeries, replay: Re
   // A host without a running Dynamic Memory VM has no pressure (its 0 means none): a gap, like a failed host.
   const pressureWhereAny = (values: number[], max: number[]) =>
     hasRanges ? values.map((v, i) => (Number.isNaN(max[i]!) ? NaN : v)) : values;
-  // The one-minute moving average shows only when samples are closer than a few minutes; further apart it is the
-  // current pressure again at the chart's resolution, a second line over the first.
-  const sampleSeconds = times.length > 1 ? times[1]! - times[0]! : 0;
-  const showAverage = sampleSeconds < 300;
+  // The one-minute moving average shows only on runs of up to 12 hours, where a pixel of the chart is under a
+  // minute; on longer ones it is the current pressure again at the chart's resolution, a second line over the first.
+  const showAverage = times.length > 0 && times[times.length - 1]! - times[0]! <= 12 * 3600;
   const chart = (options: Parameters<typeof lineChart>[0], empty: string) =>
     allZero(options.lines)
       ? `<p class="empty" id="${options.id}-empty">${esc(empty)}</p>`
