@@ -8,7 +8,8 @@ export type DynamicMemoryErrorCode =
   | 'DuplicateVm'
   | 'UnknownHost'
   | 'DuplicateHost'
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  | 'InvalidCheckpoint';
 
 export interface DynamicMemoryErrorDetails {
   vm?: string;

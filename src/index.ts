@@ -1,4 +1,7 @@
 // dynmem: Hyper-V Dynamic Memory, computed and simulated. What a user needs; helpers stay in their modules.
+
+export type { RestoreOptions } from './checkpoint/fleet-state.ts';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type CheckpointKind } from './checkpoint/format.ts';
 export {
   Cluster,
   type ClusterCounters,
@@ -6,12 +9,13 @@ export {
   createCluster,
   type FailoverReport,
   type RecoveryReport,
+  restoreCluster,
 } from './cluster/cluster.ts';
 export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
 export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY } from './errors.ts';
 export type { EngineOptions } from './host/create.ts';
-export { type CreateHostOptions, createHost, Host } from './host/host.ts';
+export { type CreateHostOptions, createHost, Host, restoreHost } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';
 export { esxMinFreeMB, POLICIES, type PolicyName, type PolicyOptions } from './host/policy.ts';
 export type { HostCounters, MemoryStatus, NumaNodeCounters, VmSnapshot, VmState } from './host/snapshot.ts';

@@ -55,6 +55,10 @@ describe("the README's snippets, from a project that installed the package", () 
     expect(runSnippet('## Use it')).toBe('1200\n59856\nInvalidState startupMB\n');
   });
 
+  it('"Checkpoint and resume" restores a booting host on the other engine; both end alike', () => {
+    expect(runSnippet('### Checkpoint and resume')).toBe('1200 1200\n');
+  });
+
   it('"Plan capacity" plans on the bundled sample with worker threads from the installed package', () => {
     const [headline, ...runs] = runSnippet('## Plan capacity').trim().split('\n');
     expect(headline).toMatch(

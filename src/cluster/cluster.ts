@@ -1,4 +1,6 @@
 // A failover cluster: many hosts in one store (one engine call balances them all), placement and failover.
+import { type FleetState, type RestoreOptions, restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
+import { badCheckpoint, type Checkpoint, openCheckpoint, sealCheckpoint } from '../checkpoint/format.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from '../host/create.ts';
 import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';
@@ -47,13 +49,14 @@ export class Cluster {
   private readonly members: Host[];
   readonly failback: Failback;
   /** Where each failed-over VM ran before its host failed: its home for failback. */
-  private readonly homes = new Map<VmRecord, number>();
+  private readonly homes: Map<VmRecord, number>;
 
-  /** @internal Use createCluster(). */
-  constructor(fleet: Fleet, failback: Failback = 'none') {
+  /** @internal Use createCluster() or restoreCluster(). */
+  constructor(fleet: Fleet, failback: Failback = 'none', homes: ReadonlyMap<VmRecord, number> = new Map()) {
     this.fleet = fleet;
     this.failback = failback;
-    this.members = fleet.hosts.map((record) => new Host(fleet, record));
+    this.members = fleet.hosts.map((record) => new Host(fleet, record, true));
+    this.homes = new Map(homes);
   }
 
   get engine(): string {
@@ -96,7 +99,9 @@ export class Cluster {
     restartVm(this.fleet, this.fleet.vm(name));
   }
   removeVm(name: string): void {
-    removeVm(this.fleet, this.fleet.vm(name));
+    const record = this.fleet.vm(name);
+    removeVm(this.fleet, record);
+    this.homes.delete(record); // a VM of the same name added later has no home
   }
   setDemand(name: string, demandMB: number): void {
     setDemand(this.fleet, this.fleet.vm(name), demandMB);
@@ -187,6 +192,26 @@ export class Cluster {
     return report;
   }
 
+  /**
+   * The cluster's whole state as plain JSON (every host and VM, the failover homes, the clock), for
+   * `restoreCluster`: the restored cluster goes on exactly as this one would. Changes nothing.
+   * @example
+   * writeFileSync('cluster.json', JSON.stringify(cluster.checkpoint()));
+   * const again = await restoreCluster(JSON.parse(readFileSync('cluster.json', 'utf8')), { engine: 'js' });
+   */
+  checkpoint(): Checkpoint<'cluster'> {
+    return sealCheckpoint('cluster', this.engine, this.timeSeconds, this.state());
+  }
+
+  /** @internal The state a checkpoint keeps (a simulation's holds it too). */
+  state(): ClusterState {
+    return {
+      fleet: saveFleet(this.fleet),
+      failback: this.failback,
+      homes: [...this.homes].map(([record, host]) => [record.name, host]),
+    };
+  }
+
   /** Counters summed over the live hosts; pressures are those of the cluster's VMs taken together. */
   counters(): ClusterCounters {
     const live = this.fleet.hosts.filter((h) => !h.failed);
@@ -220,6 +245,48 @@ export class Cluster {
       failedHosts: this.fleet.hosts.length - live.length,
     };
   }
+}
+
+/** @internal */
+export interface ClusterState {
+  fleet: FleetState;
+  failback: Failback;
+  /** Failed-over VMs and the host each ran on before, by name and host index. */
+  homes: [string, number][];
+}
+
+/** @internal A cluster in the saved `state` (at `field` inside its checkpoint). */
+export async function clusterFromState(state: unknown, options: RestoreOptions, field: string): Promise<Cluster> {
+  const s = (typeof state === 'object' && state !== null ? state : {}) as Partial<Record<keyof ClusterState, unknown>>;
+  let failback: Failback;
+  try {
+    failback = resolveFailback(s.failback);
+  } catch (error) {
+    throw badCheckpoint(`${field}.failback`, (error as Error).message);
+  }
+  if (!Array.isArray(s.homes)) throw badCheckpoint(`${field}.homes`, `${field}.homes must be an array.`);
+  const fleet = await restoreFleet(s.fleet, options, `${field}.fleet`);
+  const homes = new Map<VmRecord, number>();
+  s.homes.forEach((entry: unknown, k) => {
+    const [name, host] = Array.isArray(entry) ? entry : [];
+    if (typeof name !== 'string' || !fleet.has(name) || !Number.isInteger(host) || !fleet.hosts[host]) {
+      throw badCheckpoint(`${field}.homes[${k}]`, 'expected [name of a VM, index of a host].');
+    }
+    homes.set(fleet.vm(name), host);
+  });
+  return new Cluster(fleet, failback, homes);
+}
+
+/**
+ * A cluster in exactly the state `cluster.checkpoint()` saved (also after `JSON.stringify` and `JSON.parse`), on
+ * the engine of `options` (default 'wasm', whichever engine wrote it). Results from here on equal the original's.
+ * @throws DynamicMemoryError 'InvalidCheckpoint' naming what is wrong; 'InvalidSetting' for a bad option.
+ * @example
+ * const cluster = await restoreCluster(JSON.parse(readFileSync('cluster.json', 'utf8')));
+ * cluster.failHost('n1');
+ */
+export async function restoreCluster(checkpoint: unknown, options: RestoreOptions = {}): Promise<Cluster> {
+  return clusterFromState(openCheckpoint(checkpoint, 'cluster'), options, 'state');
 }
 
 const CLUSTER_FIELDS = ['hosts', 'failback', ...ENGINE_OPTION_FIELDS];

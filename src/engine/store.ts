@@ -20,7 +20,7 @@ import {
   STARTING,
 } from '../../assembly/kernel/store.ts';
 import type { PolicyName, ResolvedPolicy } from '../host/policy.ts';
-import { type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
+import { HOST_COLUMNS, type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
 import type { Engine, EngineKind } from './engine.ts';
 
 export { OFF, RUNNING, STARTING };
@@ -102,6 +102,18 @@ export class Store {
   /** `ticks` balancer ticks of `dt` seconds over hosts 0..hostCount. */
   run(hostCount: number, ticks: number, dt: number, alpha: number): void {
     this.#engine.run(hostCount, ticks, dt, alpha);
+  }
+
+  /** Every column's first rows as a checkpoint saved them, by the column lists (a column added to the lists is
+   * saved and restored with the others). */
+  restoreColumns(
+    vms: Readonly<Record<VmColumnName, ArrayLike<number>>>,
+    hosts: Readonly<Record<HostColumnName, ArrayLike<number>>>,
+  ): void {
+    const v = this.#engine.vms;
+    const h = this.#engine.hosts;
+    for (const name of VM_COLUMNS) v[name].set(vms[name]);
+    for (const name of HOST_COLUMNS) h[name].set(hosts[name]);
   }
 
   // ---- VMs -------------------------------------------------------------------------------------------------

@@ -51,6 +51,14 @@ function poolOptions(options: ResolvedHostOptions, node: number) {
   return { ...options, memoryMB: numa.nodesMB[node]!, reserveMB: numa.reservesMB[node]! };
 }
 
+/** Where the VMs' rows are, as a checkpoint keeps it: rows in use (free ones among them) and whether the next
+ * engine call lays them out anew. */
+export interface RowLayout {
+  rows: number;
+  freeRows: number[];
+  layoutDirty: boolean;
+}
+
 export class Fleet {
   /** The engine's columns: read them anywhere, change them through the store's operations only. */
   readonly store: Store;
@@ -419,6 +427,36 @@ export class Fleet {
     this.freeSlots = [];
     this.layoutDirty = false;
     this.layoutVersion++;
+  }
+
+  get rowLayout(): RowLayout {
+    return { rows: this.bySlot.length, freeRows: [...this.freeSlots], layoutDirty: this.layoutDirty };
+  }
+
+  /**
+   * A checkpoint's VMs back in the rows they had, each host's members in their order (this fleet is new and has
+   * its hosts); the caller restores the columns next, then calls `columnsReplaced`.
+   */
+  restoreVms(records: readonly VmRecord[], members: readonly (readonly VmRecord[])[], layout: RowLayout): void {
+    this.ensureCapacity(layout.rows, this.poolTotal);
+    this.bySlot = new Array<VmRecord | undefined>(layout.rows).fill(undefined);
+    for (const record of records) {
+      this.bySlot[record.slot] = record;
+      this.byName.set(record.name, record);
+    }
+    members.forEach((list, host) => {
+      for (const record of list) this.hosts[host]!.members.add(record);
+    });
+    this.freeSlots = [...layout.freeRows];
+    this.layoutDirty = layout.layoutDirty;
+    this.layoutVersion++;
+  }
+
+  /** The columns were written wholesale (a restore): per-host sums and placement are worked out again. */
+  columnsReplaced(): void {
+    this.heldKnown.fill(false);
+    this.roomiest.invalidate();
+    this.smallestMaxVm = undefined;
   }
 
   private ensureCapacity(vms: number, pools: number): void {

@@ -1,4 +1,6 @@
 // The Host facade: the public API of one Hyper-V host (alone, or a member of a cluster).
+import { type RestoreOptions, restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
+import { badCheckpoint, type Checkpoint, openCheckpoint, sealCheckpoint } from '../checkpoint/format.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
@@ -23,11 +25,14 @@ export type CreateHostOptions = HostOptions & EngineOptions;
 export class Host {
   /** @internal */ readonly fleet: Fleet;
   /** @internal */ readonly record: HostRecord;
+  /** A member of a cluster: its state is the cluster's (checkpoint the cluster). */
+  readonly #member: boolean;
 
   /** @internal Use createHost() or a cluster's host(). */
-  constructor(fleet: Fleet, record: HostRecord) {
+  constructor(fleet: Fleet, record: HostRecord, member = false) {
     this.fleet = fleet;
     this.record = record;
+    this.#member = member;
   }
 
   get name(): string {
@@ -168,6 +173,26 @@ export class Host {
     return out;
   }
 
+  /**
+   * The host's whole state as plain JSON (every VM's memory, counters, averages, states and timers, Smart Paging,
+   * balloon drivers, the clock), for `restoreHost`: the restored host goes on exactly as this one would. Changes
+   * nothing. @throws DynamicMemoryError 'InvalidState' for a cluster member (checkpoint the cluster).
+   * @example
+   * writeFileSync('host.json', JSON.stringify(host.checkpoint()));
+   * const again = await restoreHost(JSON.parse(readFileSync('host.json', 'utf8')));
+   * again.advance(60); // as host.advance(60) would
+   */
+  checkpoint(): Checkpoint<'host'> {
+    if (this.#member) {
+      throw new DynamicMemoryError(
+        'InvalidState',
+        `Host '${this.name}' is a member of a cluster: its state is the cluster's (cluster.checkpoint()).`,
+        { host: this.name },
+      );
+    }
+    return sealCheckpoint('host', this.engine, this.timeSeconds, { fleet: saveFleet(this.fleet) });
+  }
+
   /** Host-wide counters ("Hyper-V Dynamic Memory Balancer"); with NUMA spanning off, summed over the nodes. */
   counters(): HostCounters {
     return hostCounters(this.fleet, this.record.index);
@@ -204,4 +229,19 @@ export async function createHost(options: CreateHostOptions): Promise<Host> {
   const resolved = resolveHostOptions(options, ENGINE_OPTION_FIELDS);
   const fleet = await createFleet(options);
   return new Host(fleet, fleet.addHost(resolved));
+}
+
+/**
+ * A host in exactly the state `host.checkpoint()` saved (also after `JSON.stringify` and `JSON.parse`), on the
+ * engine of `options` (default 'wasm', whichever engine wrote it). Results from here on equal the original's.
+ * @throws DynamicMemoryError 'InvalidCheckpoint' naming what is wrong (not a checkpoint, another version or kind,
+ * a damaged state); 'InvalidSetting' for a bad option.
+ * @example
+ * const host = await restoreHost(JSON.parse(readFileSync('host.json', 'utf8')), { engine: 'js' });
+ */
+export async function restoreHost(checkpoint: unknown, options: RestoreOptions = {}): Promise<Host> {
+  const state = openCheckpoint(checkpoint, 'host') as { fleet?: unknown };
+  const fleet = await restoreFleet(state.fleet, options);
+  if (fleet.hosts.length !== 1) throw badCheckpoint('state.fleet.hosts', 'a host checkpoint holds one host.');
+  return new Host(fleet, fleet.hosts[0]!);
 }
