@@ -7,7 +7,7 @@ import { createFleet } from '../host/create.ts';
 import type { BalancerOptions, Fleet, RowLayout, VmRecord } from '../host/fleet.ts';
 import { type ResolvedHostOptions, resolveHostOptions } from '../host/options.ts';
 import { newVmSettings, SETTING_FIELDS, type VmSettings } from '../settings.ts';
-import { badCheckpoint } from './format.ts';
+import { badCheckpoint, flag, list, object, wholeIn } from './format.ts';
 
 /** What a restore may choose afresh: the engine (any engine restores any checkpoint) and a Wasm core of its own. */
 export interface RestoreOptions {
@@ -65,30 +65,6 @@ export function saveFleet(fleet: Fleet): FleetState {
 }
 
 // ---- restoring ---------------------------------------------------------------------------------------------
-
-function object(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badCheckpoint(field, `${field} must be an object, not ${shown(value)}.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, field: string): unknown[] {
-  if (!Array.isArray(value)) throw badCheckpoint(field, `${field} must be an array, not ${shown(value)}.`);
-  return value;
-}
-
-function wholeIn(value: unknown, field: string, min: number, max: number): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw badCheckpoint(field, `${field} must be a whole number from ${min} to ${max}, not ${shown(value)}.`);
-  }
-  return value as number;
-}
-
-function flag(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw badCheckpoint(field, `${field} must be true or false, not ${shown(value)}.`);
-  return value;
-}
 
 /** A library refusal of a saved setting, as a refusal of the checkpoint naming where the setting is. */
 function checked<T>(field: string, check: () => T): T {

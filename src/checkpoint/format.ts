@@ -1,6 +1,7 @@
 // The checkpoint envelope: a versioned plain JSON object, its numbers written so that every double comes back
 // bit for bit, and a checksum so that a damaged or edited checkpoint is refused instead of resumed.
 import { DynamicMemoryError, shown } from '../errors.ts';
+import { Fnv1a } from './hash.ts';
 
 export const CHECKPOINT_FORMAT = 'dynmem-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -70,15 +71,7 @@ export function decodeNumbers(value: unknown): unknown {
   return value;
 }
 
-/** FNV-1a, 32 bits, of a text's UTF-16 code units: enough to tell a damaged checkpoint, not a signature. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
-}
+const checksumOf = (state: unknown) => new Fnv1a().text(JSON.stringify(state)).hex;
 
 /** A checkpoint of `state` (encoded here: pass live numbers and typed arrays). */
 export function sealCheckpoint<Kind extends CheckpointKind>(
@@ -95,13 +88,39 @@ export function sealCheckpoint<Kind extends CheckpointKind>(
     engine,
     timeSeconds,
     state: encoded,
-    checksum: fnv1a(JSON.stringify(encoded)),
+    checksum: checksumOf(encoded),
   };
 }
 
 /** A refusal of a checkpoint, naming the field (a path inside the checkpoint) that is wrong. */
 export function badCheckpoint(field: string, message: string): DynamicMemoryError {
   return new DynamicMemoryError('InvalidCheckpoint', `Checkpoint: ${message}`, { field });
+}
+
+// Checks of the fields inside a checkpoint's state, each refusal naming the field.
+
+export function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badCheckpoint(field, `${field} must be an object, not ${shown(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function list(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) throw badCheckpoint(field, `${field} must be an array, not ${shown(value)}.`);
+  return value;
+}
+
+export function wholeIn(value: unknown, field: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    throw badCheckpoint(field, `${field} must be a whole number from ${min} to ${max}, not ${shown(value)}.`);
+  }
+  return value as number;
+}
+
+export function flag(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw badCheckpoint(field, `${field} must be true or false, not ${shown(value)}.`);
+  return value;
 }
 
 /**
@@ -128,7 +147,7 @@ export function openCheckpoint(input: unknown, kind: CheckpointKind): unknown {
     throw badCheckpoint('kind', `this is a ${shown(c.kind)} checkpoint, not a '${kind}' one${hint}.`);
   }
   if (typeof c.state !== 'object' || c.state === null) throw badCheckpoint('state', 'state is missing.');
-  if (typeof c.checksum !== 'string' || fnv1a(JSON.stringify(c.state)) !== c.checksum) {
+  if (typeof c.checksum !== 'string' || checksumOf(c.state) !== c.checksum) {
     throw badCheckpoint(
       'checksum',
       `the checksum does not match the state (${shown(c.checksum)}): it was changed or damaged after it was written.`,

@@ -2,6 +2,7 @@
 // parser or the checks below refuse is a usage error (exit code 2).
 import { type ParseArgsConfig, parseArgs as parseCommandLine } from 'node:util';
 import { POLICIES, type PolicyName } from '../host/policy.ts';
+import { parseDuration } from '../sim/scenario.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -21,6 +22,10 @@ export interface ParsedArgs {
   /** --policy: one policy for every host, or several (comma-separated) to compare. */
   policies?: PolicyName[];
   progress: boolean;
+  /** --checkpoint: the file a simulate run saves its checkpoints to, and resumes from when it exists. */
+  checkpoint?: string;
+  /** --checkpoint-every: simulated seconds between checkpoints. */
+  checkpointEverySeconds?: number;
 }
 
 /** Every flag the command line knows, in parseArgs' terms; values are checked in `parseArgs` below. */
@@ -31,6 +36,8 @@ export const OPTIONS = {
   engine: { type: 'string' },
   'host-memory': { type: 'string' },
   policy: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -58,6 +65,8 @@ const COMMAND_FILES: Record<string, (files: string[]) => void> = {
 /** Flags that only make sense for some commands, with the reason given when they are used elsewhere. */
 const COMMAND_ONLY: Partial<Record<keyof typeof OPTIONS, { commands: string[]; why: string }>> = {
   'host-memory': { commands: ['replay'], why: 'the scenario gives each host its memoryMB' },
+  checkpoint: { commands: ['simulate'], why: 'a checkpoint resumes a scenario file’s run' },
+  'checkpoint-every': { commands: ['simulate'], why: 'a checkpoint resumes a scenario file’s run' },
 };
 
 /** parseArgs' own refusals, in the CLI's words: which flag, and what is wrong with it. */
@@ -81,6 +90,19 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
+/** --checkpoint-every: a duration as scenarios write them ("30m", "2h", seconds), more than zero. */
+function checkpointInterval(text: string): number {
+  let seconds: number;
+  try {
+    seconds = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text, '--checkpoint-every');
+  } catch {
+    seconds = 0;
+  }
+  if (!(seconds > 0))
+    throw new UsageError(`--checkpoint-every takes a duration such as 30m, 2h or 3600, not '${text}'.`);
+  return seconds;
+}
+
 export function parseArgs(argv: string[]): ParsedArgs {
   let parsed: ReturnType<typeof parseCommandLine<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
   try {
@@ -89,7 +111,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     throw usageFromParser(error);
   }
   const { values, positionals } = parsed;
-  for (const name of ['out', 'engine', 'host-memory', 'policy'] as const) {
+  for (const name of ['out', 'engine', 'host-memory', 'policy', 'checkpoint', 'checkpoint-every'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a value.`);
   }
   const args: ParsedArgs = { command: 'default', files: [], json: values.json ?? false, formats: [], progress: true };
@@ -107,6 +129,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if (values.policy !== undefined) {
     args.policies = values.policy.split(',').map((name) => oneOf('--policy', name, POLICIES));
+  }
+  if (values.checkpoint !== undefined) args.checkpoint = values.checkpoint;
+  if (values['checkpoint-every'] !== undefined) {
+    if (values.checkpoint === undefined) throw new UsageError('--checkpoint-every needs --checkpoint FILE.');
+    args.checkpointEverySeconds = checkpointInterval(values['checkpoint-every']);
   }
   if (values.help) return { ...args, command: 'help' };
   if (values.version) return { ...args, command: 'version' };
@@ -150,6 +177,10 @@ Options:
   --host-memory MB     replay: the host's memory, when the counters have no balancer columns
   --policy NAME[,NAME] allocation policy of every host: hyperv (default), static, squeezed, qmemman,
                        mom, proxmox, esx; several (comma-separated) run once each, compared side by side
+  --checkpoint FILE    simulate: save the run's state to FILE as it goes (written whole or not at all) and,
+                       when FILE exists, resume from it (same scenario and traces only); removed once the
+                       report is written
+  --checkpoint-every D simulated time between checkpoints (default 1h; 30m, 6h, 3600, ...)
   --no-progress        no progress bar
   -h, --help           this help
   -v, --version        version

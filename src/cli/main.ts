@@ -14,6 +14,7 @@ import { type Scenario, ScenarioError } from '../sim/scenario.ts';
 import { simulate } from '../sim/simulate.ts';
 import { TraceError } from '../traces/errors.ts';
 import { type ParsedArgs, parseArgs, USAGE, UsageError } from './args.ts';
+import { checkpointFile } from './checkpoint-file.ts';
 import { defaultScenario } from './default-scenario.ts';
 import { formatPolicies } from './format-policies.ts';
 import { formatSummary } from './format-summary.ts';
@@ -81,10 +82,28 @@ async function run(args: ParsedArgs): Promise<number> {
   }
   if (args.engine) scenario = { ...scenario, engine: args.engine };
   if (args.policies) scenario = withPolicies(scenario, args.policies);
+  const checkpoint =
+    args.checkpoint === undefined ? undefined : await checkpointFile(args.checkpoint, args.checkpointEverySeconds);
+  // Said once the run is under way, that is once the checkpoint has been accepted.
+  let resuming =
+    checkpoint?.resumedAt === undefined
+      ? undefined
+      : `dynmem: resuming from ${args.checkpoint} (${checkpoint.resumedAt} simulated seconds done)\n`;
   const bar = args.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  const onProgress = (done: number, total: number) => {
+    if (resuming) process.stderr.write(resuming);
+    resuming = undefined;
+    bar?.update(done, total);
+  };
   let result: ReportedRun;
   try {
-    result = await simulate(scenario, { baseDir, ...(bar ? { onProgress: bar.update } : {}) });
+    result = await simulate(scenario, {
+      baseDir,
+      ...(bar || resuming ? { onProgress } : {}),
+      ...checkpoint?.options,
+    });
+  } catch (error) {
+    throw checkpoint ? checkpoint.named(error) : error;
   } finally {
     bar?.done();
   }
@@ -101,6 +120,7 @@ async function run(args: ParsedArgs): Promise<number> {
       return 1;
     }
   }
+  await checkpoint?.remove();
   if (args.json) {
     process.stdout.write(
       summaryJson(result.comparison ? { ...result.summary, comparison: result.comparison } : result.summary, {

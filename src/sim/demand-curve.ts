@@ -107,6 +107,16 @@ export class DemandCursors {
     return valueBetween(curve, x, lo);
   }
 
+  /** Where each VM's cursor stands (a checkpoint keeps them; readings do not depend on them). */
+  get positions(): Int32Array {
+    return this.index.slice();
+  }
+
+  /** Cursors back where a checkpoint found them. */
+  restorePositions(positions: ArrayLike<number>): void {
+    this.index.set(positions);
+  }
+
   /** Curve k follows `curve` from now on (a scenario's setDemand event). */
   replace(k: number, curve: DemandCurve): void {
     let shape = this.shapeByValues.get(curve.values);

@@ -5,7 +5,7 @@ import { wholeDemandMB } from '../engine/store.ts';
 import type { VmRecord } from '../host/fleet.ts';
 import type { VmHandles } from '../host/vm-handles.ts';
 import type { SimVm } from './build.ts';
-import { DemandCursors, type DemandCurve } from './demand-curve.ts';
+import { constantCurve, DemandCursors } from './demand-curve.ts';
 import type { DemandInterpolation } from './scenario.ts';
 
 export class DemandFeed {
@@ -13,9 +13,11 @@ export class DemandFeed {
   private readonly mode: DemandInterpolation;
   private readonly gridStep: number;
   private readonly cursors: DemandCursors;
-  /** Step: every VM, for one batch call per grid point; `held` is that call's demands, reused. */
+  /** Step: every VM, for one batch call per grid point; `batch` is that call's demands, reused. */
   private readonly handles: VmHandles;
-  private readonly held: Float64Array;
+  private readonly batch: Float64Array;
+  /** Demands set by events in place of a VM's trace, by VM index. */
+  private readonly held = new Map<number, number>();
   /** Linear: the VMs' records (their slots follow the store's re-layouts). */
   private readonly records: VmRecord[];
 
@@ -26,16 +28,16 @@ export class DemandFeed {
     this.cursors = new DemandCursors(vms.map((vm) => vm.curve));
     const names = vms.map((vm) => vm.name);
     this.handles = cluster.vmHandles(names);
-    this.held = new Float64Array(vms.length);
+    this.batch = new Float64Array(vms.length);
     this.records = names.map((name) => cluster.fleet.vm(name));
   }
 
   /** Every VM's demand at grid point t: held until the next point, or ramped towards its value there. */
   feed(t: number): void {
-    const n = this.held.length;
+    const n = this.batch.length;
     if (this.mode === 'step') {
-      for (let k = 0; k < n; k++) this.held[k] = wholeDemandMB(this.cursors.at(k, t));
-      this.cluster.setDemands(this.handles, this.held);
+      for (let k = 0; k < n; k++) this.batch[k] = wholeDemandMB(this.cursors.at(k, t));
+      this.cluster.setDemands(this.handles, this.batch);
       return;
     }
     const store = this.cluster.fleet.store;
@@ -46,8 +48,26 @@ export class DemandFeed {
     }
   }
 
-  /** VM k's demand follows `curve` from the next grid point on (a scenario's setDemand event). */
-  replace(k: number, curve: DemandCurve): void {
-    this.cursors.replace(k, curve);
+  /** VM k's demand is `demandMB` from the next grid point on (a scenario's setDemand event). */
+  hold(k: number, demandMB: number): void {
+    this.cursors.replace(k, constantCurve(demandMB));
+    this.held.set(k, demandMB);
   }
+
+  /** What a checkpoint keeps: the demands held by events, and the cursors. */
+  get state(): DemandFeedState {
+    return { held: [...this.held], positions: this.cursors.positions };
+  }
+
+  /** Back to a checkpoint's state (this feed is new, over the same VMs). */
+  restore(state: DemandFeedState): void {
+    for (const [k, demandMB] of state.held) this.hold(k, demandMB);
+    this.cursors.restorePositions(state.positions);
+  }
+}
+
+export interface DemandFeedState {
+  /** [VM index, MB] of each VM whose trace a setDemand event replaced, in the order they were replaced. */
+  held: [number, number][];
+  positions: ArrayLike<number>;
 }

@@ -1,5 +1,6 @@
 // Trace-driven simulation: demand streamed into the engine in batches of ticks, counters sampled, a summary.
 
+import type { Checkpoint } from '../checkpoint/format.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import type { Fleet } from '../host/fleet.ts';
@@ -7,9 +8,16 @@ import { resumeRunning } from '../host/lifecycle.ts';
 import { memoryLimitFor } from '../host/vm-ops.ts';
 import { changedSettings, type VmConfig, type VmSettings } from '../settings.ts';
 import { buildScenario, type SimVm, type TraceFileReport } from './build.ts';
-import { constantCurve } from './demand-curve.ts';
 import { DemandFeed } from './demand-feed.ts';
 import { type PolicyRun, policiesOf, policyFigures, withPolicy } from './policies.ts';
+import {
+  openSimulation,
+  otherScenario,
+  type Resume,
+  type RunState,
+  scenarioHash,
+  simulationCheckpoint,
+} from './run-checkpoint.ts';
 import {
   checkScenario,
   DEFAULT_DURATION,
@@ -18,7 +26,7 @@ import {
   ScenarioError,
   type ScenarioEvent,
 } from './scenario.ts';
-import { newSeries, type SimulationSeries, takeSample } from './series.ts';
+import { newSeries, restoreSampling, type SimulationSeries, samplingState, takeSample } from './series.ts';
 import { type RunLog, type SimulationSummary, summarize } from './summary.ts';
 import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
 
@@ -35,7 +43,27 @@ export interface SimulateOptions {
    * results do not depend on it: 1 (tick by tick, slower) is there to check exactly that.
    */
   maxTicksPerCall?: number;
+  /**
+   * Called with a checkpoint of the run (`kind: 'simulation'`) every `checkpointEverySeconds` of simulated time;
+   * awaited before the run goes on. Give one back as `resumeFrom` to go on from there after a crash.
+   */
+  onCheckpoint?: (checkpoint: Checkpoint<'simulation'>) => void | Promise<void>;
+  /**
+   * Simulated seconds between checkpoints. Default 3600. Each is taken at the first output sample, trace grid
+   * point or event at or after the interval, so the engine calls (and the results) are those of a run without
+   * checkpoints.
+   */
+  checkpointEverySeconds?: number;
+  /**
+   * A checkpoint from `onCheckpoint` of a run of the same scenario on the same traces (a hash of both is checked):
+   * the run goes on from it, and its results equal the uninterrupted run's (`wallSeconds` adds up the parts). The
+   * engine may differ.
+   */
+  resumeFrom?: unknown;
 }
+
+/** Default simulated seconds between checkpoints. */
+export const DEFAULT_CHECKPOINT_SECONDS = 3600;
 
 export interface SimulationResult {
   summary: SimulationSummary;
@@ -124,14 +152,42 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
       { field: 'maxTicksPerCall' },
     );
   }
+  const every = checkpointInterval(options);
+  const resume = options.resumeFrom === undefined ? undefined : openSimulation(options.resumeFrom);
   const loader = options.traceLoader ?? (await defaultTraceLoader(options.baseDir));
   const policies = policiesOf(scenario);
+  if (resume && (resume.policyIndex >= policies.length || resume.finished.length !== resume.policyIndex)) {
+    throw otherScenario(resume.scenarioHash, `${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}`);
+  }
   const results: SimulationResult[] = [];
   for (const [k, policy] of policies.entries()) {
+    const finished = resume?.finished[k];
+    if (finished) {
+      results.push({
+        summary: finished.summary,
+        series: finished.series,
+        cluster: await finished.cluster(scenario.engine),
+      });
+      continue;
+    }
     const onProgress = options.onProgress;
     const progress =
       onProgress && ((done: number, total: number) => onProgress(k * total + done, policies.length * total));
-    results.push(await simulateOne(withPolicy(scenario, policy), loader, maxTicks, progress));
+    const onCheckpoint = options.onCheckpoint;
+    const checkpoints = onCheckpoint && {
+      everySeconds: every,
+      save: (hash: string, run: RunState) =>
+        onCheckpoint(simulationCheckpoint(scenario.engine ?? 'wasm', hash, k, results, run)),
+    };
+    results.push(
+      await simulateOne(withPolicy(scenario, policy), loader, {
+        maxTicks,
+        onProgress: progress,
+        hashOf: (vms) => scenarioHash(scenario, vms),
+        checkpoints,
+        resume: resume?.policyIndex === k ? resume : undefined,
+      }),
+    );
   }
   const first = results[0]!;
   if (scenario.policies === undefined) return first;
@@ -144,15 +200,40 @@ export async function simulate(input: Scenario, options: SimulateOptions = {}): 
   return { ...first, policies: runs };
 }
 
-async function simulateOne(
-  scenario: Scenario,
-  loader: TraceLoader,
-  maxTicks: number,
-  onProgress: SimulateOptions['onProgress'],
-): Promise<SimulationResult> {
+function checkpointInterval(options: SimulateOptions): number {
+  const every = options.checkpointEverySeconds;
+  if (every === undefined) return DEFAULT_CHECKPOINT_SECONDS;
+  if (typeof every !== 'number' || !Number.isFinite(every) || every <= 0) {
+    throw new DynamicMemoryError(
+      'InvalidArgument',
+      `checkpointEverySeconds must be a number of seconds > 0, not ${String(every)}.`,
+      { field: 'checkpointEverySeconds' },
+    );
+  }
+  if (options.onCheckpoint === undefined) {
+    throw new DynamicMemoryError('InvalidArgument', 'checkpointEverySeconds needs onCheckpoint to hand them to.', {
+      field: 'checkpointEverySeconds',
+    });
+  }
+  return every;
+}
+
+/** How one policy's run is driven: engine calls, progress, checkpoints, and where it resumes from. */
+interface RunContext {
+  maxTicks: number;
+  onProgress: SimulateOptions['onProgress'];
+  /** The hash of the scenario and its VMs' demand (checked against a resumed checkpoint, written into new ones). */
+  hashOf: (vms: SimVm[]) => string;
+  checkpoints: { everySeconds: number; save: (hash: string, run: RunState) => void | Promise<void> } | undefined;
+  resume: Resume | undefined;
+}
+
+async function simulateOne(scenario: Scenario, loader: TraceLoader, context: RunContext): Promise<SimulationResult> {
+  const { maxTicks, onProgress, resume } = context;
   const built = await buildScenario(scenario, loader);
-  const { cluster } = built;
-  const fleet = cluster.fleet;
+  const hash = context.hashOf(built.vms);
+  if (resume && resume.scenarioHash !== hash) throw otherScenario(resume.scenarioHash, hash);
+  let fleet = built.cluster.fleet;
   const interval = fleet.balancer.balancerIntervalSeconds;
   const duration = whole(parseDuration(scenario.duration ?? DEFAULT_DURATION, 'duration'), interval, 'duration');
   const sampleEvery = whole(
@@ -176,6 +257,9 @@ async function simulateOne(
     }
   });
   checkEventSettings(fleet, events);
+  // Checked against the scenario's start; a resumed run goes on in the checkpoint's cluster.
+  const cluster = resume ? await resume.cluster(scenario.engine) : built.cluster;
+  fleet = cluster.fleet;
   // Scheduled starts are events too; at time 0 they come before the scenario's own events.
   const starts = built.vms
     .filter((vm) => vm.startAt !== undefined)
@@ -188,11 +272,19 @@ async function simulateOne(
   events.sort((a, b) => a.at - b.at);
 
   const indexOf = new Map(built.vms.map((vm, k) => [vm.name, k]));
-  const log: RunLog = { startFailures: [], failovers: [], recoveries: [], eventErrors: [], events: [] };
+  const log: RunLog = resume?.run.log ?? {
+    startFailures: [],
+    failovers: [],
+    recoveries: [],
+    eventErrors: [],
+    events: [],
+  };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
-  const series = newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
+  const series = resume?.run.series ?? newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
+  restoreSampling(series, resume?.run.sampling);
 
   const demand = new DemandFeed(cluster, built.vms, scenario.demandInterpolation ?? 'step', traceStep);
+  if (resume) demand.restore(resume.run.demand);
 
   const start = (vm: SimVm, t: number) => {
     try {
@@ -224,7 +316,7 @@ async function simulateOne(
           break;
         case 'setDemand':
           cluster.setDemand(event.vm, event.demandMB);
-          demand.replace(indexOf.get(event.vm)!, constantCurve(event.demandMB));
+          demand.hold(indexOf.get(event.vm)!, event.demandMB);
           break;
         case 'failHost':
           log.failovers.push({ ...cluster.failHost(event.host), atSeconds: t });
@@ -240,17 +332,25 @@ async function simulateOne(
   };
 
   const wallStart = Date.now();
-  demand.feed(0);
-  let nextEvent = 0;
-  while (nextEvent < events.length && events[nextEvent]!.at === 0) {
-    const { e, scheduled } = events[nextEvent++]!;
-    apply(e, 0, scheduled);
-  }
-  takeSample(series, cluster, 0);
-
+  const wallSeconds = () => (resume?.run.wallSeconds ?? 0) + (Date.now() - wallStart) / 1000;
   let t = 0;
+  let nextEvent = 0;
   let nextSample = sampleEvery;
   let nextFeed = traceStep;
+  if (resume) ({ t, nextEvent, nextSample, nextFeed } = resume.run);
+  else {
+    demand.feed(0);
+    while (nextEvent < events.length && events[nextEvent]!.at === 0) {
+      const { e, scheduled } = events[nextEvent++]!;
+      apply(e, 0, scheduled);
+    }
+    takeSample(series, cluster, 0);
+  }
+
+  const checkpoints = context.checkpoints;
+  const nextCheckpointAfter = (time: number) =>
+    checkpoints ? (Math.floor(time / checkpoints.everySeconds) + 1) * checkpoints.everySeconds : Infinity;
+  let nextCheckpoint = nextCheckpointAfter(t);
   while (t < duration) {
     const eventAt = nextEvent < events.length ? events[nextEvent]!.at : Infinity;
     const until = Math.min(duration, nextSample, nextFeed, eventAt);
@@ -271,6 +371,22 @@ async function simulateOne(
       apply(e, t, scheduled);
     }
     onProgress?.(t, duration);
+    // At a step the run takes anyway, never between: the engine calls stay those of a run without checkpoints.
+    if (checkpoints && t >= nextCheckpoint && t < duration) {
+      await checkpoints.save(hash, {
+        t,
+        nextSample,
+        nextFeed,
+        nextEvent,
+        wallSeconds: wallSeconds(),
+        log,
+        series,
+        sampling: samplingState(series),
+        demand: demand.state,
+        cluster: cluster.state(),
+      });
+      nextCheckpoint = nextCheckpointAfter(t);
+    }
   }
 
   const summary = summarize({
@@ -283,7 +399,7 @@ async function simulateOne(
     idleTraces: built.idleTraces,
     warnings: built.warnings,
     durationSeconds: duration,
-    wallSeconds: (Date.now() - wallStart) / 1000,
+    wallSeconds: wallSeconds(),
     ...(scenario.startTime !== undefined
       ? { startTime: Date.parse(scenario.startTime) / 1000 }
       : built.startTime !== undefined
