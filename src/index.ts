@@ -1,7 +1,12 @@
 // dynmem: Hyper-V Dynamic Memory, computed and simulated. What a user needs; helpers stay in their modules.
 
-export type { RestoreOptions } from './checkpoint/fleet-state.ts';
-export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type CheckpointKind } from './checkpoint/format.ts';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type CheckpointKind,
+  type RestoreOptions,
+} from './checkpoint/format.ts';
 export {
   Cluster,
   type ClusterCounters,

@@ -1,21 +1,13 @@
 // A fleet's whole state as plain data, and a new fleet made from it: the registry (hosts, VMs, rows) and every
 // engine column by the column lists, so a column added to the kernel is saved and restored without a change here.
-import { HOST_COLUMNS, type HostColumnName, VM_COLUMNS, type VmColumnName } from '../engine/columns.ts';
+import { HOST_COLUMNS, VM_COLUMNS } from '../engine/columns.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { createFleet } from '../host/create.ts';
 import type { BalancerOptions, Fleet, RowLayout, VmRecord } from '../host/fleet.ts';
 import { type ResolvedHostOptions, resolveHostOptions } from '../host/options.ts';
 import { newVmSettings, SETTING_FIELDS, type VmSettings } from '../settings.ts';
-import { badCheckpoint, flag, list, object, wholeIn } from './format.ts';
-
-/** What a restore may choose afresh: the engine (any engine restores any checkpoint) and a Wasm core of its own. */
-export interface RestoreOptions {
-  /** 'wasm' (default) or 'js', whichever engine wrote the checkpoint. */
-  engine?: EngineKind;
-  /** A Wasm core of your own, as createHost takes it. */
-  wasm?: BufferSource | WebAssembly.Module;
-}
+import { badCheckpoint, flag, list, object, type RestoreOptions, wholeIn } from './format.ts';
 
 const BALANCER_FIELDS: readonly (keyof BalancerOptions)[] = [
   'balancerIntervalSeconds',
@@ -30,7 +22,8 @@ export interface FleetState {
   /** In the order they were added; `node`: the NUMA node of a VM on a host whose nodes balance on their own. */
   vms: { name: string; slot: number; host: number; node: number; settings: VmSettings }[];
   rows: RowLayout;
-  columns: { vms: Record<VmColumnName, number[]>; hosts: Record<HostColumnName, number[]> };
+  /** Each engine column's rows in use, by column name (typed by name where read: see `columnsOf`). */
+  columns: { vms: Record<string, number[]>; hosts: Record<string, number[]> };
 }
 
 /** The fleet's state (numbers as they are: the checkpoint envelope encodes them). */

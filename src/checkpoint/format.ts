@@ -1,5 +1,7 @@
 // The checkpoint envelope: a versioned plain JSON object, its numbers written so that every double comes back
 // bit for bit, and a checksum so that a damaged or edited checkpoint is refused instead of resumed.
+
+import type { EngineKind } from '../engine/engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { Fnv1a } from './hash.ts';
 
@@ -24,6 +26,14 @@ export interface Checkpoint<Kind extends CheckpointKind = CheckpointKind> {
   state: unknown;
   /** FNV-1a of the JSON text of `state`, hex. */
   checksum: string;
+}
+
+/** What a restore may choose afresh: the engine (any engine restores any checkpoint) and a Wasm core of its own. */
+export interface RestoreOptions {
+  /** 'wasm' (default) or 'js', whichever engine wrote the checkpoint. */
+  engine?: EngineKind;
+  /** A Wasm core of your own, as createHost takes it. */
+  wasm?: BufferSource | WebAssembly.Module;
 }
 
 /** A number JSON cannot hold as a number: NaN, ±Infinity and −0 (JSON writes −0 as 0). */

@@ -1,6 +1,12 @@
 // A failover cluster: many hosts in one store (one engine call balances them all), placement and failover.
-import { type FleetState, type RestoreOptions, restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
-import { badCheckpoint, type Checkpoint, openCheckpoint, sealCheckpoint } from '../checkpoint/format.ts';
+import { type FleetState, restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
+import {
+  badCheckpoint,
+  type Checkpoint,
+  openCheckpoint,
+  type RestoreOptions,
+  sealCheckpoint,
+} from '../checkpoint/format.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from '../host/create.ts';
 import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';

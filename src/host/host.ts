@@ -1,6 +1,12 @@
 // The Host facade: the public API of one Hyper-V host (alone, or a member of a cluster).
-import { type RestoreOptions, restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
-import { badCheckpoint, type Checkpoint, openCheckpoint, sealCheckpoint } from '../checkpoint/format.ts';
+import { restoreFleet, saveFleet } from '../checkpoint/fleet-state.ts';
+import {
+  badCheckpoint,
+  type Checkpoint,
+  openCheckpoint,
+  type RestoreOptions,
+  sealCheckpoint,
+} from '../checkpoint/format.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
