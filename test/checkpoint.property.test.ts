@@ -64,6 +64,14 @@ const clusterOpArb = fc.oneof(
 type Op = typeof clusterOpArb extends fc.Arbitrary<infer T> ? T : never;
 
 const engineArb = fc.constantFrom('wasm' as const, 'js' as const);
+/** One pool, NUMA nodes spanned, or nodes that balance on their own (every VM on one node). */
+const numaArb = fc.constantFrom(
+  {},
+  {},
+  { numaNodes: 2 },
+  { numaNodes: 2, numaSpanning: false },
+  { numaNodes: 3, numaSpanning: false },
+);
 const policyArb = fc.constantFrom('hyperv', 'hyperv', 'static', 'squeezed', 'qmemman', 'mom', 'proxmox', 'esx');
 
 function config(spec: VmSpec, name: string) {
@@ -158,14 +166,15 @@ describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s
           hysteresisMB: fc.constantFrom(0, 0, 64, 256),
           policy: policyArb,
           bootSeconds: fc.constantFrom(0, 3, 30),
+          numa: numaArb,
         }),
         fc.array(vmArb, { minLength: 1, maxLength: 10 }),
         fc.array(hostOpArb, { minLength: 1, maxLength: 50 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         engineArb,
-        async ({ bootSeconds, ...options }, specs, ops, where, restoreEngine) => {
+        async ({ bootSeconds, numa, ...options }, specs, ops, where, restoreEngine) => {
           const create = async () => {
-            const host = await createHost({ ...options, engine, bootSeconds });
+            const host = await createHost({ ...options, ...numa, engine, bootSeconds });
             specs.forEach((spec, i) => host.addVm(config(spec, `vm-${i}`)));
             return host;
           };
@@ -180,7 +189,10 @@ describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s
   it('a cluster resumes exactly where it stopped (failovers, failback, homes), on either engine', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 4096, max: 32768 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ memoryMB: fc.integer({ min: 4096, max: 32768 }), numa: numaArb }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.constantFrom('none' as const, 'immediate' as const),
         fc.array(vmArb, { minLength: 1, maxLength: 12 }),
         fc.array(clusterOpArb, { minLength: 1, maxLength: 60 }),
@@ -189,7 +201,7 @@ describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s
         async (memories, failback, specs, ops, where, restoreEngine) => {
           const create = async () => {
             const cluster = await createCluster({
-              hosts: memories.map((memoryMB, i) => ({ name: `n${i + 1}`, memoryMB })),
+              hosts: memories.map(({ memoryMB, numa }, i) => ({ name: `n${i + 1}`, memoryMB, ...numa })),
               failback,
               engine,
               bootSeconds: 5,
