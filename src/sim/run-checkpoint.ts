@@ -9,7 +9,7 @@ import { DynamicMemoryError, type DynamicMemoryErrorCode } from '../errors.ts';
 import type { SimVm } from './build.ts';
 import type { DemandFeedState } from './demand-feed.ts';
 import type { Scenario } from './scenario.ts';
-import type { SamplingState, SimulationSeries } from './series.ts';
+import type { SimulationSeries } from './series.ts';
 import type { RunLog, SimulationSummary } from './summary.ts';
 
 /** One policy's run part-way: everything its loop needs to go on. */
@@ -22,8 +22,8 @@ export interface RunState {
   /** Wall-clock seconds spent on the run so far (the summary's wallSeconds adds them up across resumes). */
   wallSeconds: number;
   log: RunLog;
+  /** The series so far (the extremes since the last sample are in the cluster's columns). */
   series: SimulationSeries;
-  sampling: SamplingState | undefined;
   demand: DemandFeedState;
   cluster: ClusterState;
 }

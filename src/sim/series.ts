@@ -82,21 +82,6 @@ export function newSeries(cluster: Cluster, vmNames: string[]): SimulationSeries
 const extreme = (tick: number, now: number, sign: 1 | -1): number =>
   !Number.isFinite(tick) ? now : Number.isNaN(now) || sign * tick > sign * now ? tick : now;
 
-/** What a checkpoint keeps of the sampling besides the series: the last sample's time and Smart Paging integrals. */
-export interface SamplingState {
-  t: number;
-  mbs: number[];
-}
-
-export function samplingState(series: SimulationSeries): SamplingState | undefined {
-  const last = pagedAtLastSample.get(series);
-  return last && { t: last.t, mbs: Array.from(last.mbs) };
-}
-
-export function restoreSampling(series: SimulationSeries, state: SamplingState | undefined): void {
-  if (state) pagedAtLastSample.set(series, { t: state.t, mbs: Float64Array.from(state.mbs) });
-}
-
 /**
  * Append one sample of every series, reading the columns once, then start the next interval's extremes. The
  * kernel keeps each host's extremes per tick (a few compares per host, none per VM), so a sample every five

@@ -26,7 +26,7 @@ import {
   ScenarioError,
   type ScenarioEvent,
 } from './scenario.ts';
-import { newSeries, restoreSampling, type SimulationSeries, samplingState, takeSample } from './series.ts';
+import { newSeries, type SimulationSeries, takeSample } from './series.ts';
 import { type RunLog, type SimulationSummary, summarize } from './summary.ts';
 import { defaultTraceLoader, type TraceLoader } from './trace-loader.ts';
 
@@ -281,7 +281,6 @@ async function simulateOne(scenario: Scenario, loader: TraceLoader, context: Run
   };
   const perVm = scenario.perVmSeries ?? built.vms.length <= 200;
   const series = resume?.run.series ?? newSeries(cluster, perVm ? built.vms.map((v) => v.name) : []);
-  restoreSampling(series, resume?.run.sampling);
 
   const demand = new DemandFeed(cluster, built.vms, scenario.demandInterpolation ?? 'step', traceStep);
   if (resume) demand.restore(resume.run.demand);
@@ -381,7 +380,6 @@ async function simulateOne(scenario: Scenario, loader: TraceLoader, context: Run
         wallSeconds: wallSeconds(),
         log,
         series,
-        sampling: samplingState(series),
         demand: demand.state,
         cluster: cluster.state(),
       });
