@@ -125,9 +125,24 @@ function apply(target: Host | Cluster, op: Op, step: number): unknown {
 }
 
 /** Everything that can be seen of a host or cluster, and everything it saves. */
+/** The kernel's per-tick scratch columns: written before they are read in every tick, they may differ between
+ * the engines where no result depends on them (a VM outside a tier's sharing), so across engines they are left out
+ * of the comparison (each engine's own restore still has to give them back bit for bit). */
+const SCRATCH_COLUMNS = ['goal', 'need', 'shareWeight', 'ratio', 'share'];
+
+/** Everything that can be seen of a host or cluster, and everything it saves. Taken once per run: reading VMs or
+ * counters may lay the rows out (a layout the next engine call would make anyway), which a checkpoint shows. */
 function look(target: Host | Cluster) {
   const { engine: _, ...checkpoint } = target.checkpoint();
   return { time: target.timeSeconds, vms: target.vms(), counters: target.counters(), checkpoint };
+}
+
+/** `seen` without the scratch columns and the checksum over them, for a comparison across engines. */
+function withoutScratch(seen: ReturnType<typeof look>) {
+  const { checksum: _, ...checkpoint } = structuredClone(seen.checkpoint);
+  const columns = (checkpoint.state as { fleet: { columns: { vms: Record<string, unknown> } } }).fleet.columns.vms;
+  for (const name of SCRATCH_COLUMNS) delete columns[name];
+  return { ...seen, checkpoint };
 }
 
 /** Runs `ops` without a break, and again with a checkpoint after `at` of them restored on `restoreEngine`; also
@@ -153,8 +168,10 @@ async function compareRuns<T extends Host | Cluster>(
   expect(resumedOutcomes).toEqual(straightOutcomes);
   expect(outcomes).toEqual(straightOutcomes);
   const expected = look(straight);
-  expect(look(resumed)).toEqual(expected);
   expect(look(original)).toEqual(expected);
+  const seen = look(resumed);
+  if (resumed.engine === straight.engine) expect(seen).toEqual(expected);
+  else expect(withoutScratch(seen)).toEqual(withoutScratch(expected));
 }
 
 describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s engine', (engine) => {
