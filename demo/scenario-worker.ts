@@ -26,9 +26,9 @@ addEventListener('message', async (event: MessageEvent<RunRequest>) => {
     let shown = -1;
     const result = await simulate(scenario, {
       traceLoader,
-      // A message per thousandth of the run at most: enough for a smooth bar, few enough not to flood the page.
+      // A message per percent of the run at most: a smooth bar, and the page not flooded.
       onProgress: (doneSeconds, totalSeconds) => {
-        const step = Math.floor((1000 * doneSeconds) / totalSeconds);
+        const step = Math.floor((100 * doneSeconds) / totalSeconds);
         if (step === shown) return;
         shown = step;
         post({ type: 'simulate', doneSeconds, totalSeconds });
