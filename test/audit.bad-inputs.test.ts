@@ -3,7 +3,15 @@
 // the field (or the VM or host), and leave the host or cluster exactly as before: every snapshot equal, and the
 // same results afterwards as a twin that was never touched.
 
-import { type Cluster, createCluster, createHost, DynamicMemoryError, type Host } from 'dynmem';
+import {
+  type Cluster,
+  createCluster,
+  createHost,
+  DynamicMemoryError,
+  type Host,
+  ScenarioError,
+  simulate,
+} from 'dynmem';
 import { describe, expect, it } from 'vitest';
 import { refusal } from './refusal.ts';
 
@@ -384,5 +392,63 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     cluster.advance(60);
     clusterTwin.advance(60);
     expect(fullSnapshot(cluster)).toEqual(fullSnapshot(clusterTwin));
+  });
+});
+
+describe('scenario fields of the second milestone', () => {
+  const base = () => ({
+    duration: 600,
+    hosts: [{ name: 'h1', memoryMB: 16384, reserveMB: 0 }],
+    vms: [{ name: 'a', startupMB: 2048, demandMB: 1000 }],
+  });
+  const cluster = () => ({ ...base(), hosts: [...base().hosts, { name: 'h2', memoryMB: 16384 }] });
+  const event = (e: Record<string, unknown>, scenario: Record<string, unknown> = base()) => ({
+    ...scenario,
+    events: [{ at: 60, vm: 'a', ...e }],
+  });
+  const vm = (patch: Record<string, unknown>) => ({ ...base(), vms: [{ ...base().vms[0]!, ...patch }] });
+
+  it.each([
+    ['balloonDriver rateMBps -1', event({ action: 'balloonDriver', rateMBps: -1 }), 'events[0].rateMBps'],
+    ['balloonDriver rateMBps "x"', event({ action: 'balloonDriver', rateMBps: 'x' }), 'events[0].rateMBps'],
+    ['balloonDriver limitMB 3', event({ action: 'balloonDriver', limitMB: 3 }), 'events[0].limitMB'],
+    ['balloonDriver for nobody', event({ action: 'balloonDriver', vm: 'zz', rateMBps: 0 }), 'events[0].vm'],
+    [
+      'clusterPriority 5',
+      event({ action: 'setMemory', settings: { clusterPriority: 5 } }),
+      'events[0].settings.clusterPriority',
+    ],
+    ['generation 3', event({ action: 'setMemory', settings: { generation: 3 } }), 'events[0].settings.generation'],
+    ['guestSupportsHotAdd "no"', vm({ guestSupportsHotAdd: 'no' }), 'vms[0].guestSupportsHotAdd'],
+    ['guestSupportsRuntimeResize null', vm({ guestSupportsRuntimeResize: null }), 'vms[0].guestSupportsRuntimeResize'],
+    ['clusterPriority "High"', vm({ clusterPriority: 'High' }), 'vms[0].clusterPriority'],
+    ['balloonDriverLimitMB 1.5', vm({ balloonDriverLimitMB: 1.5 }), 'vms[0].balloonDriverLimitMB'],
+    ['version "2008"', { ...base(), hosts: [{ memoryMB: 16384, version: '2008' }] }, 'hosts[0].version'],
+    ['version null', { ...base(), hosts: [{ memoryMB: 16384, version: null }] }, 'hosts[0].version'],
+    ['reserveMB null', { ...base(), hosts: [{ memoryMB: 16384, reserveMB: null }] }, 'hosts[0].reserveMB'],
+    [
+      'rootMemoryReserved "yes"',
+      {
+        ...cluster(),
+        hosts: [
+          { name: 'h1', memoryMB: 16384, rootMemoryReserved: 'yes' },
+          { name: 'h2', memoryMB: 16384 },
+        ],
+      },
+      'hosts[0].rootMemoryReserved',
+    ],
+    ['failback "x"', { ...cluster(), failback: 'x' }, 'failback'],
+    ['failback null', { ...cluster(), failback: null }, 'failback'],
+    ['demandInterpolation "cubic"', { ...base(), demandInterpolation: 'cubic' }, 'demandInterpolation'],
+    ['policy null', { ...base(), policy: null }, 'policy'],
+    ['engine null', { ...base(), engine: null }, 'engine'],
+    ['failHost of no host', { ...cluster(), events: [{ at: 60, action: 'failHost', host: 'nope' }] }, 'events[0].host'],
+  ])('%s is refused before the run, naming its path', async (_what, scenario, path) => {
+    const e = await simulate(scenario as never).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(e).toBeInstanceOf(ScenarioError);
+    expect((e as ScenarioError).path).toBe(path);
   });
 });
