@@ -36,13 +36,14 @@ describe('wasm and js engines', () => {
           hostOptionsArb,
           fc.oneof({ weight: 3, arbitrary: fc.constant({ policy: 'hyperv' as const }) }, policyArb),
           fc.constantFrom(30, 30, 7, 0),
-          async (memoryMB, specs, ops, hostOptions, policy, bootSeconds) => {
-            const make = (engine: 'wasm' | 'js') =>
-              createHost({ memoryMB, bootSeconds, engine, ...hostOptions, ...policy } as never);
+          fc.constantFrom(1, 1, 1, 0.5),
+          async (memoryMB, specs, ops, hostOptions, policy, bootSeconds, balancerIntervalSeconds) => {
+            const options = { memoryMB, bootSeconds, balancerIntervalSeconds, ...hostOptions, ...policy };
+            const make = (engine: 'wasm' | 'js') => createHost({ ...options, engine } as never);
             const hosts: [Host, Host] = [await make('wasm'), await make('js')];
             const names = specs.map((_, i) => `vm-${i}`);
             for (const host of hosts) specs.forEach((spec, i) => host.addVm(vmConfig(names[i]!, spec)));
-            runTwins(hosts, (host) => [host as Host], names, specs, ops);
+            runTwins(hosts, (host) => [host as Host], names, specs, ops, balancerIntervalSeconds);
           },
         ),
         { numRuns: runs(HOST_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
@@ -116,12 +117,24 @@ describe('wasm and js engines on clusters', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.tuple(hostMemoryArb, hostOptionsArb), { minLength: 1, maxLength: 4 }),
+          fc.array(
+            fc.tuple(
+              hostMemoryArb,
+              hostOptionsArb,
+              fc.oneof({ weight: 3, arbitrary: fc.constant({ policy: 'hyperv' as const }) }, policyArb),
+            ),
+            { minLength: 1, maxLength: 4 },
+          ),
           fc.array(vmSpecArb, { minLength: 1, maxLength: 12 }),
           fc.array(clusterOpArb, { minLength: 1, maxLength: 50, size: 'max' }),
           fc.constantFrom('none' as const, 'immediate' as const),
           async (hostSpecs, specs, ops, failback) => {
-            const hosts = hostSpecs.map(([memoryMB, options], k) => ({ name: `h${k}`, memoryMB, ...options }));
+            const hosts = hostSpecs.map(([memoryMB, options, policy], k) => ({
+              name: `h${k}`,
+              memoryMB,
+              ...options,
+              ...policy,
+            }));
             const make = (engine: 'wasm' | 'js') => createCluster({ hosts, bootSeconds: 7, failback, engine });
             const clusters: [Cluster, Cluster] = [await make('wasm'), await make('js')];
             const names = specs.map((_, i) => `vm-${i}`);

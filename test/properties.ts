@@ -273,7 +273,7 @@ export function expectSame(a: Observable, b: Observable): void {
 }
 
 /** Run `ops` on twin subjects, the first on the Wasm engine and the second on the JS one: advance(n) on the first
- * and n × advance(1) on the second, with every host's invariants after each of its ticks, so equal results show
+ * and one advance per tick (of `tickSeconds`) on the second, with every host's invariants after each of its ticks, so equal results show
  * both that the engines agree and that a call of n ticks is n calls of one. */
 export function runTwins(
   [wasm, js]: [Target, Target],
@@ -281,12 +281,13 @@ export function runTwins(
   names: string[],
   specs: VmSpec[],
   ops: Op[],
+  tickSeconds = 1,
 ): void {
   for (const op of ops) {
     if (op.op === 'advance') {
       apply(wasm, names, specs, op);
-      for (let t = 0; t < op.seconds; t++) {
-        expect(apply(js, names, specs, { op: 'advance', seconds: 1 })).toBe('ok');
+      for (let t = 0; t < op.seconds / tickSeconds; t++) {
+        expect(apply(js, names, specs, { op: 'advance', seconds: tickSeconds })).toBe('ok');
         for (const host of hostsOf(js)) checkInvariants(host);
       }
     } else {
