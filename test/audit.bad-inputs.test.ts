@@ -4,16 +4,26 @@
 // same results afterwards as a twin that was never touched.
 
 import {
+  autoReserveMB,
   type Cluster,
   createCluster,
   createHost,
   DynamicMemoryError,
   type Host,
+  InteropError,
+  loadCoreModule,
+  mergePowerShellExports,
+  parseDuration,
+  parsePdhCsv,
+  parseTraceText,
+  replayScenario,
   ScenarioError,
   simulate,
+  TraceError,
+  vmsFromPowerShellJson,
 } from 'dynmem';
 import { describe, expect, it } from 'vitest';
-import { refusal } from './refusal.ts';
+import { refusal, thrown } from './refusal.ts';
 
 const bare = () => Object.create(null) as unknown;
 
@@ -450,5 +460,34 @@ describe('scenario fields of the second milestone', () => {
     );
     expect(e).toBeInstanceOf(ScenarioError);
     expect((e as ScenarioError).path).toBe(path);
+  });
+});
+
+describe('library functions given what is not their input', () => {
+  const notText = [undefined, null, 5, {}, [], bare()];
+
+  it.each(notText.map((x) => [x]))('the text readers refuse %o with their own error, naming the source', (text) => {
+    for (const read of [
+      () => parsePdhCsv(text as never, 'counters.csv'),
+      () => vmsFromPowerShellJson(text as never, { source: 'counters.csv' }),
+      () => mergePowerShellExports(text as never, '[]', { getVmSource: 'counters.csv' }),
+      () => replayScenario('[]', text as never, { countersSource: 'counters.csv' }),
+    ]) {
+      const e = thrown(read, InteropError);
+      expect(e.file).toBe('counters.csv');
+      expect(e.message).toContain('expected the file');
+    }
+    expect(thrown(() => parseTraceText(text as never, 'trace.csv'), TraceError).file).toBe('trace.csv');
+  });
+
+  it.each([Number.NaN, -1, 1.5, '65536', null, bare()])('autoReserveMB(%o) is refused, naming memoryMB', (memoryMB) => {
+    expect(refusal(() => autoReserveMB(memoryMB as never)).field).toBe('memoryMB');
+  });
+
+  it('simulate() with options that are no object, parseDuration of a BigInt, loadCoreModule of a bare object', async () => {
+    const scenario = { duration: 60, hosts: [{ memoryMB: 8192 }], vms: [{ name: 'a', demandMB: 10 }] };
+    await expect(simulate(scenario, null as never)).rejects.toMatchObject({ field: 'options' });
+    expect(thrown(() => parseDuration(10n, 'duration'), ScenarioError).path).toBe('duration');
+    await expect(loadCoreModule(bare() as never)).rejects.toMatchObject({ name: 'DynamicMemoryError', field: 'wasm' });
   });
 });

@@ -1,5 +1,5 @@
 // Compiling the Wasm core: the bytes built into the library (src/engine/core-bytes.generated.ts), or a caller's.
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import { CORE_WASM_BASE64 } from './core-bytes.generated.ts';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -35,7 +35,7 @@ export function loadCoreModule(source?: BufferSource | WebAssembly.Module): Prom
   if (!(source instanceof ArrayBuffer || ArrayBuffer.isView(source))) {
     return Promise.reject(
       badWasm(
-        `expected the core's bytes (an ArrayBuffer or typed array) or a WebAssembly.Module, not ${String(source)}.`,
+        `expected the core's bytes (an ArrayBuffer or typed array) or a WebAssembly.Module, not ${shown(source)}.`,
       ),
     );
   }

@@ -81,6 +81,10 @@ export const CLUSTER_RESERVE_MB = 512;
  * @example autoReserveMB(65536) // 4480
  */
 export function autoReserveMB(memoryMB: number, rootMemoryReserved = false): number {
+  if (typeof memoryMB !== 'number' || !Number.isSafeInteger(memoryMB) || memoryMB < 0)
+    throw bad('memoryMB', `memoryMB must be a whole number of MB, not ${shown(memoryMB)}.`);
+  if (typeof rootMemoryReserved !== 'boolean')
+    throw bad('rootMemoryReserved', 'rootMemoryReserved must be true or false.');
   const base = 384 + Math.ceil((64 * memoryMB) / 1024);
   return base + (rootMemoryReserved ? CLUSTER_RESERVE_MB : 0);
 }

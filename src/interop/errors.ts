@@ -1,4 +1,5 @@
 // The error every interop reader throws for a file it cannot read: where it is, so a person can open the file there.
+import { shown } from '../errors.ts';
 
 /**
  * A problem in an imported file, with its position. `line` and `column` are 1-based; for CSV input the column is
@@ -21,4 +22,12 @@ export class InteropError extends Error {
     this.line = line;
     this.column = column;
   }
+}
+
+/** A reader's input, or an InteropError when it is not text at all (nothing, a Buffer, an object). */
+export function checkText(text: unknown, source: string): string {
+  if (typeof text !== 'string') {
+    throw new InteropError(source, 1, 1, `expected the file's text (a string), not ${shown(text)}.`);
+  }
+  return text;
 }

@@ -17,7 +17,7 @@ import {
   HYPERV_VM_OBJECT,
   knownCountersOf,
 } from './counter-names.ts';
-import { InteropError } from './errors.ts';
+import { checkText, InteropError } from './errors.ts';
 
 /** One counter column of a PDH-CSV file. */
 export interface PdhColumn {
@@ -123,7 +123,7 @@ function parseTime(text: string, file: string, lineNo: number): number {
  * const vms = vmCountersFromPdh(table);
  */
 export function parsePdhCsv(text: string, source = 'PDH-CSV'): PdhTable {
-  const lines = splitLines(text);
+  const lines = splitLines(checkText(text, source));
   let index = 0;
   while (index < lines.length && lines[index]!.trim() === '') index++;
   if (index === lines.length) throw new InteropError(source, 1, 1, 'empty file: no PDH-CSV header.');

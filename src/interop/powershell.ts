@@ -11,7 +11,7 @@ import { stripBom } from '../csv.ts';
 import { DynamicMemoryError } from '../errors.ts';
 import { DEFAULT_HYPERV_VERSION, VERSION_RULES } from '../host/versions.ts';
 import { newVmSettings, type VmConfig, type VmMemoryLimit } from '../settings.ts';
-import { InteropError } from './errors.ts';
+import { checkText, InteropError } from './errors.ts';
 
 /** Options of the PowerShell readers. */
 export interface PowerShellImportOptions {
@@ -184,7 +184,7 @@ function rawVm(record: unknown, index: number, source: string): RawVm {
 
 function rawVms(text: string, source: string): RawVm[] {
   const seen = new Set<string>();
-  return jsonRecords(text, source).map((record, i) => {
+  return jsonRecords(checkText(text, source), source).map((record, i) => {
     const raw = rawVm(record, i, source);
     // Hyper-V lets two VMs share a name (they differ by VMId); dynmem keys VMs by name, so it cannot take both.
     if (seen.has(raw.name)) {

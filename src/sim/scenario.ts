@@ -1,6 +1,7 @@
 // The scenario format (JSON): hosts, VMs and fleets, events, durations. Validation with errors that name the
 // field's path, so a person can find it in their file.
 
+import { shown } from '../errors.ts';
 import type { HostOptions } from '../host/options.ts';
 import type { PolicyName, PolicyOptions } from '../host/policy.ts';
 import type { VmConfig } from '../settings.ts';
@@ -153,7 +154,7 @@ export function parseDuration(value: unknown, path: string): number {
   }
   throw new ScenarioError(
     path,
-    `expected a duration (seconds, or like "30m", "24h", "2d", "1h30m"), not ${JSON.stringify(value)}.`,
+    `expected a duration (seconds, or like "30m", "24h", "2d", "1h30m"), not ${shown(value)}.`,
   );
 }
 

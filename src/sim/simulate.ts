@@ -2,7 +2,7 @@
 
 import type { Checkpoint } from '../checkpoint/format.ts';
 import type { Cluster } from '../cluster/cluster.ts';
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, shown } from '../errors.ts';
 import type { Fleet } from '../host/fleet.ts';
 import { resumeRunning } from '../host/lifecycle.ts';
 import { memoryLimitFor } from '../host/vm-ops.ts';
@@ -144,6 +144,11 @@ function checkEventSettings(fleet: Fleet, events: { e: ScenarioEvent; at: number
  */
 export async function simulate(input: Scenario, options: SimulateOptions = {}): Promise<SimulationResult> {
   const scenario = checkScenario(input);
+  if (typeof options !== 'object' || options === null) {
+    throw new DynamicMemoryError('InvalidArgument', `simulate() options must be an object, not ${shown(options)}.`, {
+      field: 'options',
+    });
+  }
   const maxTicks = options.maxTicksPerCall ?? Infinity;
   if (!(maxTicks === Infinity || (Number.isInteger(maxTicks) && maxTicks >= 1))) {
     throw new DynamicMemoryError(

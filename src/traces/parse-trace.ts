@@ -1,6 +1,7 @@
 // Which reader a trace file needs, told by its header: one rule for files read in Node and traces fetched by
 // browsers alike.
 import { splitLines, stripBom } from '../csv.ts';
+import { shown } from '../errors.ts';
 import { parseBitbrains, vmNameFromSource } from './bitbrains.ts';
 import { TraceError } from './errors.ts';
 import { isGenericCsvHeader, parseGenericCsv } from './generic-csv.ts';
@@ -17,6 +18,8 @@ import type { DemandTrace } from './types.ts';
  * trace.demandMB; // Float64Array [1024, 1100]
  */
 export function parseTraceText(text: string, source: string): DemandTrace[] {
+  if (typeof text !== 'string')
+    throw new TraceError(source, 1, `expected the file's text (a string), not ${shown(text)}.`);
   const [throughHeader = '', header = ''] = /^\s*([^\r\n]*)/.exec(stripBom(text)) ?? [];
   if (/^timestamp/i.test(header)) return [parseBitbrains(text, source, vmNameFromSource(source))];
   if (isGenericCsvHeader(header)) return parseGenericCsv(text, source);
