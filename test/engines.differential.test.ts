@@ -10,6 +10,7 @@ import {
   clusterOpArb,
   hostMemoryArb,
   hostOptionsArb,
+  type Op,
   opArb,
   policyArb,
   runTwins,
@@ -20,6 +21,7 @@ import {
 /** CI's sizes: what fits a few minutes' whole run (npm run test:soak runs 10,000 of each). */
 const HOST_RUNS = 200;
 const CLUSTER_RUNS = 60;
+const CONTENTION_RUNS = 100;
 const runs = (fallback: number) => Number(process.env.DIFF_RUNS ?? fallback);
 /** Time allowed for a property of `n` sequences: a second a sequence, far above what one takes. */
 const timeFor = (n: number) => Math.max(60_000, n * 1000);
@@ -94,6 +96,48 @@ describe('wasm and js engines', () => {
       { numRuns: 120 },
     );
   });
+
+  it(
+    'agree exactly under contention, whichever tier is shared and as it changes from tick to tick',
+    async () => {
+      // Memory for a fraction of what the VMs want, demands moving every step: the demand and buffer tiers are
+      // shared in turn, so each engine's guess of what a tick shares (from the tick before) is right and wrong
+      // in every way, and its fall-back passes run.
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 2048, max: 24576 }),
+          fc.array(vmSpecArb, { minLength: 2, maxLength: 12 }),
+          fc.array(
+            fc.record({
+              demands: fc.array(fc.record({ vm: fc.nat(11), mb: fc.integer({ min: 0, max: 9000 }) }), {
+                maxLength: 6,
+              }),
+              seconds: fc.integer({ min: 1, max: 6 }),
+            }),
+            { minLength: 5, maxLength: 30 },
+          ),
+          fc.constantFrom(0, 64),
+          async (memoryMB, specs, steps, hysteresisMB) => {
+            const make = (engine: 'wasm' | 'js') =>
+              createHost({ memoryMB, reserveMB: 512, bootSeconds: 0, hysteresisMB, engine });
+            const hosts: [Host, Host] = [await make('wasm'), await make('js')];
+            const names = specs.map((_, i) => `vm-${i}`);
+            for (const host of hosts) specs.forEach((spec, i) => host.addVm(vmConfig(names[i]!, spec)));
+            const ops: Op[] = [
+              ...specs.map((_, vm) => ({ op: 'start' as const, vm })),
+              ...steps.flatMap(({ demands, seconds }) => [
+                ...demands.map(({ vm, mb }) => ({ op: 'demand' as const, vm, mb })),
+                { op: 'advance' as const, seconds },
+              ]),
+            ];
+            runTwins(hosts, (host) => [host as Host], names, specs, ops);
+          },
+        ),
+        { numRuns: runs(CONTENTION_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
+      );
+    },
+    timeFor(runs(CONTENTION_RUNS)),
+  );
 
   it('are deterministic: the same scenario twice gives the same result', async () => {
     const runOnce = async () => {
