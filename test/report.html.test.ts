@@ -234,7 +234,7 @@ describe('reportHtml for a reader in a hurry', () => {
       ['5,692 MB', 'memory saved against static memory (69.5 %)'],
       ['3', 'VMs short of memory at some time; 0.0 VM-hours in all'],
       ['1', 'start failures'],
-      ['1 VMs', 'used Smart Paging (peak 256 MB, 76,800 MB·s)'],
+      ['1 VM', 'used Smart Paging (peak 256 MB, 76,800 MB·s)'],
     ]);
     expect(html.indexOf('class="headline"')).toBeLessThan(html.indexOf('<h2>Key figures</h2>'));
     expect(html).toContain('<p class="note">Warning: fleets[0].maximumFromProvisioned: 2 VMs');

@@ -252,6 +252,24 @@ describe('axis ticks (d3-array rules: 1, 2 or 5 Ã— 10^k, each tick (start + i) Ã
     expect(svg.match(/>Host failure</g)).toHaveLength(1);
   });
 
+  it('gives marks colours no line of the chart uses', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'Time',
+      yLabel: 'MB',
+      times: [0, 3600, 7200],
+      lines: [{ label: 'Available', values: [3, 2, 1], color: '#009E73' }],
+      marks: [
+        { at: 3600, kind: 'Host failure' },
+        { at: 5400, kind: 'Host recovery' },
+      ],
+    });
+    const colorOf = (kind: string) => new RegExp(`data-kind="${kind}"[^>]*stroke="([^"]*)"`).exec(svg)![1];
+    // The first preference, orange, is free; the second, green, is the line's: the recovery takes the third.
+    expect(colorOf('Host failure')).toBe('#D55E00');
+    expect(colorOf('Host recovery')).toBe('#CC79A7');
+  });
+
   it('reads times on a wall clock when given one: time of day, the date at midnight', () => {
     const svg = lineChart({
       title: 't',

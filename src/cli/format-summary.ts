@@ -12,7 +12,7 @@ export function formatSummary(
   comparison?: { overall: { meanAbsErrorMB: number; p95AbsErrorMB: number; within5Percent: number } },
 ): string {
   const lines = [
-    `${s.scenario}: ${s.vms} VMs on ${s.hosts} host${s.hosts === 1 ? '' : 's'}, ${hours(s.durationSeconds)} simulated (${s.engine}, ${s.wallSeconds.toFixed(1)} s)`,
+    `${s.scenario}: ${s.vms} VM${s.vms === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'}, ${hours(s.durationSeconds)} simulated (${s.engine}, ${s.wallSeconds.toFixed(1)} s)`,
     `  memory saved vs static   ${mb(s.memory.savedMB)} (${s.memory.savedPercent.toFixed(1)} %: static ${mb(s.memory.staticMB)}, mean assigned ${mb(s.memory.meanAssignedMB)})`,
     `  pressure                 average ${s.pressure.average.toFixed(1)} %, peak ${s.pressure.peak.toFixed(1)} %`,
     `  short of demand          ${Math.round(s.shortfall.vmSecondsShort).toLocaleString('en-US')} VM-seconds, guest paging ${mb(s.shortfall.guestPagingMBs)}·s`,

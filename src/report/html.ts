@@ -182,7 +182,7 @@ function headline(s: SimulationSummary): string {
     ],
     [formatNumber(s.startFailures.length), 'start failures', s.startFailures.length > 0],
     [
-      s.smartPaging.vms ? `${formatNumber(s.smartPaging.vms)} VMs` : 'none',
+      s.smartPaging.vms ? `${formatNumber(s.smartPaging.vms)} VM${s.smartPaging.vms === 1 ? '' : 's'}` : 'none',
       s.smartPaging.vms
         ? `used Smart Paging (peak ${memory(s.smartPaging.peakMB)}, ${formatNumber(s.smartPaging.mbSeconds)} MB·s)`
         : 'Smart Paging',

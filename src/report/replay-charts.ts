@@ -49,7 +49,9 @@ export function replayCharts(
   const how =
     shown.length < all
       ? `The ${formatNumber(shown.length)} of ${formatNumber(all)} VMs with the largest mean |error|, largest first.`
-      : `All ${formatNumber(all)} VMs, largest mean |error| first.`;
+      : all === 1
+        ? 'The one VM.'
+        : `All ${formatNumber(all)} VMs, largest mean |error| first.`;
   const out = [
     '<h3>Simulated against recorded, per VM</h3>',
     `<p class="note" id="replay-charts-note">${esc(how)} Time on the recording's clock.</p>`,

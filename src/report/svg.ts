@@ -78,15 +78,11 @@ export interface ChartMark {
   label?: string;
 }
 
-/** Colours and dashes for event marks, by order of kind: distinct from each other and from solid series lines. */
-const MARK_STYLES: { color: string; dash: string }[] = [
-  { color: '#D55E00', dash: '2 3' },
-  { color: '#009E73', dash: '8 3' },
-  { color: '#CC79A7', dash: '4 2 1 2' },
-  { color: '#E69F00', dash: '1 2' },
-  { color: '#56B4E9', dash: '6 2 2 2' },
-  { color: '#000000', dash: '3 3' },
-];
+/** Dashes for event marks, by order of kind: distinct from each other and from the lines' solid or 6-4 dashes. */
+const MARK_DASHES = ['2 3', '8 3', '4 2 1 2', '1 2', '6 2 2 2', '3 3'];
+/** Colours for event marks, in order of preference; a chart skips those its lines use, so that a mark is never
+ * taken for a line (a green recovery mark on a green line reads as a drop to zero). */
+const MARK_COLORS = ['#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B', '#7F7F7F'];
 
 /** Colour-blind-safe (Okabe–Ito, yellow dropped for contrast on white) followed by a few more distinct hues. */
 export const PALETTE = [
@@ -529,7 +525,12 @@ export function lineChart(options: LineChartOptions): string {
   // Legend first: its row count decides how tall the plot can be.
   const marks = options.marks ?? [];
   const markKinds = [...new Set(marks.map((m) => m.kind))];
-  const markStyle = (kind: string) => MARK_STYLES[markKinds.indexOf(kind) % MARK_STYLES.length]!;
+  // Filled in once the lines have their colours (below).
+  let markColors = MARK_COLORS;
+  const markStyle = (kind: string) => {
+    const k = markKinds.indexOf(kind);
+    return { color: markColors[k % markColors.length]!, dash: MARK_DASHES[k % MARK_DASHES.length]! };
+  };
   const legendItems = [...lines.map((l) => l.label), ...envelopes.map((e) => e.label), ...markKinds].map((label) => ({
     label,
     w: 26 + textWidth(label) + 14,
@@ -565,6 +566,9 @@ export function lineChart(options: LineChartOptions): string {
   let nextFree = 0;
   const colors = lines.map((l) => l.color ?? pool[nextFree++ % pool.length]!);
   const colorOf = (_line: ChartLine, i: number) => colors[i]!;
+  const lineColors = new Set(colors.map((c) => c.toLowerCase()));
+  const freeMarkColors = MARK_COLORS.filter((c) => !lineColors.has(c.toLowerCase()));
+  if (freeMarkColors.length) markColors = freeMarkColors;
   const titleId = options.id ? `${options.id}-title` : undefined;
   const description =
     options.description ??
