@@ -45,7 +45,7 @@ describe('wasm and js engines', () => {
             const hosts: [Host, Host] = [await make('wasm'), await make('js')];
             const names = specs.map((_, i) => `vm-${i}`);
             for (const host of hosts) specs.forEach((spec, i) => host.addVm(vmConfig(names[i]!, spec)));
-            runTwins(hosts, (host) => [host as Host], names, specs, ops, balancerIntervalSeconds);
+            await runTwins(hosts, (host) => [host as Host], names, specs, ops, balancerIntervalSeconds);
           },
         ),
         { numRuns: runs(HOST_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
@@ -183,7 +183,7 @@ describe('wasm and js engines on clusters', () => {
             const clusters: [Cluster, Cluster] = [await make('wasm'), await make('js')];
             const names = specs.map((_, i) => `vm-${i}`);
             for (const cluster of clusters) specs.forEach((spec, i) => cluster.addVm(vmConfig(names[i]!, spec)));
-            runTwins(clusters, (cluster) => (cluster as Cluster).hosts(), names, specs, ops);
+            await runTwins(clusters, (cluster) => (cluster as Cluster).hosts(), names, specs, ops);
           },
         ),
         { numRuns: runs(CLUSTER_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },

@@ -2,7 +2,16 @@
 // state, with settings changed in every VM state), and the invariants every tick must keep, written from the
 // README's rules rather than from the library's code.
 
-import { type Cluster, DynamicMemoryError, type Host, HYPERV_VERSIONS, POLICIES, type VmSnapshot } from 'dynmem';
+import {
+  type Cluster,
+  DynamicMemoryError,
+  type Host,
+  HYPERV_VERSIONS,
+  POLICIES,
+  restoreCluster,
+  restoreHost,
+  type VmSnapshot,
+} from 'dynmem';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 
@@ -107,6 +116,8 @@ export const opArb = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('setMemory' as const), vm, change: changeArb }) },
   // a VM removed and added again (with the settings it was created with): it takes the last place in the order
   fc.record({ op: fc.constant('readd' as const), vm }),
+  // the Wasm twin saved to JSON and resumed from it: it must go on exactly as the JS twin that was not
+  fc.record({ op: fc.constant('checkpoint' as const) }),
 );
 
 export const clusterOpArb = fc.oneof(
@@ -183,6 +194,8 @@ export function apply(target: Target, names: string[], specs: VmSpec[], op: Op):
         target.removeVm(name);
         target.addVm(vmConfig(name, specs[op.vm % names.length]!));
         break;
+      case 'checkpoint':
+        break; // runTwins replaces the twin by its resumed copy
       case 'failHost':
       case 'recoverHost': {
         const cluster = target as Cluster;
@@ -275,16 +288,20 @@ export function expectSame(a: Observable, b: Observable): void {
 /** Run `ops` on twin subjects, the first on the Wasm engine and the second on the JS one: advance(n) on the first
  * and one advance per tick (of `tickSeconds`) on the second, with every host's invariants after each of its ticks, so equal results show
  * both that the engines agree and that a call of n ticks is n calls of one. */
-export function runTwins(
-  [wasm, js]: [Target, Target],
+export async function runTwins(
+  twins: [Target, Target],
   hostsOf: (target: Target) => Host[],
   names: string[],
   specs: VmSpec[],
   ops: Op[],
   tickSeconds = 1,
-): void {
+): Promise<void> {
+  let [wasm, js] = twins;
   for (const op of ops) {
-    if (op.op === 'advance') {
+    if (op.op === 'checkpoint') {
+      const saved = JSON.parse(JSON.stringify(wasm.checkpoint()));
+      wasm = 'failHost' in wasm ? await restoreCluster(saved) : await restoreHost(saved);
+    } else if (op.op === 'advance') {
       apply(wasm, names, specs, op);
       for (let t = 0; t < op.seconds / tickSeconds; t++) {
         expect(apply(js, names, specs, { op: 'advance', seconds: tickSeconds })).toBe('ok');
