@@ -130,7 +130,7 @@ describe('wasm and js engines', () => {
                 { op: 'advance' as const, seconds },
               ]),
             ];
-            runTwins(hosts, (host) => [host as Host], names, specs, ops);
+            await runTwins(hosts, (host) => [host as Host], names, specs, ops);
           },
         ),
         { numRuns: runs(CONTENTION_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
