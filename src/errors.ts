@@ -81,3 +81,13 @@ export function outOfMemory(vm: string, startupMB: number, host?: string): Dynam
     { vm, hresult: E_OUTOFMEMORY, ...(host === undefined ? {} : { host }) },
   );
 }
+
+/** A start that failed after it began: it could not gather its startup RAM within the host's start timeout. */
+export interface StartFailure {
+  vm: string;
+  host: string;
+  /** Simulated time of the failure, seconds. */
+  atSeconds: number;
+  /** The OutOfMemory error a start that does not fit gives. */
+  error: DynamicMemoryError;
+}

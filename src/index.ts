@@ -18,7 +18,7 @@ export {
 } from './cluster/cluster.ts';
 export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
-export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY } from './errors.ts';
+export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY, type StartFailure } from './errors.ts';
 export type { EngineOptions } from './host/create.ts';
 export { type CreateHostOptions, createHost, Host, restoreHost } from './host/host.ts';
 export { autoReserveMB, CLUSTER_RESERVE_MB, type HostOptions } from './host/options.ts';

@@ -6,7 +6,7 @@
 
 import { autoReserveMB, CLUSTER_RESERVE_MB, createCluster, DynamicMemoryError, E_OUTOFMEMORY } from 'dynmem';
 import { describe, expect, it } from 'vitest';
-import { refusal } from './refusal.ts';
+import { refusal, refused } from './refusal.ts';
 
 type AnyCluster = Awaited<ReturnType<typeof createCluster>>;
 
@@ -336,10 +336,18 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(cluster.vm('grow-a').assignedMB).toBe(14464);
       expect(cluster.vm('grow-b').assignedMB).toBe(6784);
       expect(cluster.counters().availableMemoryMB).toBe(0);
+      // no free memory anywhere: 4,096 MB ballooned out at 128 MB/s takes 32 ticks on either host, past the 30-s
+      // start timeout → refused at once
       cluster.addVm({ name: 'x', startupMB: 4096 });
-      cluster.start('x'); // no free memory anywhere: ties → a, which reclaims from grow-a
-      expect(cluster.vm('x')).toMatchObject({ host: 'a', state: 'Starting', assignedMB: 4096, smartPagingMB: 0 });
-      expect(cluster.vm('grow-a').assignedMB).toBe(14464 - 4096);
+      refused(cluster, () => cluster.start('x'), 'OutOfMemory');
+      // 2,048 takes 16 ticks: ties → a, which reclaims from grow-a (equal weight)
+      cluster.setMemory('x', { startupMB: 2048 });
+      cluster.start('x');
+      expect(cluster.vm('x')).toMatchObject({ host: 'a', state: 'Starting', assignedMB: 0, gatheringMB: 2048 });
+      cluster.advance(16);
+      expect(cluster.vm('x')).toMatchObject({ host: 'a', state: 'Starting', assignedMB: 2048, smartPagingMB: 0 });
+      expect(cluster.vm('x').gatheringMB).toBe(0);
+      expect(cluster.vm('grow-a').assignedMB).toBe(14464 - 2048);
       expect(cluster.vm('grow-b').assignedMB).toBe(6784);
     });
   });

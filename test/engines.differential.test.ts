@@ -14,6 +14,7 @@ import {
   opArb,
   policyArb,
   runTwins,
+  seen,
   vmConfig,
   vmSpecArb,
 } from './properties.ts';
@@ -50,6 +51,7 @@ describe('wasm and js engines', () => {
         ),
         { numRuns: runs(HOST_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
       );
+      expect(seen.gathering, 'host instants with a start gathering its memory').toBeGreaterThan(0);
     },
     timeFor(runs(HOST_RUNS)),
   );

@@ -94,19 +94,68 @@ describe.each(['wasm', 'js'] as const)('balloon drivers (%s engine)', (engine) =
       expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').state]).toEqual([7680, 7680, 'Off']);
     });
 
-    it('stops at a limit: 680 MB from a limited to 7,000 is not enough, 1,680 MB from a limit of 6,000 is', async () => {
+    it('stops at a limit: 680 MB from a limited to 7,000 is not enough; from a limit of 6,000 the start waits and times out', async () => {
       const host = await fullHost({ balloonDriverLimitMB: 7000 });
       expect(refusal(() => host.start('c')).code).toBe('OutOfMemory');
       expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([7680, 7680]);
+      // a may give 1,680 and b 7,168: enough, so c starts and gathers, 128 MB a tick from each: a reaches its
+      // limit in tick 14 (13 × 128 + 16), b alone gives from then on (the balancer moves nothing: a cannot go
+      // below its limit, b gets nothing while nothing is free). In 30 ticks: 1,680 + 30 × 128 = 5,520 < 8,192.
       host.setMemory('a', { balloonDriverLimitMB: 6000 });
-      host.start('c'); // b (most spare at equal weight) gives 7,168, then a 1,024 of its 1,680
-      expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').assignedMB]).toEqual([6656, 512, 8192]);
+      host.start('c');
+      host.advance(29);
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').assignedMB]).toEqual([6000, 3968, 5392]);
+      expect(host.vm('c').gatheringMB).toBe(8192 - 5392);
+      host.advance(1);
+      // the 30-s timeout: c is off, the 5,520 MB it held are free, and the failure is reported at t = 1 + 30
+      expect([host.vm('a').assignedMB, host.vm('b').assignedMB, host.vm('c').state]).toEqual([6000, 3840, 'Off']);
+      expect(host.counters().availableMemoryMB).toBe(5520);
+      expect(host.startFailures().map((f) => [f.vm, f.atSeconds, f.error.message])).toEqual([
+        ['c', 31, 'Not enough memory in the system to start the virtual machine c with ram size 8192 megabytes.'],
+      ]);
     });
 
-    it('a slow driver still gives what a start needs, down to the minimum', async () => {
+    it('a slow driver gives 1 MB a tick: the start gathers 129 MB a tick and fails after its timeout', async () => {
       const host = await fullHost({ balloonDriverRateMBps: 1 });
-      host.start('c'); // equal weight and spare: a (added first) gives 7,168, then b 1,024
-      expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([512, 6656]);
+      host.start('c'); // b's 7,168 above its minimum alone would do: not refused at once
+      host.advance(29);
+      // a gives 1 and b 128 a tick; the balancer meanwhile moves memory between a and b, and the MB its whole-MB
+      // sharing leaves free go to c too: at least 129 MB a tick, far from 8,192
+      const held = host.vm('c').assignedMB;
+      expect(held).toBeGreaterThanOrEqual(29 * 129);
+      expect(held).toBeLessThan(29 * 129 + 29);
+      expect(host.vm('c')).toMatchObject({ state: 'Starting', gatheringMB: 8192 - held, startTimeoutSecondsLeft: 1 });
+      host.advance(1);
+      expect(host.vm('c').state).toBe('Off');
+      expect(host.counters().availableMemoryMB).toBeGreaterThanOrEqual(30 * 129);
+      expect(host.startFailures().map((f) => [f.vm, f.atSeconds])).toEqual([['c', 31]]);
+      expect(Math.min(host.vm('a').assignedMB, host.vm('b').assignedMB)).toBeGreaterThanOrEqual(512);
+      // 3,870 MB (exactly 30 ticks' worth) is gathered in time
+      host.advance(10);
+      host.setMemory('c', { startupMB: 3870 });
+      host.start('c');
+      host.advance(30);
+      expect(host.vm('c')).toMatchObject({ state: 'Starting', assignedMB: 3870, gatheringMB: 0 });
+      host.advance(1);
+      expect(host.vm('c').state).toBe('Running');
+    });
+
+    it('a start that needs memory from a driver that gets stuck while it waits fails cleanly after its timeout', async () => {
+      const host = await fullHost({});
+      host.setMemory('c', { startupMB: 4096 });
+      host.start('c'); // 16 ticks of 256 MB would do
+      host.advance(5); // 5 × 256
+      host.setMemory('a', { balloonDriverRateMBps: 0 });
+      host.advance(5); // b alone: 5 × 128
+      host.setMemory('b', { balloonDriverRateMBps: 0 });
+      expect(host.vm('c')).toMatchObject({ assignedMB: 1920, gatheringMB: 2176, startTimeoutSecondsLeft: 20 });
+      host.advance(19);
+      expect(host.vm('c')).toMatchObject({ state: 'Starting', assignedMB: 1920 });
+      host.advance(1);
+      expect(host.vm('c')).toMatchObject({ state: 'Off', assignedMB: 0 });
+      expect(host.startFailures().map((f) => [f.vm, f.atSeconds, f.error.code])).toEqual([['c', 31, 'OutOfMemory']]);
+      expect(host.counters().availableMemoryMB).toBe(1920);
+      expect(Math.min(host.vm('a').assignedMB, host.vm('b').assignedMB)).toBeGreaterThanOrEqual(512);
     });
   });
 
@@ -120,7 +169,7 @@ describe.each(['wasm', 'js'] as const)('balloon drivers (%s engine)', (engine) =
       ],
     });
     cluster.host('h2').addVm({ name: 'stuck', startupMB: 15360, minimumMB: 512, maximumMB: 15360 });
-    cluster.host('h1').addVm({ name: 'moving', startupMB: 4096, minimumMB: 512 });
+    cluster.host('h1').addVm({ name: 'moving', startupMB: 3840, minimumMB: 512 });
     cluster.start('stuck');
     cluster.start('moving');
     cluster.setDemand('stuck', 12800); // target 15,360: h2 is full
@@ -130,10 +179,13 @@ describe.each(['wasm', 'js'] as const)('balloon drivers (%s engine)', (engine) =
     expect(report.restarted).toEqual([]);
     expect(report.failed.map((f) => [f.vm, f.error.code])).toEqual([['moving', 'OutOfMemory']]);
     expect([cluster.vm('moving').state, cluster.vm('stuck').assignedMB]).toEqual(['Off', 15360]);
-    // The driver recovers: the VM can start again, 4,096 MB ballooned out of 'stuck'.
+    // The driver recovers: the VM can start again, 3,840 MB ballooned out of 'stuck' at 128 MB/s (30 ticks,
+    // just within the start timeout).
     cluster.setMemory('stuck', { balloonDriverRateMBps: null });
     cluster.start('moving');
-    expect([cluster.vm('moving').host, cluster.vm('stuck').assignedMB]).toEqual(['h2', 15360 - 4096]);
+    expect([cluster.vm('moving').host, cluster.vm('stuck').assignedMB]).toEqual(['h2', 15360]);
+    cluster.advance(30);
+    expect([cluster.vm('moving').gatheringMB, cluster.vm('stuck').assignedMB]).toEqual([0, 15360 - 3840]);
   });
 
   it('a scenario makes a driver stuck and recover with balloonDriver events; the host holds every tick', async () => {
@@ -165,6 +217,37 @@ describe.each(['wasm', 'js'] as const)('balloon drivers (%s engine)', (engine) =
       expect(a[k]! + b[k]!).toBeLessThanOrEqual(15360);
       expect(Math.min(a[k]!, b[k]!)).toBeGreaterThanOrEqual(512);
     }
+  });
+
+  it('a scenario reports a start that times out while a driver is stuck as a start failure, at its time', async () => {
+    const { summary, cluster } = await simulate({
+      engine,
+      duration: 60,
+      sampleInterval: 10,
+      bootSeconds: 0,
+      hosts: [{ name: 'h', memoryMB: 16384, reserveMB: 1024 }],
+      vms: [
+        { name: 'a', startupMB: 7680, minimumMB: 512, maximumMB: 8192, demandMB: 6400 },
+        { name: 'b', startupMB: 7680, minimumMB: 512, maximumMB: 8192, demandMB: 6400 },
+        { name: 'c', startupMB: 4096, minimumMB: 512, demandMB: 100, startAt: 10 },
+      ],
+      events: [
+        { at: 0, action: 'balloonDriver', vm: 'a', rateMBps: 0 },
+        { at: 12, action: 'balloonDriver', vm: 'b', rateMBps: 0 },
+      ],
+    });
+    // the host is full; c starts at 10 s (b's 7,168 above its minimum would do), gathers 128 MB from b in each
+    // of the ticks at 11 and 12 s, then b's driver is stuck: at 10 + 30 s the start fails
+    expect(summary.startFailures).toEqual([
+      {
+        vm: 'c',
+        atSeconds: 40,
+        code: 'OutOfMemory',
+        message: 'Not enough memory in the system to start the virtual machine c with ram size 4096 megabytes.',
+      },
+    ]);
+    expect(cluster.vm('c')).toMatchObject({ state: 'Off', assignedMB: 0 });
+    expect(cluster.vm('b').assignedMB).toBeGreaterThanOrEqual(7680 - 256);
   });
 
   it('a scenario names a bad balloonDriver event field before running', async () => {

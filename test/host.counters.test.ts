@@ -158,11 +158,19 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(60);
       expect([host.vm('a').assignedMB, host.vm('b').assignedMB]).toEqual([1200, 600]);
       host.addVm({ name: 'c', startupMB: 2560, minimumMB: 512 });
-      host.start('c'); // 2296 free, 264 reclaimed from a
-      expect(host.vm('a').assignedMB).toBe(936);
+      // 2,296 free at once, 264 ballooned out of a (weight 1000 ≤ 5000) at 128 MB a tick: 128, 128, 8, each a
+      // remove operation of a's
+      host.start('c');
+      host.advance(2);
+      expect(host.vm('a').assignedMB).toBe(944);
+      expect(host.vm('a').removedMemoryMB).toBe(256);
+      expect(host.vm('a').memoryRemoveOperations).toBe(2);
+      expect(host.vm('c').gatheringMB).toBe(8);
+      host.advance(1);
       expect(host.vm('a').removedMemoryMB).toBe(264);
-      expect(host.vm('a').memoryRemoveOperations).toBe(1);
-      host.advance(90);
+      expect(host.vm('a').memoryRemoveOperations).toBe(3);
+      expect(host.vm('c').gatheringMB).toBe(0);
+      host.advance(87);
       const vms = host.vms();
       const c = host.counters();
       const sum = (f: (v: (typeof vms)[number]) => number) => vms.reduce((s, v) => s + f(v), 0);

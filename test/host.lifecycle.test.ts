@@ -312,51 +312,57 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.counters().availableMemoryMB).toBe(8192 - 2048);
     });
 
-    it('free memory is used first, then running VMs of lower or equal weight are reclaimed, lowest weight first, never below minimum', async () => {
+    it('free memory is used first, then running VMs of lower or equal weight are reclaimed at the balloon rate, never below minimum', async () => {
       const host = await bare(4096);
       host.addVm({ name: 'L', startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: 1000 });
       host.addVm({ name: 'H', startupMB: 1024, minimumMB: 512, maximumMB: 4096, weight: 9000 });
       host.setDemand('L', 1000);
-      host.setDemand('H', 1000);
+      host.setDemand('H', 100);
       host.start('L');
       host.start('H');
       host.advance(120);
-      expect(assigned(host)).toEqual({ L: 1200, H: 1200 });
+      expect(assigned(host)).toEqual({ L: 1200, H: 512 });
       const removedBefore = host.counters().removedMemoryMB;
+      const removedFromH = host.vm('H').removedMemoryMB;
 
-      // C (weight 5000): 1,696 free; 352 more come from L (weight 1000 ≤ 5000), none from H (9000)
-      host.addVm({ name: 'C', startupMB: 2048, minimumMB: 512 });
+      // C (weight 5000) needs 2,800: 2,384 free at once, then 416 ballooned out of L (weight 1000 ≤ 5000) at
+      // 128 MB a tick: 3 × 128 + 32, four ticks. H sits at its minimum. While C gathers, L's goal follows the
+      // shrinking pool down to what it holds (its buffer, then its demand give way), so the balancer moves nothing.
+      host.addVm({ name: 'C', startupMB: 2800, minimumMB: 512 });
       host.start('C');
-      expect(assigned(host)).toEqual({ L: 848, H: 1200, C: 2048 });
-      expect(host.vm('L').removedMemoryMB).toBe(352);
-      expect(host.vm('H').removedMemoryMB).toBe(0);
-      expect(host.counters().removedMemoryMB - removedBefore).toBe(352);
-
-      // D (weight 5000) needs 800 with nothing free: L could give 336 above its minimum, H is of higher
-      // priority and gives nothing → refused, nothing changes
-      host.addVm({ name: 'D', startupMB: 800, minimumMB: 512 });
-      refused(host, () => host.start('D'), 'OutOfMemory');
-      expect(assigned(host)).toEqual({ L: 848, H: 1200, C: 2048, D: 0 });
-      // at weight 9000 it may take from both: L down to its minimum (336), then H (464)
-      host.setMemory('D', { weight: 9000 });
-      host.start('D');
-      expect(assigned(host)).toEqual({ L: 512, H: 736, C: 2048, D: 800 });
+      expect(assigned(host)).toEqual({ L: 1200, H: 512, C: 2384 });
+      expect(host.vm('C').state).toBe('Starting');
+      expect(host.vm('C').gatheringMB).toBe(416);
+      expect(host.vm('C').startTimeoutSecondsLeft).toBe(30);
+      host.advance(3);
+      expect(assigned(host)).toEqual({ L: 816, H: 512, C: 2768 });
+      expect(host.vm('C').gatheringMB).toBe(32);
+      expect(host.vm('C').startTimeoutSecondsLeft).toBe(27);
+      host.advance(1);
+      expect(assigned(host)).toEqual({ L: 784, H: 512, C: 2800 });
+      expect(host.vm('C').gatheringMB).toBe(0);
+      expect(host.vm('L').removedMemoryMB).toBe(416);
+      expect(host.vm('H').removedMemoryMB).toBe(removedFromH);
+      expect(host.counters().removedMemoryMB - removedBefore).toBe(416);
       expect(host.counters().availableMemoryMB).toBe(0);
-      expect(host.vms().every((v) => v.smartPagingMB === 0)).toBe(true);
 
-      // 224 left above minimums, all H's (booting VMs give nothing): 228 does not fit, 224 does (weight 9000)
-      host.addVm({ name: 'F', startupMB: 228, minimumMB: 228, weight: 9000 });
-      const e = refused(host, () => host.start('F'), 'OutOfMemory');
+      // D (weight 5000) needs 800: nothing free, 272 above L's minimum (C boots and gives nothing) → refused at
+      // once, nothing changes
+      host.addVm({ name: 'D', startupMB: 800, minimumMB: 272 });
+      const e = refused(host, () => host.start('D'), 'OutOfMemory');
       expect(e.hresult).toBe(0x8007000e);
       expect(E_OUTOFMEMORY).toBe(0x8007000e);
-      expect(e.vm).toBe('F');
+      expect(e.vm).toBe('D');
       expect(e.message).toBe(
-        'Not enough memory in the system to start the virtual machine F with ram size 228 megabytes.',
+        'Not enough memory in the system to start the virtual machine D with ram size 800 megabytes.',
       );
-      expect(host.vm('F').state).toBe('Off');
-      host.setMemory('F', { minimumMB: 224, startupMB: 224 });
-      host.start('F');
-      expect(assigned(host)).toEqual({ L: 512, H: 512, C: 2048, D: 800, F: 224 });
+      expect(host.vm('D').state).toBe('Off');
+      // 272 does: 128 + 128 + 16, three ticks, L down to its minimum
+      host.setMemory('D', { startupMB: 272 });
+      host.start('D');
+      host.advance(3);
+      expect(assigned(host)).toEqual({ L: 512, H: 512, C: 2800, D: 272 });
+      expect(host.vms().every((v) => v.smartPagingMB === 0)).toBe(true);
       checkInvariants(host);
     });
 
@@ -392,6 +398,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.vm('r').removedMemoryMB).toBe(0);
       host.setMemory('big', { startupMB: 3584 });
       host.start('big');
+      // 1,696 free at once, then 1,888 ballooned out of r at 128 MB a tick: 14 × 128 + 96, fifteen ticks
+      expect(assigned(host)).toEqual({ r: 2400, big: 1696 });
+      host.advance(14);
+      expect(assigned(host)).toEqual({ r: 608, big: 3488 });
+      host.advance(1);
       expect(assigned(host)).toEqual({ r: 512, big: 3584 });
     });
   });
@@ -449,8 +460,17 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(60);
       expect(host.vm('a').assignedMB).toBe(3600);
       host.addVm({ name: 'b', startupMB: 1024, minimumMB: 512 });
-      host.start('b'); // 496 free + 528 from a
+      // b takes the 496 MB free at once and waits while 528 MB are ballooned out of a (same weight), 128 MB a
+      // tick: 128 × 4 + 16, five ticks (a's goal follows the pool down, so the balancer moves nothing meanwhile)
+      host.start('b');
+      expect(assigned(host)).toEqual({ a: 3600, b: 496 });
+      expect(host.vm('b').gatheringMB).toBe(528);
+      host.advance(4);
+      expect(assigned(host)).toEqual({ a: 3088, b: 1008 });
+      expect(host.vm('b').bootSecondsLeft).toBe(30); // the boot has not begun
+      host.advance(1);
       expect(assigned(host)).toEqual({ a: 3072, b: 1024 });
+      expect(host.vm('b').gatheringMB).toBe(0);
       host.advance(29);
       // pool while b boots: 4096 − 1024 = 3072, which a gets (demand 3000 fits, 72 of buffer)
       expect(assigned(host)).toEqual({ a: 3072, b: 1024 });

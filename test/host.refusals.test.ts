@@ -104,6 +104,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       // the largest that fits: all free memory plus 'run' down to its minimum
       host.setMemory('huge', { startupMB: 5632 });
       host.start('huge');
+      // 4,944 at once, then 688 ballooned out of 'run' at 128 MB a tick (5 × 128 + 48): six ticks
+      expect(host.vm('huge').gatheringMB).toBe(688);
+      host.advance(6);
+      expect(host.vm('huge').gatheringMB).toBe(0);
       expect(host.vm('run').assignedMB).toBe(512);
       expect(host.counters().availableMemoryMB).toBe(0);
     });

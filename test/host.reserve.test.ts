@@ -142,7 +142,28 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(err?.code).toBe('OutOfMemory');
       host.setMemory('w', { startupMB: 4680 });
       host.start('w');
-      expect(host.vm('v').assignedMB).toBe(512);
+      // nothing free: all 4,680 ballooned out of v at 128 MB a tick (36 × 128 + 72 = 37 ticks) would take longer
+      // than the 30-s start timeout: the start fails then, w is off and what it gathered is v's again
+      host.advance(29);
+      expect(host.vm('w').assignedMB).toBe(29 * 128);
+      expect(host.vm('v').assignedMB).toBe(5192 - 29 * 128);
+      host.advance(1);
+      expect(host.vm('w').state).toBe('Off');
+      expect(host.startFailures().map((f) => [f.vm, f.atSeconds, f.error.code])).toEqual([['w', 90, 'OutOfMemory']]);
+      host.advance(1); // what w held is free: v (demand 6,000) takes it back at once
+      expect(host.vm('v').assignedMB).toBe(5192);
+      // with a 40-s timeout it gathers it all
+      const patient = await createHost({ memoryMB: 8192, reserveMB: 3000, startTimeoutSeconds: 40, engine });
+      patient.addVm({ name: 'v', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
+      patient.setDemand('v', 6000);
+      patient.start('v');
+      patient.advance(60);
+      patient.addVm({ name: 'w', startupMB: 4680, minimumMB: 512 });
+      patient.start('w');
+      patient.advance(37);
+      expect(patient.vm('v').assignedMB).toBe(512);
+      expect(patient.vm('w').gatheringMB).toBe(0);
+      expect(patient.counters().availableMemoryMB).toBe(0);
       expect(host.counters().availableMemoryMB).toBe(0);
     });
   });

@@ -1,6 +1,8 @@
 // README "How dynmem models Hyper-V", Lifecycle: a start (or restart) reclaims memory only from running VMs of lower or
 // equal memory weight than its own, and a weight-0 VM only takes free memory (Ben Armstrong, "What is memory
-// priority", 2010). Expected numbers by hand: no reserve, bootSeconds 30, balloonRateMBps 128, ideal = demand + 20 %.
+// priority", 2010). Expected numbers by hand: no reserve, bootSeconds 30, ideal = demand + 20 %; a balloon rate of
+// 4,096 MB/s so that each start here gathers what it reclaims in one tick (the tick's balancer pass comes first:
+// with the donors at their targets and the starter holding what was free, their targets fit and nothing moves).
 
 import { createCluster, createHost } from 'dynmem';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +13,7 @@ type AnyHost = Awaited<ReturnType<typeof createHost>>;
 const assigned = (host: AnyHost) => Object.fromEntries(host.vms().map((v) => [v.name, v.assignedMB]));
 
 describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
-  const bare = (memoryMB: number) => createHost({ memoryMB, reserveMB: 0, engine });
+  const bare = (memoryMB: number) => createHost({ memoryMB, reserveMB: 0, engine, balloonRateMBps: 4096 });
 
   /** lo (weight 0) and hi (weight 10000) settled at 1,200 MB each on a 4,096 MB host: 1,696 MB free. */
   async function loAndHi(): Promise<AnyHost> {
@@ -44,21 +46,28 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     const host = await loAndHi();
     host.addVm({ name: 'z', startupMB: 2048, minimumMB: 512, weight: 1 });
     host.start('z');
-    // 1,696 free + 352 from lo
+    // 1,696 free at once + 352 from lo
+    expect(assigned(host)).toEqual({ lo: 1200, hi: 1200, z: 1696 });
+    host.advance(1);
     expect(assigned(host)).toEqual({ lo: 848, hi: 1200, z: 2048 });
     expect(host.vm('lo').removedMemoryMB).toBe(352);
-    // a second start of weight 1 finds lo's last 336 MB above its minimum: 400 does not fit, 336 does
+    // a second start of weight 1 finds lo's last 336 MB above its minimum: 400 is refused at once, 336 starts
     host.addVm({ name: 'y', startupMB: 400, minimumMB: 400, weight: 1 });
     refused(host, () => host.start('y'), 'OutOfMemory');
     host.setMemory('y', { startupMB: 336, minimumMB: 336 });
     host.start('y');
-    expect(assigned(host)).toEqual({ lo: 512, hi: 1200, z: 2048, y: 336 });
+    host.advance(1);
+    // that tick's balancer pass first: lo and hi share 4,096 − 2,048 (z booting) = 2,048; demands (1,000 each)
+    // fit, the 48 MB of buffer go to the weighted hi first (1,048) and lo rises to its demand (1,000); then y
+    // takes its 336 from lo, the only VM of weight ≤ 1
+    expect(assigned(host)).toEqual({ lo: 664, hi: 1048, z: 2048, y: 336 });
   });
 
   it('equal weight may give: weight 10000 takes from lo first, then from hi', async () => {
     const host = await loAndHi();
     host.addVm({ name: 'top', startupMB: 3072, minimumMB: 512, weight: 10000 });
     host.start('top');
+    host.advance(1);
     // 1,696 free, lo 688 (to its minimum), then hi 688 (to its minimum): exactly 3,072
     expect(assigned(host)).toEqual({ lo: 512, hi: 512, top: 3072 });
   });
@@ -70,6 +79,7 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     refused(host, () => host.start('s'), 'OutOfMemory');
     host.setMemory('s', { weight: 10000 });
     host.start('s');
+    host.advance(1);
     // lo down to its minimum (688), then 16 from hi
     expect(assigned(host)).toEqual({ lo: 512, hi: 1184, s: 2400 });
   });
@@ -88,8 +98,9 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     expect(assigned(host)).toEqual({ L: 1200, H: 3600, R: 0 });
     // R: 1,360 free + 688 from L (weight 1000 ≤ 5000) = 2,048
     host.start('R');
+    host.advance(1);
     expect(assigned(host)).toEqual({ L: 512, H: 3600, R: 2048 });
-    host.advance(120);
+    host.advance(119);
     // R booted and went to its 512 target, L back to 1,200: 848 free
     expect(assigned(host)).toEqual({ L: 1200, H: 3600, R: 512 });
     host.setDemand('H', 3500);
@@ -121,8 +132,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     expect(cluster.vm('B').assignedMB).toBe(3360);
     cluster.addVm({ name: 'C', startupMB: 2048, minimumMB: 512, weight: 5000 });
     cluster.start('C');
-    // h1 has more free memory but only A (9000) to reclaim from; on h2, 736 free + 1,312 from B (1000)
+    // h1 has more free memory but only A (9000) to reclaim from; on h2, 736 free + 1,312 from B (1000), at the
+    // hosts' default 128 MB/s: 10 × 128 + 32, eleven ticks
     expect(cluster.vm('C').host).toBe('h2');
+    expect(cluster.vm('C').gatheringMB).toBe(1312);
+    cluster.advance(11);
+    expect(cluster.vm('C').gatheringMB).toBe(0);
     expect(cluster.vm('B').assignedMB).toBe(2048);
     expect(cluster.vm('A').assignedMB).toBe(3000);
   });

@@ -141,6 +141,8 @@ export const hostOptionsArb = fc
     hysteresisMB: fc.constantFrom(0, 0, 64, 256),
     version: fc.constantFrom(...HYPERV_VERSIONS),
     balloonRateMBps: fc.constantFrom(128, 128, 16, 1024),
+    // the default, and one short enough for starts that gather their memory to time out often
+    startTimeoutSeconds: fc.constantFrom(30, 30, 5),
     // no NUMA nodes, or two to four, spanning on or off
     numa: fc.oneof(
       { weight: 2, arbitrary: fc.constant({}) },
@@ -221,6 +223,9 @@ export function effectiveMaximum(s: VmSnapshot['settings']): number {
   return s.guestOsMaxMB !== null && s.guestOsMaxMB < maximum ? Math.max(s.guestOsMaxMB, s.minimumMB) : maximum;
 }
 
+/** Host instants seen with a start gathering its memory (a property checks it saw some). */
+export const seen = { gathering: 0 };
+
 /** Every invariant of one host at this instant. */
 export function checkInvariants(host: Host): void {
   const vms = host.vms();
@@ -240,6 +245,14 @@ export function checkInvariants(host: Host): void {
       continue;
     }
     const s = v.settings;
+    if (v.gatheringMB > 0) {
+      // a start waiting for memory holds what it has gathered so far, nothing on Smart Paging
+      seen.gathering++;
+      expect(v.state).toBe('Starting');
+      expect([v.assignedMB + v.gatheringMB, v.smartPagingMB]).toEqual([s.startupMB, 0]);
+      expect(v.startTimeoutSecondsLeft).toBeGreaterThan(0);
+      continue;
+    }
     // a booting VM holds its startup RAM, Smart Paging bridging what a restart could not find
     if (v.state === 'Starting') expect(v.assignedMB + v.smartPagingMB).toBeLessThanOrEqual(s.startupMB);
     if (!s.dynamicMemory) {

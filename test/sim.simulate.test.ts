@@ -380,8 +380,8 @@ describe.each(engines)('%s engine', (engine) => {
       const { summary, series, cluster } = result;
       // placement at 0: vm0,3,6 → host-1, vm1,4,7 → host-2, vm2,5,8 → host-3. By 30 min host-1 has 304 MB free,
       // host-2 (vm1 1864, vm4 2280, vm7 2640: buffers water-filled by weight) and host-3 none. At 30 min host-1
-      // fails; in failover order (weight, highest first): vm6 (weight 7000) → host-2, from vm1 (weight 2000, 840
-      // above its minimum) and vm4 (5000, 1208 of its 1256); vm3 (4000) may take only from VMs of weight ≤ 4000:
+      // fails; in failover order (weight, highest first): vm6 (weight 7000) → host-2, gathering its 2048 from vm1
+      // (weight 2000, 840 above its minimum) and vm4 (5000, 1256), 128 MB a tick each; vm3 (4000) may take only from VMs of weight ≤ 4000:
       // vm1 is at its minimum on host-2, and vm2 (3000) on host-3 has ≈ 800 above its minimum, short of 2048 →
       // fails, as does vm0 (1000: no VM of lower or equal weight anywhere). At 1 h host-1 is back empty (6784
       // free) and host-2 fails: vm7, vm6, vm4 → host-1 from free memory (640 left); vm1 (2000) finds 640 free on

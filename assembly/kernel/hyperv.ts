@@ -85,14 +85,15 @@ function trimAtBoot(v: VmStore, i: i32): f64 {
 }
 
 /** Boot countdowns: a VM whose guest reports this tick runs, balanced from this tick on (and trimmed to its
- * effective maximum) if it is dynamic. */
+ * effective maximum) if it is dynamic. A start still gathering its startup RAM has not begun to boot. */
 export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
   const state = v.state;
   const bootLeft = v.bootLeft;
+  const gatherNeed = v.gatherNeed;
   let trimmed = 0.0;
   let trims = 0.0;
   for (let i = from; i < to; i++) {
-    if (state[i]! != STARTING) continue;
+    if (state[i]! != STARTING || gatherNeed[i]! > 0.0) continue;
     const left = bootLeft[i]! - dt;
     bootLeft[i] = left > 0.0 ? left : 0.0;
     if (left > 0.0) continue;

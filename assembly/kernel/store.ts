@@ -57,6 +57,11 @@ export class VmStore {
   assigned!: F64Column;
   smartPaging!: F64Column;
   bootLeft!: F64Column;
+  /** MB of startup RAM a start still waits for while it is ballooned out of other VMs (0: not gathering); the
+   * boot countdown begins once it is 0. Kept by the facade. */
+  gatherNeed!: F64Column;
+  /** Ticks a gathering start has left before it fails with OutOfMemory (the host's startTimeoutSeconds). */
+  gatherTicksLeft!: F64Column;
   /** Under a peer policy: the memory it last decided this VM should hold (0: none since the VM was balanced). */
   policyGoal!: F64Column;
   // counters

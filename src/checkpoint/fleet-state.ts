@@ -22,6 +22,8 @@ export interface FleetState {
   /** In the order they were added; `node`: the NUMA node of a VM on a host whose nodes balance on their own. */
   vms: { name: string; slot: number; host: number; node: number; settings: VmSettings }[];
   rows: RowLayout;
+  /** Starts waiting for their memory, in the order they began, each with the host it goes back to on a timeout. */
+  gathering: { vm: string; home: number }[];
   /** Each engine column's rows in use, by column name (typed by name where read: see `columnsOf`). */
   columns: { vms: Record<string, number[]>; hosts: Record<string, number[]> };
 }
@@ -52,6 +54,7 @@ export function saveFleet(fleet: Fleet): FleetState {
       settings: { ...settings },
     })),
     rows,
+    gathering: [...fleet.gathering].map(([record, home]) => ({ vm: record.name, home })),
     // the host columns hold the kernel's memory pools: a host's, or each of its NUMA nodes'
     columns: { vms: columns(VM_COLUMNS, v, rows.rows), hosts: columns(HOST_COLUMNS, h, fleet.poolTotal) },
   };
@@ -85,6 +88,7 @@ function hostOptions(saved: unknown, field: string): ResolvedHostOptions {
       maxVmMemoryMB: o.maxVmMemoryMB,
       balloonRateMBps: o.balloonRateMBps,
       hysteresisMB: o.hysteresisMB,
+      startTimeoutSeconds: o.startTimeoutSeconds,
       numaNodes: o.numa?.nodesMB,
       numaSpanning: o.numa?.spanning,
       policy: policy.name,
@@ -198,6 +202,13 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
   const pools = hosts.reduce((sum, host) => sum + poolsOf(host.options), 0);
   const hostColumns = columnsOf(columns.hosts, HOST_COLUMNS, pools, `${field}.columns.hosts`);
   const ticks = wholeIn(s.ticks, `${field}.ticks`, 0, Number.MAX_SAFE_INTEGER);
+  const gathering = list(s.gathering, `${field}.gathering`).map((entry, k) => {
+    const at = `${field}.gathering[${k}]`;
+    const o = object(entry, at);
+    const record = byName.get(o.vm as string);
+    if (record === undefined || record.host < 0) throw badCheckpoint(`${at}.vm`, `${shown(o.vm)} is not a placed VM.`);
+    return [record, wholeIn(o.home, `${at}.home`, -1, hosts.length - 1)] as const;
+  });
 
   let fleet: Fleet;
   try {
@@ -216,5 +227,6 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
   fleet.store.restoreColumns(vmColumns, hostColumns);
   fleet.columnsReplaced();
   fleet.ticks = ticks;
+  for (const [record, home] of gathering) fleet.gathering.set(record, home);
   return fleet;
 }

@@ -7,7 +7,7 @@ import {
   type RestoreOptions,
   sealCheckpoint,
 } from '../checkpoint/format.ts';
-import { DynamicMemoryError, shown } from '../errors.ts';
+import { DynamicMemoryError, type StartFailure, shown } from '../errors.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from '../host/create.ts';
 import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';
 import { Host } from '../host/host.ts';
@@ -136,6 +136,12 @@ export class Cluster {
   /** Every VM of the cluster, placed or not. */
   vms(): VmSnapshot[] {
     return [...this.fleet.allVms()].map((record) => vmSnapshot(this.fleet, record));
+  }
+
+  /** Starts that failed after they began (their startup RAM not gathered within the host's start timeout), on
+   * any host, oldest first; each VM went back off, where it was before the start. */
+  startFailures(): StartFailure[] {
+    return [...this.fleet.startFailures];
   }
 
   /** Run every host's balancer for `seconds`, in one engine call per batch. */

@@ -13,8 +13,10 @@ export function hostsByAvailableMemory(fleet: Fleet): number[] {
 }
 
 /**
- * Start a VM on the live host with the most available memory where it fits (free memory, then reclaim, as a
- * start from off: never Smart Paging). Throws OutOfMemory, leaving the VM off and where it was, if none fits.
+ * Start a VM on the live host with the most available memory where it can start (free memory, then what the VMs
+ * of lower or equal weight can balloon out within the host's start timeout, as a start from off: never Smart
+ * Paging). Throws OutOfMemory, leaving the VM off and where it was, if there is none. A start that then times
+ * out puts the VM back where it was.
  */
 export function placeAndStart(fleet: Fleet, record: VmRecord): number {
   const best = fleet.roomiestHost();
@@ -34,7 +36,7 @@ export function placeAndStart(fleet: Fleet, record: VmRecord): number {
     if (record.settings.startupMB > vmMemoryLimit(fleet.hosts[host]!.options)(record.settings.generation)) continue;
     fleet.moveVm(record, host);
     if (canStart(fleet, record)) {
-      startVm(fleet, record);
+      startVm(fleet, record, home);
       return host;
     }
   }

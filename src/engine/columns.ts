@@ -18,6 +18,8 @@ export const VM_COLUMNS = [
   'assigned',
   'smartPaging',
   'bootLeft',
+  'gatherNeed',
+  'gatherTicksLeft',
   'policyGoal',
   'pressure',
   'avgPressure',

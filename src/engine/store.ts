@@ -2,6 +2,7 @@
 // booting, stopping, ballooned out, its settings or demand, a host's options); everywhere else the columns are
 // read-only, which the types enforce. The kernel's markers (states, the `balanced` flag, "not sampled yet") are
 // written here and nowhere else in the facade.
+import { balloonStep } from '../../assembly/kernel/balloon.ts';
 import { rampedDemand } from '../../assembly/kernel/hyperv.ts';
 import { preferredMB } from '../../assembly/kernel/policies/qmemman.ts';
 import {
@@ -155,6 +156,12 @@ export class Store {
     if (driver.limitMB !== undefined) v.balloonLimit[slot] = driver.limitMB;
   }
 
+  /** MB a VM's balloon driver gives back in one tick of `dt` seconds on a host ballooning `hostRateMBps`, by the
+   * kernel's rule (the host's rate capped by the driver's, whole MB). */
+  balloonStepMB(slot: number, hostRateMBps: number, dt: number): number {
+    return balloonStep(hostRateMBps, this.#engine.vms.balloonRate[slot]!, dt);
+  }
+
   /** A demand of whole MB, held (no ramp) until the next change. */
   holdDemand(slot: number, demandMB: number): void {
     const v = this.#engine.vms;
@@ -190,12 +197,53 @@ export class Store {
   boot(slot: number, physicalMB: number, smartPagingMB: number, bootSeconds: number): void {
     const v = this.#engine.vms;
     const startup = physicalMB + smartPagingMB;
-    this.setState(slot, STARTING);
-    this.#assign(slot, physicalMB);
+    this.beginStart(slot, physicalMB);
     v.smartPaging[slot] = smartPagingMB;
     v.bootLeft[slot] = bootSeconds;
     v.guestVisible[slot] = startup;
     v.pressure[slot] = (100 * v.demand[slot]!) / startup;
+  }
+
+  /**
+   * A start that must wait for memory: the VM is Starting and holds `physicalMB` now, while `missingMB` more is
+   * ballooned out of other VMs (see `gather`) for at most `ticks` ticks; its boot has not begun.
+   */
+  beginGathering(slot: number, physicalMB: number, missingMB: number, ticks: number): void {
+    const v = this.#engine.vms;
+    this.beginStart(slot, physicalMB);
+    v.gatherNeed[slot] = missingMB;
+    v.gatherTicksLeft[slot] = ticks;
+    v.guestVisible[slot] = 0;
+    v.pressure[slot] = 0;
+  }
+
+  /** A gathering start receives `physicalMB` more; once nothing is missing its boot of `bootSeconds` begins. */
+  gather(slot: number, physicalMB: number, bootSeconds: number): void {
+    const v = this.#engine.vms;
+    this.#assign(slot, v.assigned[slot]! + physicalMB);
+    v.gatherNeed[slot]! -= physicalMB;
+    if (v.gatherNeed[slot]! > 0) return;
+    v.gatherTicksLeft[slot] = 0;
+    v.bootLeft[slot] = bootSeconds;
+    v.guestVisible[slot] = v.assigned[slot]!;
+  }
+
+  /** A gathering start's tick passed without its memory: returns the ticks it has left. */
+  gatherTicked(slot: number): number {
+    const v = this.#engine.vms;
+    v.gatherTicksLeft[slot]! -= 1;
+    return v.gatherTicksLeft[slot]!;
+  }
+
+  /** Starting, holding `physicalMB`, nothing being gathered, no Smart Paging, pressure statistics anew. */
+  private beginStart(slot: number, physicalMB: number): void {
+    const v = this.#engine.vms;
+    this.setState(slot, STARTING);
+    this.#assign(slot, physicalMB);
+    v.smartPaging[slot] = 0;
+    v.bootLeft[slot] = 0;
+    v.gatherNeed[slot] = 0;
+    v.gatherTicksLeft[slot] = 0;
     v.avgPressure[slot] = 0;
     v.minPressure[slot] = NOT_SAMPLED;
     v.maxPressure[slot] = 0;
@@ -213,6 +261,8 @@ export class Store {
     this.#assign(slot, 0);
     v.smartPaging[slot] = 0;
     v.bootLeft[slot] = 0;
+    v.gatherNeed[slot] = 0;
+    v.gatherTicksLeft[slot] = 0;
     v.pressure[slot] = 0;
   }
 
@@ -221,6 +271,8 @@ export class Store {
     const v = this.#engine.vms;
     this.setState(slot, RUNNING);
     v.bootLeft[slot] = 0;
+    v.gatherNeed[slot] = 0;
+    v.gatherTicksLeft[slot] = 0;
     if (assignedMB !== undefined) this.#assign(slot, assignedMB);
     if (guestVisibleMB !== undefined) v.guestVisible[slot] = guestVisibleMB;
   }

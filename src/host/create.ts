@@ -6,6 +6,7 @@ import { loadCoreModule } from '../engine/load-wasm.ts';
 import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { type BalancerOptions, Fleet } from './fleet.ts';
+import { gatherStep } from './lifecycle.ts';
 
 /** Options of the fleet as a whole (accepted by createHost and createCluster). */
 export interface EngineOptions {
@@ -60,7 +61,7 @@ export async function createFleet(options: EngineOptions): Promise<Fleet> {
     pressureWindowSeconds: positive(options.pressureWindowSeconds, 'pressureWindowSeconds', 60),
   };
   const engine: Engine = kind === 'js' ? createJsEngine() : await wasmEngine(options.wasm);
-  return new Fleet(engine, balancer);
+  return new Fleet(engine, balancer, gatherStep);
 }
 
 /** The Wasm engine from the default core or the caller's `wasm` option; a module that cannot be read, compiled

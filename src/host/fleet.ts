@@ -4,7 +4,7 @@
 // a host's pools are consecutive.
 import type { Engine } from '../engine/engine.ts';
 import { NO_VM_BALLOON_LIMIT, RUNNING, STARTING, Store } from '../engine/store.ts';
-import { DynamicMemoryError, shown } from '../errors.ts';
+import { DynamicMemoryError, type StartFailure, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
 import type { ResolvedHostOptions } from './options.ts';
 import { RoomiestHost } from './roomiest-host.ts';
@@ -32,6 +32,9 @@ export interface VmRecord {
   /** Its NUMA node on a host whose nodes balance on their own (chosen at each start); 0 on any other host. */
   node: number;
 }
+
+/** Called after every tick while starts gather their memory (the lifecycle's gathering step). */
+export type GatherStep = (fleet: Fleet) => void;
 
 export interface HostRecord {
   readonly index: number;
@@ -85,12 +88,23 @@ export class Fleet {
   /** Physical memory held in each pool (see heldInPool), valid where heldKnown. */
   private readonly held: number[] = [];
   private readonly heldKnown: boolean[] = [];
+  /**
+   * Starts waiting for their startup RAM to be ballooned out of other VMs, in the order they began, each with the
+   * host it was on before the start (where it goes back if the start times out; -1 for a VM placed by the start).
+   * While any is waiting, advance() runs tick by tick with the gathering step after each: a gathering start is a
+   * timer, as a boot is, and no tick is skipped over it.
+   */
+  readonly gathering = new Map<VmRecord, number>();
+  /** Starts that timed out, oldest first. */
+  readonly startFailures: StartFailure[] = [];
+  private readonly gatherStep: GatherStep;
   /** The live host with the most available memory, for placement. */
   private readonly roomiest = new RoomiestHost((host) =>
     this.hosts[host]!.failed ? -Infinity : this.availableOn(host),
   );
 
-  constructor(engine: Engine, balancer: BalancerOptions) {
+  constructor(engine: Engine, balancer: BalancerOptions, gatherStep: GatherStep) {
+    this.gatherStep = gatherStep;
     this.store = new Store(engine);
     this.store.onAssignedChange = (slot, deltaMB) => this.assignedChanged(slot, deltaMB);
     this.balancer = balancer;
@@ -355,10 +369,18 @@ export class Fleet {
     return this.availableInPool(record.firstPool + this.nodesByAvailableMemory(host)[0]!);
   }
 
-  /** Run balancer ticks for `seconds` of simulated time, in one engine call. */
+  /** Run balancer ticks for `seconds` of simulated time: in one engine call, or tick by tick while starts gather
+   * their memory (each tick followed by the gathering step), so advance(n) is n × advance(1) either way. */
   advance(seconds: unknown): void {
-    const ticks = this.ticksIn(seconds);
-    if (ticks === 0) return;
+    let ticks = this.ticksIn(seconds);
+    for (; ticks > 0 && this.gathering.size > 0; ticks--) {
+      this.runTicks(1);
+      this.gatherStep(this);
+    }
+    if (ticks > 0) this.runTicks(ticks);
+  }
+
+  private runTicks(ticks: number): void {
     this.layOut();
     this.store.run(this.poolTotal, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
     this.heldKnown.fill(false); // the kernel moved memory

@@ -7,7 +7,7 @@ import {
   type RestoreOptions,
   sealCheckpoint,
 } from '../checkpoint/format.ts';
-import { DynamicMemoryError } from '../errors.ts';
+import { DynamicMemoryError, type StartFailure } from '../errors.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
 import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from './create.ts';
 import type { Fleet, HostRecord, VmRecord } from './fleet.ts';
@@ -105,8 +105,15 @@ export class Host {
 
   /**
    * Start a VM that is off: its startup RAM from free memory, then reclaimed from running VMs of lower or equal
-   * memory weight than its own (none for weight 0: it starts only in free memory); never Smart Paging.
-   * @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when it does not fit; nothing changes then.
+   * memory weight than its own (none for weight 0: it starts only in free memory); never Smart Paging. From free
+   * memory the start is instantaneous; memory reclaimed is ballooned out tick by tick at the balloon rate while
+   * the VM waits in Starting (`gatheringMB`), its boot beginning when all is there. One that has not gathered it
+   * within `startTimeoutSeconds` fails then (see `startFailures()`): the VM is off again, its memory free.
+   * @throws DynamicMemoryError 'OutOfMemory' (hresult 0x8007000E) when free memory and all it may reclaim fall
+   * short; nothing changes then.
+   * @example
+   * host.start('vdi-1');
+   * host.vm('vdi-1').gatheringMB; // MB still being ballooned out of other VMs for it (0: booting or running)
    */
   start(name: string): void {
     startVm(this.fleet, this.own(name));
@@ -197,6 +204,14 @@ export class Host {
       );
     }
     return sealCheckpoint('host', this.engine, this.timeSeconds, { fleet: saveFleet(this.fleet) });
+  }
+
+  /**
+   * Starts on this host that failed after they began: they could not gather their startup RAM within
+   * `startTimeoutSeconds` (each VM went back off). Oldest first. (A start refused at once throws instead.)
+   */
+  startFailures(): StartFailure[] {
+    return this.fleet.startFailures.filter((f) => f.host === this.name);
   }
 
   /** Host-wide counters ("Hyper-V Dynamic Memory Balancer"); with NUMA spanning off, summed over the nodes. */

@@ -1,7 +1,8 @@
 // Starting, restarting and stopping VMs: finding startup RAM (free memory first, then reclaim from running
 // VMs of lower or equal memory priority, lowest weight first, never below a minimum nor past what a balloon driver
-// gives) and, on a restart only, Smart Paging for the rest. All of it comes from one memory pool: the VM's host, or
-// its NUMA node when the host's nodes balance on their own (a start picks the node).
+// gives). A start waits while that memory is ballooned out at the balloon rate, up to the host's start timeout; a
+// restart takes it at once and bridges the rest with Smart Paging. All of it comes from one memory pool: the VM's
+// host, or its NUMA node when the host's nodes balance on their own (a start picks the node).
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
 import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
@@ -31,12 +32,15 @@ export function mayReclaimFrom(claimantWeight: number, donorWeight: number): boo
 }
 
 /** Plan to free up to `wanted` MB in a memory pool for the VM in slot `claimant` from the pool's other running
- * Dynamic Memory VMs, by the host's policy: nothing under static (every VM holds its startup RAM), donors in
+ * Dynamic Memory VMs (each at most what its balloon gives in `ticks` ticks; all it can give by default), by the
+ * host's policy: nothing under static (every VM holds its startup RAM), donors in
  * proportion to their excess over preference under qmemman (Qubes knows no priority), else from the VMs of lower
  * or equal weight than the claimant's (none for weight 0), lowest weight first, never below a minimum; never past
  * a balloon driver's limit, nothing from a stuck driver. */
-function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: number): ReclaimPlan {
-  const policy = fleet.hosts[fleet.hostOfPool(pool)]!.options.policy;
+function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: number, ticks = Infinity): ReclaimPlan {
+  const options = fleet.hosts[fleet.hostOfPool(pool)]!.options;
+  const policy = options.policy;
+  const dt = fleet.balancer.balancerIntervalSeconds;
   if (policy.name === 'static') return { takes: [], total: 0 };
   const v = fleet.store.vms;
   const claimantWeight = v.weight[claimant]!;
@@ -48,7 +52,11 @@ function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: numbe
     // qmemman takes down to its preference, but never past what the balloon driver gives.
     const least =
       policy.name === 'qmemman' ? Math.max(fleet.store.qmemmanPreferredMB(slot, pool), v.balloonLimit[slot]!) : floor;
-    const spare = v.assigned[slot]! - least;
+    const above = v.assigned[slot]! - least;
+    const spare =
+      ticks === Infinity
+        ? above
+        : Math.min(above, ticks * fleet.store.balloonStepMB(slot, options.balloonRateMBps, dt));
     if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
   }
   if (policy.name === 'qmemman') return planDonations(candidates, wanted);
@@ -130,27 +138,114 @@ function checkHostUp(fleet: Fleet, record: VmRecord): void {
   }
 }
 
+/** Whether starts on the host wait for reclaimed memory at the balloon rate: Hyper-V's. Under a peer policy
+ * reclaimed memory is taken at once (the peers' start timing is not modelled). */
+function startsGather(fleet: Fleet, host: number): boolean {
+  return fleet.hosts[host]!.options.policy.name === 'hyperv';
+}
+
+/** Ticks a start on the host may wait for its memory: its start timeout in whole ticks (at least one). */
+function startTimeoutTicks(fleet: Fleet, host: number): number {
+  const ticks = fleet.hosts[host]!.options.startTimeoutSeconds / fleet.balancer.balancerIntervalSeconds;
+  return Math.max(1, Math.ceil(ticks - 1e-9));
+}
+
+/** The NUMA node (or the host's one pool) where a start that must reclaim gathers: the first, most available
+ * memory first, where free memory and what may be reclaimed (all of it, or what the donors balloon out within
+ * `ticks`) cover the startup RAM; undefined when none does. */
+function gatheringNode(fleet: Fleet, record: VmRecord, ticks = Infinity): number | undefined {
+  const startup = record.settings.startupMB;
+  const firstPool = fleet.hosts[record.host]!.firstPool;
+  return fleet.nodesByAvailableMemory(record.host).find((node) => {
+    const free = Math.max(0, fleet.availableInPool(firstPool + node));
+    return free + planReclaim(fleet, firstPool + node, startup - free, record.slot, ticks).total >= startup;
+  });
+}
+
 /**
- * Start a VM that is off: its startup RAM from free memory, then by reclaiming from running VMs. Never Smart
- * Paging. Throws OutOfMemory (and changes nothing) when it does not fit.
+ * Start a VM that is off. Its startup RAM from free memory is instantaneous. Otherwise the rest is reclaimed from
+ * running VMs of lower or equal weight: the VM is Starting, holds the free memory at once and gathers the rest as
+ * it is ballooned out of them, tick by tick (see gatherStep); its boot begins when it has all of it. Never Smart
+ * Paging. Throws OutOfMemory (and changes nothing) when free memory and all that may be reclaimed fall short.
+ * `homeOnFailure`: where the VM goes back if the start times out (default: the host it is on).
  */
-export function startVm(fleet: Fleet, record: VmRecord): void {
+export function startVm(fleet: Fleet, record: VmRecord, homeOnFailure = record.host): void {
   const v = fleet.store.vms;
   if (v.state[record.slot] !== OFF) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already running.`, { vm: record.name });
   }
   checkHostUp(fleet, record);
   const startup = record.settings.startupMB;
-  const memory = findStartupMemory(fleet, record);
-  if (!memory) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
-  memory.commit();
-  if (memory.node !== record.node) fleet.moveVm(record, record.host, memory.node);
-  boot(fleet, record, startup, 0);
+  const fitsFree = fleet.largestAvailablePool(record.host) >= startup;
+  if (fitsFree || !startsGather(fleet, record.host)) {
+    const memory = findStartupMemory(fleet, record);
+    if (!memory) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+    memory.commit();
+    if (memory.node !== record.node) fleet.moveVm(record, record.host, memory.node);
+    boot(fleet, record, startup, 0);
+    return;
+  }
+  const node = gatheringNode(fleet, record);
+  if (node === undefined) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
+  if (node !== record.node) fleet.moveVm(record, record.host, node);
+  const free = Math.max(0, fleet.availableTo(record));
+  fleet.store.beginGathering(record.slot, free, startup - free, startTimeoutTicks(fleet, record.host));
+  fleet.gathering.set(record, homeOnFailure);
 }
 
-/** Whether a start would succeed right now, without changing anything. */
+/**
+ * After every tick while starts gather, each (in the order they began) takes what is free in its pool, then
+ * what the VMs of lower or equal weight give by ballooning this tick (each at most its balloon step: the host's
+ * rate, capped by its driver's; never below a minimum or a driver's limit). A start with all its memory begins to
+ * boot; one whose timeout runs out first fails with OutOfMemory: it goes off (back where it was) and what it
+ * held is free.
+ */
+export function gatherStep(fleet: Fleet): void {
+  for (const [record, home] of [...fleet.gathering]) {
+    const v = fleet.store.vms;
+    const i = record.slot;
+    const pool = fleet.poolOf(record);
+    const need = v.gatherNeed[i]!;
+    const free = Math.min(need, Math.max(0, fleet.availableInPool(pool)));
+    const plan = free < need ? planReclaim(fleet, pool, need - free, i, 1) : { takes: [], total: 0 };
+    applyReclaim(fleet, pool, plan);
+    fleet.store.gather(i, free + plan.total, fleet.balancer.bootSeconds);
+    if (v.gatherNeed[i]! <= 0) fleet.gathering.delete(record);
+    else if (fleet.store.gatherTicked(i) <= 0) failGathering(fleet, record, home);
+  }
+}
+
+/** A gathering start given the rest of its memory at once (a VM taken as already running): free memory, then
+ * everything it may reclaim, which start() checked covers it. */
+function gatherAtOnce(fleet: Fleet, record: VmRecord): void {
+  const i = record.slot;
+  const pool = fleet.poolOf(record);
+  const need = fleet.store.vms.gatherNeed[i]!;
+  const free = Math.min(need, Math.max(0, fleet.availableInPool(pool)));
+  const plan = planReclaim(fleet, pool, need - free, i);
+  applyReclaim(fleet, pool, plan);
+  fleet.store.gather(i, Math.min(need, free + plan.total), fleet.balancer.bootSeconds);
+  fleet.gathering.delete(record);
+}
+
+/** A start that timed out: off, its memory free, back on the host it was on before; the failure is recorded. */
+function failGathering(fleet: Fleet, record: VmRecord, home: number): void {
+  const host = fleet.hosts[record.host]!.options.name;
+  fleet.gathering.delete(record);
+  fleet.store.stop(record.slot);
+  if (home !== record.host) fleet.moveVm(record, home);
+  const error = outOfMemory(record.name, record.settings.startupMB, host);
+  fleet.startFailures.push({ vm: record.name, host, atSeconds: fleet.timeSeconds, error });
+}
+
+/**
+ * Whether a start would succeed right now, without changing anything: the startup RAM is free, or (where starts
+ * gather) free memory and what the VMs it may reclaim from can balloon out within the start timeout cover it.
+ */
 export function canStart(fleet: Fleet, record: VmRecord): boolean {
-  return findStartupMemory(fleet, record) !== undefined;
+  if (fleet.largestAvailablePool(record.host) >= record.settings.startupMB) return true;
+  if (!startsGather(fleet, record.host)) return findStartupMemory(fleet, record) !== undefined;
+  return gatheringNode(fleet, record, startTimeoutTicks(fleet, record.host)) !== undefined;
 }
 
 /**
@@ -164,6 +259,13 @@ export function restartVm(fleet: Fleet, record: VmRecord): void {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is off: start it instead of restarting it.`, {
       vm: record.name,
     });
+  }
+  if (fleet.gathering.has(record)) {
+    throw new DynamicMemoryError(
+      'InvalidState',
+      `VM '${record.name}' is still starting (waiting for ${v.gatherNeed[i]} MB of its startup memory): stop it or wait.`,
+      { vm: record.name },
+    );
   }
   const startup = record.settings.startupMB;
   const held = v.assigned[i]!;
@@ -181,6 +283,7 @@ export function stopVm(fleet: Fleet, record: VmRecord): void {
   if (fleet.store.vms.state[i] === OFF) {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already off.`, { vm: record.name });
   }
+  fleet.gathering.delete(record);
   fleet.store.stop(i);
 }
 
@@ -195,7 +298,8 @@ export function planStartupHold(fleet: Fleet, record: VmRecord): () => void {
   // Physical memory counts, not Smart Paging: a booting VM bridged by Smart Paging needs the rest found too, or
   // once booted it would hold startup RAM the host does not have and push others below their minimums.
   const short = startup - v.assigned[i]!;
-  if (!isOn(v.state[i]!) || v.dynamic[i] === 0 || short <= 0) return () => {};
+  // a start still gathering gathers the whole startup RAM anyway
+  if (!isOn(v.state[i]!) || v.dynamic[i] === 0 || short <= 0 || fleet.gathering.has(record)) return () => {};
   const memory = findMemory(fleet, record, short);
   if (memory.found < short) throw outOfMemory(record.name, startup, fleet.hosts[record.host]!.options.name);
   return () => {
@@ -218,6 +322,7 @@ export function trimToCeiling(fleet: Fleet, record: VmRecord): void {
 export function resumeRunning(fleet: Fleet, record: VmRecord, assignedMB: number): void {
   const i = record.slot;
   const s = record.settings;
+  if (fleet.gathering.has(record)) gatherAtOnce(fleet, record);
   if (!s.dynamicMemory) {
     fleet.store.resume(i);
     return;

@@ -24,6 +24,9 @@ export interface HostOptions {
   /** MB within which a VM's memory is left at its goal instead of being adjusted. Default 0 (every difference
    * is acted on, so assignments are exactly the balancer's). */
   hysteresisMB?: number;
+  /** Seconds a start may wait for memory ballooned out of other VMs before it fails with OutOfMemory. Default 30
+   * (Microsoft's Dynamic Memory test notes: "There is a 30 second timeout"). */
+  startTimeoutSeconds?: number;
   /** Name of the host (used in clusters and errors). Default 'host'. */
   name?: string;
   /** The allocation policy: 'hyperv' (default, Dynamic Memory), 'static', or a peer hypervisor's rule:
@@ -50,6 +53,7 @@ export interface ResolvedHostOptions {
   maxVmMemoryMB: number;
   balloonRateMBps: number;
   hysteresisMB: number;
+  startTimeoutSeconds: number;
   policy: ResolvedPolicy;
   numa: NumaLayout;
 }
@@ -63,12 +67,16 @@ const HOST_FIELDS = [
   'maxVmMemoryMB',
   'balloonRateMBps',
   'hysteresisMB',
+  'startTimeoutSeconds',
   'name',
   'policy',
   'policyOptions',
   'numaNodes',
   'numaSpanning',
 ];
+
+/** How long a start waits for memory by default, seconds (Microsoft's Dynamic Memory test notes). */
+export const DEFAULT_START_TIMEOUT_SECONDS = 30;
 
 /** The cluster's RootMemoryReserved default on Windows Server 2008 R2 (512 MB), kept with `rootMemoryReserved`. */
 export const CLUSTER_RESERVE_MB = 512;
@@ -162,6 +170,14 @@ export function resolveHostOptions(
   const balloonRateMBps =
     o.balloonRateMBps === undefined ? 128 : wholeMB(o.balloonRateMBps, 'balloonRateMBps', name, 1);
   const hysteresisMB = o.hysteresisMB === undefined ? 0 : wholeMB(o.hysteresisMB, 'hysteresisMB', name, 0);
+  const startTimeoutSeconds = o.startTimeoutSeconds ?? DEFAULT_START_TIMEOUT_SECONDS;
+  if (typeof startTimeoutSeconds !== 'number' || !Number.isFinite(startTimeoutSeconds) || startTimeoutSeconds <= 0) {
+    throw bad(
+      'startTimeoutSeconds',
+      `startTimeoutSeconds must be a number of seconds above 0, not ${shown(startTimeoutSeconds)}.`,
+      name,
+    );
+  }
   const policy = resolvePolicy(o.policy, o.policyOptions, memoryMB, name);
   const numa = resolveNuma(o.numaNodes, o.numaSpanning, memoryMB, reserveMB, name);
   return {
@@ -175,6 +191,7 @@ export function resolveHostOptions(
     maxVmMemoryMB,
     balloonRateMBps,
     hysteresisMB,
+    startTimeoutSeconds,
     policy,
     numa,
   };

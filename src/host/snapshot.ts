@@ -37,8 +37,13 @@ export interface VmSnapshot {
   /** 100 × (memory − demand) / (demand × buffer/100); Infinity with no demand. */
   availableMemoryBuffer: number;
   memoryStatus: MemoryStatus;
-  /** Seconds of boot left while Starting. */
+  /** Seconds of boot left while Starting (all of the boot while the start still gathers its memory). */
   bootSecondsLeft: number;
+  /** MB of startup RAM a start is still waiting for while it is ballooned out of other VMs; 0 otherwise. The
+   * VMs whose start is waiting: `host.vms().filter((v) => v.gatheringMB > 0)`. */
+  gatheringMB: number;
+  /** Seconds before a start still gathering its memory fails with OutOfMemory; 0 otherwise. */
+  startTimeoutSecondsLeft: number;
 }
 
 /** "Hyper-V Dynamic Memory Balancer" counters of a host (or, summed, of a cluster). */
@@ -98,6 +103,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
   const buffer = on ? availableMemoryBuffer(assignedMB + smartPagingMB, demandMB, record.settings.bufferPercent) : 0;
   const pressure = on ? v.pressure[i]! : 0;
   const sampled = fleet.store.pressureSampled(i);
+  const gatheringMB = v.gatherNeed[i]!;
   return {
     name: record.name,
     host: record.host >= 0 ? fleet.hosts[record.host]!.options.name : null,
@@ -122,7 +128,9 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
       : on
         ? memoryStatus(smartPagingMB, buffer, spansNodes(fleet, record, assignedMB))
         : 'Ok',
-    bootSecondsLeft: state === 'Starting' ? v.bootLeft[i]! : 0,
+    bootSecondsLeft: state !== 'Starting' ? 0 : gatheringMB > 0 ? fleet.balancer.bootSeconds : v.bootLeft[i]!,
+    gatheringMB,
+    startTimeoutSecondsLeft: gatheringMB > 0 ? v.gatherTicksLeft[i]! * fleet.balancer.balancerIntervalSeconds : 0,
   };
 }
 

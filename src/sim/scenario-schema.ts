@@ -126,6 +126,11 @@ export const SCENARIO_SCHEMA = {
         maxVmMemoryMB: alignedMB("Largest memory a VM may be given, MB. Default: the version's limit."),
         balloonRateMBps: wholeMB(1, 'MB a VM gives back by ballooning per second. Default 128.'),
         hysteresisMB: wholeMB(0, 'MB within which a VM is left at its goal. Default 0.'),
+        startTimeoutSeconds: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: 'Seconds a start may wait for memory ballooned out of other VMs. Default 30.',
+        },
         policy: { $ref: '#/$defs/policy' },
         policyOptions: { $ref: '#/$defs/policyOptions' },
         numaNodes: {

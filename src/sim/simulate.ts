@@ -335,6 +335,16 @@ async function simulateOne(scenario: Scenario, loader: TraceLoader, context: Run
     }
   };
 
+  // Starts that time out while the balancer runs are start failures too, at the time they fail.
+  let startFailuresSeen = fleet.startFailures.length;
+  const advance = (seconds: number) => {
+    fleet.advance(seconds);
+    for (; startFailuresSeen < fleet.startFailures.length; startFailuresSeen++) {
+      const { vm, atSeconds, error } = fleet.startFailures[startFailuresSeen]!;
+      log.startFailures.push({ vm, atSeconds, code: error.code, message: error.message });
+    }
+  };
+
   const wallStart = Date.now();
   const wallSeconds = () => (resume?.run.wallSeconds ?? 0) + (Date.now() - wallStart) / 1000;
   let t = 0;
@@ -359,7 +369,7 @@ async function simulateOne(scenario: Scenario, loader: TraceLoader, context: Run
     const eventAt = nextEvent < events.length ? events[nextEvent]!.at : Infinity;
     const until = Math.min(duration, nextSample, nextFeed, eventAt);
     for (let ticks = Math.round((until - t) / interval); ticks > 0; ticks -= maxTicks) {
-      fleet.advance(Math.min(ticks, maxTicks) * interval);
+      advance(Math.min(ticks, maxTicks) * interval);
     }
     t = until;
     if (t === nextSample || t === duration) {
