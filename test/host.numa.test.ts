@@ -121,9 +121,13 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       host.advance(60);
       expect(host.vms().map((v) => v.assignedMB)).toEqual([1800, 1800, 1800, 0]);
       host.addVm({ name: 'd', startupMB: 3072 });
-      host.start('d'); // node 0 has 2296 free, node 1 2544: node 1, which reclaims 528 MB from a (the first, tie)
+      // node 0 has 2296 free, node 1 2544: neither fits it free; node 1 (the most free) gathers the 528 MB more
+      // from a and c (equal weight), 128 MB a tick from each (a first on ties): 256, 256, then 16 from a
+      host.start('d');
       expect(host.vm('d').numaNode).toBe(1);
-      expect(host.vms().map((v) => v.assignedMB)).toEqual([1272, 1800, 1800, 0, 3072]);
+      expect(host.vms().map((v) => v.assignedMB)).toEqual([1800, 1800, 1800, 0, 2544]);
+      host.advance(3);
+      expect(host.vms().map((v) => v.assignedMB)).toEqual([1528, 1800, 1544, 0, 3072]);
       expect(host.vm('b').removedMemoryMB).toBe(1536); // only what b gave back while idle: node 0 gave nothing
     });
 

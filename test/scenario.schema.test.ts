@@ -55,6 +55,7 @@ const HOST: Fields<HostOptions> = {
   maxVmMemoryMB: true,
   balloonRateMBps: true,
   hysteresisMB: true,
+  startTimeoutSeconds: true,
   policy: true,
   policyOptions: true,
   numaNodes: true,
