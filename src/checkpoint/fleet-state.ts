@@ -25,7 +25,7 @@ export interface FleetState {
   /** Starts waiting for their memory, in the order they began, each with the host it goes back to on a timeout. */
   gathering: { vm: string; home: number }[];
   /** Each engine column's rows in use, by column name (typed by name where read: see `columnsOf`). */
-  columns: { vms: Record<string, number[]>; hosts: Record<string, number[]> };
+  columns: { vms: Record<string, ArrayLike<number>>; hosts: Record<string, ArrayLike<number>> };
 }
 
 /** The fleet's state (numbers as they are: the checkpoint envelope encodes them). */
@@ -33,11 +33,12 @@ export function saveFleet(fleet: Fleet): FleetState {
   const rows = fleet.rowLayout;
   const v = fleet.store.vms;
   const h = fleet.store.hosts;
-  const columns = <Name extends string>(names: readonly Name[], store: Record<Name, ArrayLike<number>>, n: number) =>
-    Object.fromEntries(names.map((name) => [name, Array.from({ length: n }, (_, i) => store[name][i]!)])) as Record<
-      Name,
-      number[]
-    >;
+  // copies of the rows in use (the envelope turns them into arrays)
+  const columns = <Name extends string>(
+    names: readonly Name[],
+    store: Record<Name, Readonly<Float64Array>>,
+    n: number,
+  ) => Object.fromEntries(names.map((name) => [name, store[name].slice(0, n)])) as unknown as Record<Name, number[]>;
   return {
     balancer: { ...fleet.balancer },
     ticks: fleet.ticks,

@@ -58,8 +58,16 @@ const SPECIALS: Record<SpecialNumber['$number'], number> = {
 /** `value` with every number JSON would change written as a `{ $number }` object; typed arrays as arrays. */
 export function encodeNumbers(value: unknown): unknown {
   if (typeof value === 'number') return special(value) ?? value;
-  if (ArrayBuffer.isView(value)) return Array.from(value as Float64Array, (x) => special(x) ?? x);
-  if (Array.isArray(value)) return value.map(encodeNumbers);
+  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
+    // a plain loop: engine columns hold millions of numbers
+    const items = value as ArrayLike<unknown>;
+    const out = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      out[i] = typeof item === 'number' ? (special(item) ?? item) : encodeNumbers(item);
+    }
+    return out;
+  }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeNumbers(item);
@@ -70,7 +78,14 @@ export function encodeNumbers(value: unknown): unknown {
 
 /** The inverse of `encodeNumbers` (typed arrays come back as arrays). */
 export function decodeNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeNumbers);
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      out[i] = typeof item === 'number' ? item : decodeNumbers(item);
+    }
+    return out;
+  }
   if (typeof value === 'object' && value !== null) {
     const tag = (value as Partial<SpecialNumber>).$number;
     if (tag !== undefined && Object.keys(value).length === 1 && Object.hasOwn(SPECIALS, tag)) return SPECIALS[tag];
