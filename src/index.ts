@@ -7,6 +7,7 @@ export {
   type CheckpointKind,
   type RestoreOptions,
 } from './checkpoint/format.ts';
+export type { AutoBalancer, AutoBalancerLevel, AutoBalancerMode } from './cluster/auto-balancer.ts';
 export {
   Cluster,
   type ClusterCounters,
@@ -16,6 +17,7 @@ export {
   type RecoveryReport,
   restoreCluster,
 } from './cluster/cluster.ts';
+export type { Migration, MigrationReason } from './cluster/migrations.ts';
 export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
 export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY, type StartFailure } from './errors.ts';

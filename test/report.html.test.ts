@@ -78,6 +78,12 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
     ],
     failovers: [{ atSeconds: 7200, host: 'h2', restarted: 1, failed: [EVIL], notStarted: [] }],
     recoveries: [],
+    migrations: {
+      count: 1,
+      balance: 1,
+      failback: 0,
+      list: [{ atSeconds: 11 * 3600, vm: 'web', from: 'h1', to: 'h2', mb: 2048, seconds: 3, reason: 'balance' }],
+    },
     events: [
       { atSeconds: 7200, action: 'failHost', target: 'h2' },
       { atSeconds: 4 * 3600, action: 'restart', target: EVIL },
@@ -253,11 +259,19 @@ describe('reportHtml for a reader in a hurry', () => {
     );
   });
 
-  it('marks failures, recoveries, restarts, start failures and Smart Paging episodes on the time axis', () => {
+  it('marks failures, recoveries, restarts, start failures, live migrations and Smart Paging episodes on the time axis', () => {
     const kinds = [...chart(html, 'chart-pressure')!.matchAll(/<line class="mark" data-kind="([^"]*)"/g)].map(
       (m) => m[1],
     );
-    expect(kinds).toEqual(['Host failure', 'Restart', 'Host recovery', 'Start failure', 'Smart Paging episode']);
+    expect(kinds).toEqual([
+      'Host failure',
+      'Restart',
+      'Host recovery',
+      'Start failure',
+      'Migration',
+      'Smart Paging episode',
+    ]);
+    expect(chart(html, 'chart-pressure')!).toContain('Migration: web h1 → h2, 2048 MB at ');
     for (const kind of new Set(kinds)) expect(chart(html, 'chart-pressure')!).toContain(`>${kind}</text>`);
   });
 

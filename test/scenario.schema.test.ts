@@ -40,6 +40,7 @@ const SCENARIO: Fields<Scenario> = {
   events: true,
   perVmSeries: true,
   failback: true,
+  autoBalancer: true,
   startTime: true,
   policy: true,
   policies: true,
@@ -166,6 +167,20 @@ describe('corrupt scenarios are refused before the run, naming the path', () => 
       { ...base(), events: [{ at: 10, action: 'stop', vm: 'a', when: 'later' }] },
       'events[0].when',
       /unknown field/,
+    ],
+    [
+      'autoBalancer mode "sometimes"',
+      { ...base(), autoBalancer: { mode: 'sometimes' } },
+      'autoBalancer.mode',
+      /one of/,
+    ],
+    ['autoBalancer level 90', { ...base(), autoBalancer: { level: 90 } }, 'autoBalancer.level', /one of/],
+    ['autoBalancer unknown field', { ...base(), autoBalancer: { every: '1h' } }, 'autoBalancer.every', /unknown/],
+    [
+      'autoBalancer on with a 2012R2 host',
+      { ...base(), hosts: [{ memoryMB: 16384, version: '2012R2' }], autoBalancer: { mode: 'onJoin' } },
+      'autoBalancer.mode',
+      /needs Windows Server 2016 or later/,
     ],
     [
       'an event after the end',

@@ -44,6 +44,8 @@ const failover = (engine: 'wasm' | 'js'): Scenario => ({
   engine,
   duration: '2h',
   sampleInterval: '5m',
+  // about failover: on recovery the load balancer would move VMs to host-1 (test/cluster.balancer.test.ts)
+  autoBalancer: { mode: 'disabled' },
   // with the 2008 R2 cluster reserve (RootMemoryReserved, 512 MB): 384 + 512 + 512 = 1408 MB a host
   hosts: [
     { memoryMB: 8192, rootMemoryReserved: true },

@@ -476,6 +476,7 @@ export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): voi
   const m = moveSums;
   const available = h.memory[host]! - h.reserve[host]! - m.held;
   if (available < h.minAvailable[host]!) h.minAvailable[host] = available;
+  h.held[host] = m.held;
   const systemPressure = m.guestMemory > 0.0 ? (100.0 * m.demand) / m.guestMemory : 0.0;
   h.systemPressure[host] = systemPressure;
   if (h.elapsed[host]! == 0.0) h.avgPressure[host] = systemPressure;

@@ -147,4 +147,6 @@ export class HostStore {
   spanMinHeld!: F64Column;
   spanMaxPaged!: F64Column;
   spanMaxShort!: F64Column;
+  /** Physical memory the host's VMs held after its last tick, MB (the facade reads it instead of summing). */
+  held!: F64Column;
 }

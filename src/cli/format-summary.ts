@@ -30,6 +30,13 @@ export function formatSummary(
   for (const r of s.recoveries) {
     if (r.failedBack.length) lines.push(`  failback to ${r.host} at ${hours(r.atSeconds)}: ${r.failedBack.length} VMs`);
   }
+  const moves = s.migrations;
+  if (moves.count) {
+    const mbMoved = moves.list.reduce((sum, m) => sum + m.mb, 0);
+    lines.push(
+      `  live migrations          ${moves.count} (${moves.balance} load balancing, ${moves.failback} failback), ${mb(mbMoved)} moved`,
+    );
+  }
   const r = s.traces.repairs;
   if (s.traces.files) {
     const idle = s.traces.idle;

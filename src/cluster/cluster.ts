@@ -17,7 +17,15 @@ import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from '..
 import { makeHandles, setDemands, type VmHandles } from '../host/vm-handles.ts';
 import { removeVm, setDemand, setMemory } from '../host/vm-ops.ts';
 import { newVmSettings, type VmConfig } from '../settings.ts';
-import { type Failback, liveMigrate, resolveFailback } from './failback.ts';
+import {
+  type AutoBalancer,
+  BALANCE_EVERY_SECONDS,
+  balancingPass,
+  type Mover,
+  resolveAutoBalancer,
+} from './auto-balancer.ts';
+import { type Failback, resolveFailback } from './failback.ts';
+import { type Migration, Migrations } from './migrations.ts';
 import { placeAndStart } from './placement.ts';
 
 export interface ClusterOptions extends EngineOptions {
@@ -26,6 +34,13 @@ export interface ClusterOptions extends EngineOptions {
   /** 'none' (default, as Hyper-V): VMs stay where a failover put them; 'immediate': when a failed host recovers,
    * the VMs that ran there move back (live migrations, in failover order, each where its memory fits). */
   failback?: Failback;
+  /**
+   * VM load balancing (Windows Server 2016 "node fairness"): mode 'disabled', 'onJoin' (when a failed host
+   * recovers) or 'always' (on join and every 30 minutes); level 'low' (move VMs off hosts whose memory load is above
+   * 80 %), 'medium' (70 %) or 'high' (60 %). Default { mode: 'always', level: 'low' } (Microsoft's), and
+   * 'disabled' when a member runs 2012R2 (the feature came with Windows Server 2016).
+   */
+  autoBalancer?: Partial<AutoBalancer>;
 }
 
 /** What a host's recovery did: the VMs that failed back to it. */
@@ -54,15 +69,56 @@ export class Cluster {
   /** @internal */ readonly fleet: Fleet;
   private readonly members: Host[];
   readonly failback: Failback;
+  readonly autoBalancer: Readonly<AutoBalancer>;
   /** Where each failed-over VM ran before its host failed: its home for failback. */
   private readonly homes: Map<VmRecord, number>;
+  private readonly migrating: Migrations;
+  /** Ticks between the balancing passes of mode 'always' (they run at its multiples). */
+  private readonly passEvery: number;
+  private nextPass: number;
 
   /** @internal Use createCluster() or restoreCluster(). */
-  constructor(fleet: Fleet, failback: Failback = 'none', homes: ReadonlyMap<VmRecord, number> = new Map()) {
+  constructor(
+    fleet: Fleet,
+    failback: Failback = 'none',
+    autoBalancer: AutoBalancer = { mode: 'disabled', level: 'low' },
+    homes: ReadonlyMap<VmRecord, number> = new Map(),
+    migrations: readonly Migration[] = [],
+  ) {
     this.fleet = fleet;
     this.failback = failback;
+    this.autoBalancer = Object.freeze({ ...autoBalancer });
     this.members = fleet.hosts.map((record) => new Host(fleet, record, true));
     this.homes = new Map(homes);
+    this.migrating = new Migrations(fleet, migrations);
+    this.passEvery = Math.max(1, Math.round(BALANCE_EVERY_SECONDS / fleet.balancer.balancerIntervalSeconds));
+    this.nextPass = (Math.floor(fleet.ticks / this.passEvery) + 1) * this.passEvery;
+    if (this.autoBalancer.mode === 'always' && fleet.hosts.length > 1) {
+      fleet.timetable = {
+        nextTick: () => this.nextPass,
+        runDue: (tick) => {
+          if (tick < this.nextPass) return;
+          this.nextPass = (Math.floor(tick / this.passEvery) + 1) * this.passEvery;
+          this.balance();
+        },
+      };
+    }
+  }
+
+  /** Every live migration so far (load balancing and failback), in the order they started. */
+  migrations(): Migration[] {
+    return this.migrating.log.map((m) => ({ ...m }));
+  }
+
+  /** One load-balancing pass (see README "VM load balancing"). */
+  private balance(): void {
+    const migrating = this.migrating;
+    const mover: Mover = {
+      usedOn: (host) => migrating.usedOn(host),
+      canMove: (record) => migrating.canMove(record),
+      move: (record, to) => migrating.move(record, to, 'balance'),
+    };
+    balancingPass(this.fleet, this.autoBalancer.level, mover);
   }
 
   get engine(): string {
@@ -194,14 +250,19 @@ export class Cluster {
     const report: RecoveryReport = { host: name, failedBack: [] };
     const returning = [...this.homes].filter(([, home]) => home === host.index).map(([record]) => record);
     for (const record of returning) this.homes.delete(record);
-    if (this.failback !== 'immediate') return report;
+    if (this.failback === 'immediate') this.failBack(returning, host.index, report);
+    if (this.autoBalancer.mode !== 'disabled') this.balance(); // a node joined
+    return report;
+  }
+
+  /** Failback 'immediate': the VMs whose home recovered move back, in failover order, each where it fits. */
+  private failBack(returning: VmRecord[], home: number, report: RecoveryReport): void {
     returning.sort(failoverOrder);
     for (const record of returning) {
       if (!this.fleet.has(record.name) || record.host < 0) continue;
       const from = this.fleet.hosts[record.host]!.options.name;
-      if (liveMigrate(this.fleet, record, host.index)) report.failedBack.push({ vm: record.name, from });
+      if (this.migrating.move(record, home, 'failback')) report.failedBack.push({ vm: record.name, from });
     }
-    return report;
   }
 
   /**
@@ -220,6 +281,8 @@ export class Cluster {
     return {
       fleet: saveFleet(this.fleet),
       failback: this.failback,
+      autoBalancer: { ...this.autoBalancer },
+      migrations: this.migrations(),
       homes: [...this.homes].map(([record, host]) => [record.name, host]),
     };
   }
@@ -263,6 +326,9 @@ export class Cluster {
 export interface ClusterState {
   fleet: FleetState;
   failback: Failback;
+  autoBalancer: AutoBalancer;
+  /** Live migrations so far (the cluster's log). */
+  migrations: Migration[];
   /** Failed-over VMs and the host each ran on before, by name and host index. */
   homes: [string, number][];
 }
@@ -277,7 +343,19 @@ export async function clusterFromState(state: unknown, options: RestoreOptions, 
     throw badCheckpoint(`${field}.failback`, (error as Error).message);
   }
   if (!Array.isArray(s.homes)) throw badCheckpoint(`${field}.homes`, `${field}.homes must be an array.`);
+  if (!Array.isArray(s.migrations)) {
+    throw badCheckpoint(`${field}.migrations`, `${field}.migrations must be an array.`);
+  }
   const fleet = await restoreFleet(s.fleet, options, `${field}.fleet`);
+  let autoBalancer: AutoBalancer;
+  try {
+    autoBalancer = resolveAutoBalancer(
+      s.autoBalancer,
+      fleet.hosts.map((h) => h.options.version),
+    );
+  } catch (error) {
+    throw badCheckpoint(`${field}.autoBalancer`, (error as Error).message);
+  }
   const homes = new Map<VmRecord, number>();
   s.homes.forEach((entry: unknown, k) => {
     const [name, host] = Array.isArray(entry) ? entry : [];
@@ -286,7 +364,7 @@ export async function clusterFromState(state: unknown, options: RestoreOptions, 
     }
     homes.set(fleet.vm(name), host);
   });
-  return new Cluster(fleet, failback, homes);
+  return new Cluster(fleet, failback, autoBalancer, homes, s.migrations as Migration[]);
 }
 
 /**
@@ -301,7 +379,7 @@ export async function restoreCluster(checkpoint: unknown, options: RestoreOption
   return clusterFromState(openCheckpoint(checkpoint, 'cluster'), options, 'state');
 }
 
-const CLUSTER_FIELDS = ['hosts', 'failback', ...ENGINE_OPTION_FIELDS];
+const CLUSTER_FIELDS = ['hosts', 'failback', 'autoBalancer', ...ENGINE_OPTION_FIELDS];
 
 /** Failover order: cluster priority, then weight, highest first (ties: the order the VMs are stored). */
 function failoverOrder(a: VmRecord, b: VmRecord): number {
@@ -346,7 +424,11 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     names.add(h.name);
   }
   const failback = resolveFailback(options.failback);
+  const autoBalancer = resolveAutoBalancer(
+    options.autoBalancer,
+    resolved.map((h) => h.version),
+  );
   const fleet = await createFleet(options);
   for (const h of resolved) fleet.addHost(h);
-  return new Cluster(fleet, failback);
+  return new Cluster(fleet, failback, autoBalancer);
 }

@@ -85,6 +85,7 @@ export const HOST_COLUMNS = [
   'spanMinHeld',
   'spanMaxPaged',
   'spanMaxShort',
+  'held',
 ] as const;
 
 export type VmColumnName = (typeof VM_COLUMNS)[number];

@@ -22,6 +22,17 @@ export interface BalancerOptions {
   pressureWindowSeconds: number;
 }
 
+/**
+ * Work due at a given balancer tick (a cluster's live migrations ending, its load-balancing passes): `advance`
+ * stops the engine at each such tick and runs it there, so the result is the same however time is cut into calls.
+ */
+export interface Timetable {
+  /** The next tick at which something is due (after `tick`), or Infinity. */
+  nextTick(tick: number): number;
+  /** Run what is due at `tick` (the fleet has run exactly that many ticks). */
+  runDue(tick: number): void;
+}
+
 export interface VmRecord {
   readonly name: string;
   /** Index into every column. Changes when the fleet is laid out again (see layOut): look it up, never keep it. */
@@ -98,6 +109,8 @@ export class Fleet {
   /** Starts that timed out, oldest first. */
   readonly startFailures: StartFailure[] = [];
   private readonly gatherStep: GatherStep;
+  /** Scheduled work of a cluster, if any. */
+  timetable: Timetable | undefined;
   /** The live host with the most available memory, for placement. */
   private readonly roomiest = new RoomiestHost((host) =>
     this.hosts[host]!.failed ? -Infinity : this.availableOn(host),
@@ -369,21 +382,37 @@ export class Fleet {
     return this.availableInPool(record.firstPool + this.nodesByAvailableMemory(host)[0]!);
   }
 
-  /** Run balancer ticks for `seconds` of simulated time: in one engine call, or tick by tick while starts gather
-   * their memory (each tick followed by the gathering step), so advance(n) is n × advance(1) either way. */
+  /** Run balancer ticks for `seconds` of simulated time: one engine call per stretch between the ticks at which the
+   * timetable has work due, or tick by tick while starts gather their memory (each tick followed by the gathering
+   * step), so advance(n) is n × advance(1) either way. */
   advance(seconds: unknown): void {
-    let ticks = this.ticksIn(seconds);
-    for (; ticks > 0 && this.gathering.size > 0; ticks--) {
-      this.runTicks(1);
-      this.gatherStep(this);
+    const ticks = this.ticksIn(seconds);
+    if (ticks === 0) return;
+    const end = this.ticks + ticks;
+    for (;;) {
+      this.timetable?.runDue(this.ticks);
+      if (this.ticks >= end) return;
+      if (this.gathering.size > 0) {
+        this.runTicks(1);
+        this.gatherStep(this);
+        continue;
+      }
+      const due = this.timetable?.nextTick(this.ticks) ?? Infinity;
+      this.runTicks(Math.min(end, Math.max(due, this.ticks + 1)) - this.ticks);
     }
-    if (ticks > 0) this.runTicks(ticks);
   }
 
   private runTicks(ticks: number): void {
     this.layOut();
     this.store.run(this.poolTotal, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
-    this.heldKnown.fill(false); // the kernel moved memory
+    // The kernel moved memory: each live pool's sum is its last tick's (a failed host holds nothing).
+    const held = this.store.hosts.held;
+    for (const host of this.hosts) {
+      for (const pool of this.poolsOf(host.index)) {
+        this.heldKnown[pool] = !host.failed;
+        this.held[pool] = host.failed ? 0 : held[pool]!;
+      }
+    }
     this.roomiest.invalidate();
     this.ticks += ticks;
   }

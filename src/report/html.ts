@@ -215,7 +215,8 @@ function staticComparison(s: SimulationSummary): string {
     .join('')}</div>`;
 }
 
-/** What happened when, for the charts' time axes: the scenario's events, failures, and Smart Paging episodes. */
+/** What happened when, for the charts' time axes: the scenario's events, failures, live migrations and Smart Paging
+ * episodes. */
 function eventMarks(s: SimulationSummary, series: SimulationSeries): ChartMark[] {
   const kinds: Record<string, string> = {
     failHost: 'Host failure',
@@ -233,6 +234,8 @@ function eventMarks(s: SimulationSummary, series: SimulationSeries): ChartMark[]
   }));
   for (const f of s.startFailures)
     marks.push({ at: f.atSeconds, kind: 'Start failure', label: `Start failure: ${f.vm}` });
+  for (const m of s.migrations?.list ?? [])
+    marks.push({ at: m.atSeconds, kind: 'Migration', label: `Migration: ${m.vm} ${m.from} → ${m.to}, ${m.mb} MB` });
   // A Smart Paging episode starts where the sampled Smart Paging leaves zero.
   const paging = series.total.smartPagingMB;
   paging.forEach((x, i) => {

@@ -96,6 +96,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     ...(scenario.bootSeconds !== undefined ? { bootSeconds: scenario.bootSeconds } : {}),
     ...(scenario.pressureWindowSeconds !== undefined ? { pressureWindowSeconds: scenario.pressureWindowSeconds } : {}),
     ...(scenario.failback !== undefined ? { failback: scenario.failback } : {}),
+    ...(scenario.autoBalancer !== undefined ? { autoBalancer: scenario.autoBalancer } : {}),
   }).catch((error: unknown) => {
     if (error instanceof DynamicMemoryError) throw new ScenarioError(error.field ?? '', error.message);
     throw error;

@@ -81,6 +81,22 @@ export const SCENARIO_SCHEMA = {
       enum: ['none', 'immediate'],
       description: "Cluster failback: 'none' (default) or 'immediate' (VMs move home when their host recovers).",
     },
+    autoBalancer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: {
+          enum: ['disabled', 'onJoin', 'always'],
+          description: "'disabled', 'onJoin' (when a failed host recovers) or 'always' (on join and every 30 min).",
+        },
+        level: {
+          enum: ['low', 'medium', 'high'],
+          description: "Balance hosts whose memory load is above 'low' 80 %, 'medium' 70 % or 'high' 60 %.",
+        },
+      },
+      description:
+        "Cluster VM load balancing (node fairness). Default { mode: 'always', level: 'low' }; 'disabled' with a 2012R2 host.",
+    },
     startTime: {
       type: 'string',
       description: "ISO 8601 time of simulated time 0. Default: the earliest trace's first sample.",

@@ -1,6 +1,7 @@
 // The scenario format (JSON): hosts, VMs and fleets, events, durations. Validation with errors that name the
 // field's path, so a person can find it in their file.
 
+import type { AutoBalancer } from '../cluster/auto-balancer.ts';
 import { shown } from '../errors.ts';
 import type { HostOptions } from '../host/options.ts';
 import type { PolicyName, PolicyOptions } from '../host/policy.ts';
@@ -108,6 +109,9 @@ export interface Scenario {
   perVmSeries?: boolean;
   /** Cluster failback: 'none' (default) or 'immediate' (VMs move home when their failed host recovers). */
   failback?: 'none' | 'immediate';
+  /** Cluster VM load balancing (README "VM load balancing"). Default { mode: 'always', level: 'low' } (Microsoft's);
+   * 'disabled' when a host runs 2012R2. */
+  autoBalancer?: Partial<AutoBalancer>;
   /** Wall-clock time of simulated time 0 (ISO 8601); default the earliest trace's first sample, else 2000-01-01. */
   startTime?: string;
   /** The allocation policy of every host that names none (README "Policies"). Default 'hyperv'. */

@@ -1,6 +1,7 @@
 // The summary of a run: memory saved against static memory, pressure, shortfall, Smart Paging, failures,
 // headroom, and what the trace readers repaired.
 import type { Cluster, FailoverReport, RecoveryReport } from '../cluster/cluster.ts';
+import type { Migration } from '../cluster/migrations.ts';
 import type { TraceRepairs } from '../traces/types.ts';
 import type { SimVm, TraceFileReport } from './build.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
@@ -73,6 +74,9 @@ export interface SimulationSummary {
   failovers: { atSeconds: number; host: string; restarted: number; failed: string[]; notStarted: string[] }[];
   /** Host recoveries: the VMs that failed back to the host (failback 'immediate'). */
   recoveries: { atSeconds: number; host: string; failedBack: string[] }[];
+  /** Live migrations: how many the load balancer and failback started, and each (start time, VM, from, to, MB,
+   * seconds it took, why), in the order they started. */
+  migrations: { count: number; balance: number; failback: number; list: Migration[] };
   eventErrors: RunLog['eventErrors'];
   /** The scenario's events (restarts, stops, host failures and recoveries, …) in the order applied. */
   events: RunLog['events'];
@@ -197,6 +201,7 @@ export function summarize(input: SummaryInput): SimulationSummary {
       host: r.host,
       failedBack: r.failedBack.map((x) => x.vm),
     })),
+    migrations: migrationCounts(cluster.migrations()),
     eventErrors: log.eventErrors,
     events: log.events,
     headroom: {
@@ -215,6 +220,11 @@ export function summarize(input: SummaryInput): SimulationSummary {
     startTime: new Date((input.startTime ?? 946684800) * 1000).toISOString(),
     wallSeconds: input.wallSeconds,
   };
+}
+
+function migrationCounts(list: Migration[]): SimulationSummary['migrations'] {
+  const balance = list.filter((m) => m.reason === 'balance').length;
+  return { count: list.length, balance, failback: list.length - balance, list };
 }
 
 const BUSIEST = 20;
