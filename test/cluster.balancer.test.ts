@@ -3,7 +3,7 @@
 // assigned over memory) is above the level's threshold. Hand-computed with static VMs (they hold exactly their
 // startup RAM) on hosts without reserve, so every load is plain arithmetic.
 import { fileURLToPath } from 'node:url';
-import { type AutoBalancer, type Cluster, createCluster, type Scenario, simulate } from 'dynmem';
+import { type AutoBalancer, type Cluster, createCluster, restoreCluster, type Scenario, simulate } from 'dynmem';
 import { describe, expect, it } from 'vitest';
 
 const TRACES = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
@@ -184,6 +184,20 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       c.advance(3600);
       expect(c.migrations()).toEqual([]);
       expect(used(c, 'a')).toBe(9216);
+    });
+
+    it('a checkpoint keeps the option, the log and the schedule: a restored cluster moves as the original does', async () => {
+      const original = await cluster(engine, { a: [4096, 2048, 2048], b: [] }, { mode: 'always', level: 'medium' });
+      original.advance(60);
+      original.host('a').addVm({ name: 'late', startupMB: 1024, dynamicMemory: false });
+      original.host('a').start('late');
+      original.advance(1000);
+      const restored = await restoreCluster(JSON.parse(JSON.stringify(original.checkpoint())), { engine });
+      expect(restored.autoBalancer).toEqual({ mode: 'always', level: 'medium' });
+      for (const c of [original, restored]) c.advance(3600 - 1060);
+      expect(restored.migrations()).toEqual(original.migrations());
+      expect(restored.migrations().map((m) => [m.atSeconds, m.vm])).toEqual([[1800, 'a0']]);
+      expect(restored.vms()).toEqual(original.vms());
     });
 
     it('cutting the time into other calls gives the same moves at the same times', async () => {
