@@ -50,6 +50,12 @@ export function formatSummary(
     }
   }
   for (const warning of s.warnings) lines.push(`  warning: ${warning}`);
+  // Events the VM's state refused at run time (a static resize on 2012 R2, a maximum lowered while running):
+  // the run goes on without them, so the reader must see which they were.
+  const refused = s.eventErrors;
+  if (refused.length) lines.push(`  events refused           ${refused.length}`);
+  for (const e of refused.slice(0, 5)) lines.push(`    at ${hours(e.atSeconds)}: ${e.event}: ${e.message}`);
+  if (refused.length > 5) lines.push(`    … ${refused.length - 5} more in summary.json`);
   if (comparison) {
     const o = comparison.overall;
     lines.push(
