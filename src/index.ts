@@ -17,7 +17,7 @@ export {
   type RecoveryReport,
   restoreCluster,
 } from './cluster/cluster.ts';
-export type { Migration, MigrationReason } from './cluster/migrations.ts';
+export type { Migration, MigrationReason, MigrationStatus } from './cluster/migrations.ts';
 export type { EngineKind } from './engine/engine.ts';
 export { loadCoreModule } from './engine/load-wasm.ts';
 export { DynamicMemoryError, type DynamicMemoryErrorCode, E_OUTOFMEMORY, type StartFailure } from './errors.ts';

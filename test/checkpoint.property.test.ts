@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   apply,
+  autoBalancerArb,
   clusterOpArb,
   hostMemoryArb,
   hostOptionsArb,
@@ -111,7 +112,7 @@ describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s
     );
   });
 
-  it('a cluster resumes exactly where it stopped (failovers, failback, homes), on either engine', async () => {
+  it('a cluster resumes exactly where it stopped (failovers, failback, homes, live migrations under way), on either engine', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ memoryMB: fc.integer({ min: 4096, max: 32768 }), numa: numaArb }), {
@@ -123,11 +124,15 @@ describe.each(['wasm', 'js'] as const)('checkpoint and resume, written by the %s
         fc.array(clusterOpArb, { minLength: 1, maxLength: 60 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         engineArb,
-        async (memories, failback, specs, ops, where, restoreEngine) => {
+        autoBalancerArb,
+        fc.constantFrom(1000, 20),
+        async (memories, failback, specs, ops, where, restoreEngine, autoBalancer, migrationBandwidthMBps) => {
           const create = async () => {
             const cluster = await createCluster({
               hosts: memories.map(({ memoryMB, numa }, i) => ({ name: `n${i + 1}`, memoryMB, ...numa })),
               failback,
+              autoBalancer,
+              migrationBandwidthMBps,
               engine,
               bootSeconds: 5,
             });

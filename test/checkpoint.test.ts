@@ -116,6 +116,22 @@ describe.each(['wasm', 'js'] as const)('checkpoints on the %s engine', (engine) 
     expect(cluster.recoverHost('n1').failedBack).toEqual([{ vm: 'sql-1', from: 'n2' }]);
     expect(again.vms()).toEqual(cluster.vms());
     expect(again.counters()).toEqual(cluster.counters());
+    // the failback is a live migration under way (the VM's memory over 1,000 MB/s, whole seconds): a checkpoint
+    // now keeps it, and the restored cluster lands it at the same tick
+    const mb = cluster.vm('sql-1').assignedMB;
+    expect(cluster.migrations()).toEqual([
+      expect.objectContaining({ vm: 'sql-1', mb, seconds: Math.ceil(mb / 1000), status: 'moving' }),
+    ]);
+    const mid = await restoreCluster(JSON.parse(JSON.stringify(cluster.checkpoint())), { engine });
+    for (const c of [cluster, mid]) c.advance(Math.ceil(mb / 1000));
+    expect(mid.vm('sql-1')).toMatchObject({ host: 'n1', migratingTo: null });
+    expect(mid.vms()).toEqual(cluster.vms());
+    expect(mid.migrations()).toEqual(cluster.migrations());
+    // one whose move names no VM of it is refused, naming the move
+    const damaged = edited(again.checkpoint(), (state) => {
+      state.moving[0].vm = 'nobody';
+    });
+    expect(await refusedCheckpoint(() => restoreCluster(damaged), 'state.moving[0]')).toContain('a logged move');
   });
 
   it('of a cluster member is refused: its state is the cluster’s', async () => {

@@ -128,7 +128,16 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
         ['b0', 'b', 'd', 2048, 'balance'],
         ['c0', 'c', 'd', 2048, 'balance'],
       ]);
-      c.advance(60);
+      // live migrations of 2,048 MB at 1,000 MB/s: 3 s each, all under way at once; d keeps their memory meanwhile
+      expect(c.migrations().map((m) => [m.seconds, m.status])).toEqual([
+        [3, 'moving'],
+        [3, 'moving'],
+        [3, 'moving'],
+      ]);
+      expect(c.host('d').counters()).toMatchObject({ assignedMB: 0, migratingInMB: 6144 });
+      c.advance(3);
+      expect(c.migrations().map((m) => m.status)).toEqual(['done', 'done', 'done']);
+      c.advance(57);
       expect(['a', 'b', 'c', 'd'].map((h) => used(c, h))).toEqual([8192, 8192, 8192, 6144]);
       expect(c.host('d').counters().runningVms).toBe(3);
       expect(c.vm('a0')).toMatchObject({ host: 'd', state: 'Running', assignedMB: 2048 });
@@ -172,8 +181,10 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
     it("'always': at 30 min, the VM that best evens a and b moves (a0: a 50 %, b 40 %)", async () => {
       const c = await overload('always');
       expect(c.migrations()).toEqual([
-        { atSeconds: 1800, vm: 'a0', from: 'a', to: 'b', mb: 4096, seconds: 0, reason: 'balance' },
+        { atSeconds: 1800, vm: 'a0', from: 'a', to: 'b', mb: 4096, seconds: 5, reason: 'balance', status: 'moving' },
       ]);
+      c.advance(5); // 4,096 MB at 1,000 MB/s: ⌈4.096⌉ s
+      expect(c.migrations()[0]!.status).toBe('done');
       expect(where(c)).toMatchObject({ a0: 'b', a1: 'a', a2: 'a', late: 'a' });
       c.advance(3600); // the next passes find no host above 80 %
       expect(c.migrations()).toHaveLength(1);
@@ -248,6 +259,12 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       for (const m of joined) expect(m).toMatchObject({ to: 'n4', reason: 'balance' });
       for (const [, k] of after(on)) expect(n4(on).runningVms[k]).toBeGreaterThan(0);
       expect(on.summary.migrations.count).toBe(on.summary.migrations.balance);
+      // each took its memory over 1,000 MB/s, whole seconds, and landed (or ended with a host failure)
+      for (const m of on.summary.migrations.list) {
+        expect(m.seconds).toBe(Math.max(1, Math.ceil(m.mb / 1000)));
+        expect(m.status).toBe('done');
+      }
+      expect(Math.max(...on.summary.migrations.list.map((m) => m.seconds))).toBeGreaterThan(1);
       expect(on.summary.shortfall.vmSecondsShort).toBeLessThan(off.summary.shortfall.vmSecondsShort / 2);
     });
   });

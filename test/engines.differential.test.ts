@@ -6,6 +6,7 @@ import { type Cluster, createCluster, createHost, type Host } from 'dynmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  autoBalancerArb,
   checkInvariants,
   clusterOpArb,
   hostMemoryArb,
@@ -174,14 +175,27 @@ describe('wasm and js engines on clusters', () => {
           fc.array(vmSpecArb, { minLength: 1, maxLength: 12 }),
           fc.array(clusterOpArb, { minLength: 1, maxLength: 50, size: 'max' }),
           fc.constantFrom('none' as const, 'immediate' as const),
-          async (hostSpecs, specs, ops, failback) => {
+          autoBalancerArb,
+          // moves of a few seconds, and slow ones that many ticks and operations happen during
+          fc.constantFrom(1000, 200, 20),
+          async (hostSpecs, specs, ops, failback, autoBalancer, migrationBandwidthMBps) => {
             const hosts = hostSpecs.map(([memoryMB, options, policy], k) => ({
               name: `h${k}`,
               memoryMB,
               ...options,
               ...policy,
             }));
-            const make = (engine: 'wasm' | 'js') => createCluster({ hosts, bootSeconds: 7, failback, engine });
+            // the balancer came with Windows Server 2016: off in a cluster with a 2012R2 member
+            const balancer = hosts.some((h) => h.version === '2012R2') ? { mode: 'disabled' as const } : autoBalancer;
+            const make = (engine: 'wasm' | 'js') =>
+              createCluster({
+                hosts,
+                bootSeconds: 7,
+                failback,
+                autoBalancer: balancer,
+                migrationBandwidthMBps,
+                engine,
+              });
             const clusters: [Cluster, Cluster] = [await make('wasm'), await make('js')];
             const names = specs.map((_, i) => `vm-${i}`);
             for (const cluster of clusters) specs.forEach((spec, i) => cluster.addVm(vmConfig(names[i]!, spec)));
@@ -190,6 +204,7 @@ describe('wasm and js engines on clusters', () => {
         ),
         { numRuns: runs(CLUSTER_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
       );
+      expect(seen.migrating, 'cluster instants with a live migration under way').toBeGreaterThan(0);
     },
     timeFor(runs(CLUSTER_RUNS)),
   );

@@ -397,7 +397,22 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(c.vm('grows').assignedMB).toBe(4800);
       const back = c.recoverHost('home');
       expect(back.failedBack).toEqual([{ vm: 'small', from: 'away' }]);
+      // a live migration of 3 s: its 2,048 MB kept on node 0 of home meanwhile
+      expect(c.vm('small')).toMatchObject({ host: 'away', migratingTo: 'home' });
+      expect(
+        c
+          .host('home')
+          .numaNodes()
+          .map((n) => n.availableMemoryMB),
+      ).toEqual([2048, 4096]);
+      c.advance(3);
       expect(c.vm('small')).toMatchObject({ host: 'home', numaNode: 0 });
+      expect(
+        c
+          .host('home')
+          .numaNodes()
+          .map((n) => n.availableMemoryMB),
+      ).toEqual([2048, 4096]);
       expect(c.vm('grows').host).toBe('away');
     });
   });

@@ -151,6 +151,12 @@ export const hostOptionsArb = fc
   })
   .map(({ numa, ...options }) => ({ ...options, ...numa }));
 
+/** The cluster's VM load balancing: any mode and level (low thresholds move more). */
+export const autoBalancerArb = fc.record({
+  mode: fc.constantFrom('disabled' as const, 'onJoin' as const, 'always' as const),
+  level: fc.constantFrom('low' as const, 'medium' as const, 'high' as const),
+});
+
 /** Every policy, each peer deciding every 1 to 15 s (its own default interval is exercised by the policy tests). */
 export const policyArb = fc
   .record({ policy: fc.constantFrom(...POLICIES), intervalSeconds: fc.integer({ min: 1, max: 15 }) })
@@ -223,14 +229,16 @@ export function effectiveMaximum(s: VmSnapshot['settings']): number {
   return s.guestOsMaxMB !== null && s.guestOsMaxMB < maximum ? Math.max(s.guestOsMaxMB, s.minimumMB) : maximum;
 }
 
-/** Host instants seen with a start gathering its memory (a property checks it saw some). */
-export const seen = { gathering: 0 };
+/** Host instants seen with a start gathering its memory, cluster instants with a live migration under way (a
+ * property checks it saw some). */
+export const seen = { gathering: 0, migrating: 0 };
 
 /** Every invariant of one host at this instant. */
 export function checkInvariants(host: Host): void {
   const vms = host.vms();
   const assigned = vms.reduce((s, v) => s + v.assignedMB, 0);
-  expect(assigned + host.reserveMB).toBeLessThanOrEqual(host.memoryMB);
+  // memory kept for VMs moving in is in use, as the reserve
+  expect(assigned + host.reserveMB + host.counters().migratingInMB).toBeLessThanOrEqual(host.memoryMB);
   // with NUMA spanning off, every node keeps its own books and every VM that is on lives on one node
   for (const node of host.numaNodes()) {
     if (node.assignedMB !== null) expect(node.assignedMB + node.reserveMB).toBeLessThanOrEqual(node.memoryMB);
@@ -268,6 +276,36 @@ export function checkInvariants(host: Host): void {
     // under the static policy a VM holds its startup memory whatever its guest can use)
     if (host.policy !== 'static') expect(v.assignedMB + v.smartPagingMB).toBeLessThanOrEqual(effectiveMaximum(s));
   }
+}
+
+/**
+ * A cluster's live migrations at this instant: a moving VM runs (on a live host other than its target), each
+ * host keeps exactly the memory of the VMs moving to it, and the log lists exactly the moves under way as
+ * 'moving'.
+ */
+export function checkMigrations(cluster: Cluster): void {
+  const vms = cluster.vms();
+  const moving = vms.filter((v) => v.migratingTo !== null);
+  if (moving.length > 0) seen.migrating++;
+  const failed = new Set(
+    cluster
+      .hosts()
+      .filter((h) => h.failed)
+      .map((h) => h.name),
+  );
+  for (const v of moving) {
+    expect(v.state).toBe('Running');
+    expect(v.host).not.toBe(v.migratingTo);
+    expect(failed.has(v.host!) || failed.has(v.migratingTo!)).toBe(false);
+  }
+  for (const host of cluster.hosts()) {
+    const kept = moving.filter((v) => v.migratingTo === host.name).reduce((s, v) => s + v.assignedMB, 0);
+    expect(host.counters().migratingInMB).toBe(kept);
+  }
+  const underWay = cluster.migrations().filter((m) => m.status === 'moving');
+  expect(underWay.map((m) => [m.vm, m.to, m.mb]).sort()).toEqual(
+    moving.map((v) => [v.name, v.migratingTo, v.assignedMB]).sort(),
+  );
 }
 
 /** What can be observed of a host or a cluster. */
@@ -319,12 +357,15 @@ export async function runTwins(
       for (let t = 0; t < op.seconds / tickSeconds; t++) {
         expect(apply(js, names, specs, { op: 'advance', seconds: tickSeconds })).toBe('ok');
         for (const host of hostsOf(js)) checkInvariants(host);
+        if ('failHost' in js) checkMigrations(js);
       }
     } else {
       const outcome = apply(wasm, names, specs, op);
       expect(apply(js, names, specs, op)).toBe(outcome);
       for (const host of hostsOf(wasm)) checkInvariants(host);
+      if ('failHost' in wasm) checkMigrations(wasm);
     }
     expectSame(js, wasm);
+    if ('failHost' in wasm) expect((wasm as Cluster).migrations()).toEqual((js as Cluster).migrations());
   }
 }

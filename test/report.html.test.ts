@@ -82,7 +82,18 @@ function fixture(hostCount = 2, n = 24): { summary: SimulationSummary; series: S
       count: 1,
       balance: 1,
       failback: 0,
-      list: [{ atSeconds: 11 * 3600, vm: 'web', from: 'h1', to: 'h2', mb: 2048, seconds: 3, reason: 'balance' }],
+      list: [
+        {
+          atSeconds: 11 * 3600,
+          vm: 'web',
+          from: 'h1',
+          to: 'h2',
+          mb: 2048,
+          seconds: 3,
+          reason: 'balance',
+          status: 'done',
+        },
+      ],
     },
     events: [
       { atSeconds: 7200, action: 'failHost', target: 'h2' },
@@ -271,7 +282,7 @@ describe('reportHtml for a reader in a hurry', () => {
       'Migration',
       'Smart Paging episode',
     ]);
-    expect(chart(html, 'chart-pressure')!).toContain('Migration: web h1 → h2, 2048 MB at ');
+    expect(chart(html, 'chart-pressure')!).toContain('Migration: web h1 → h2, 2048 MB in 3 s at ');
     for (const kind of new Set(kinds)) expect(chart(html, 'chart-pressure')!).toContain(`>${kind}</text>`);
   });
 

@@ -41,6 +41,7 @@ const SCENARIO: Fields<Scenario> = {
   perVmSeries: true,
   failback: true,
   autoBalancer: true,
+  migrationBandwidthMBps: true,
   startTime: true,
   policy: true,
   policies: true,

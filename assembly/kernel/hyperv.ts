@@ -474,7 +474,7 @@ export function moveAndCountFrom(
 /** The host's counters and run totals after a tick, from the move pass's sums. */
 export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): void {
   const m = moveSums;
-  const available = h.memory[host]! - h.reserve[host]! - m.held;
+  const available = h.memory[host]! - h.reserve[host]! - h.movingIn[host]! - m.held;
   if (available < h.minAvailable[host]!) h.minAvailable[host] = available;
   h.held[host] = m.held;
   const systemPressure = m.guestMemory > 0.0 ? (100.0 * m.demand) / m.guestMemory : 0.0;
@@ -504,9 +504,10 @@ export function countHostTick(h: HostStore, host: i32, dt: f64, alpha: f64): voi
   if (m.shortCount > h.spanMaxShort[host]!) h.spanMaxShort[host] = m.shortCount;
 }
 
-/** Memory the balancer can hand out on a host: all but the reserve and what VMs it leaves alone hold. */
+/** Memory the balancer can hand out on a host: all but the reserve, what is kept for VMs moving in and what the
+ * VMs it leaves alone hold. */
 export function balancerPool(h: HostStore, host: i32): f64 {
-  return h.memory[host]! - h.reserve[host]! - goalSums.heldOutside;
+  return h.memory[host]! - h.reserve[host]! - h.movingIn[host]! - goalSums.heldOutside;
 }
 
 /** Whether the tick moved no memory and no timer runs on the host (no boot counting down, no demand ramp, no

@@ -116,6 +116,8 @@ export class HostStore {
   esxMinFree!: F64Column;
   memory!: F64Column;
   reserve!: F64Column;
+  /** Memory kept for VMs moving in (live migrations under way), MB: set by the facade, used like the reserve. */
+  movingIn!: F64Column;
   /** MB a VM can give back by ballooning per second. */
   balloonRate!: F64Column;
   /** MB within which a VM's memory is left at its goal (0: every difference is acted on). */

@@ -33,8 +33,10 @@ export function formatSummary(
   const moves = s.migrations;
   if (moves.count) {
     const mbMoved = moves.list.reduce((sum, m) => sum + m.mb, 0);
+    const longest = Math.max(...moves.list.map((m) => m.seconds));
+    const early = moves.list.filter((m) => m.status !== 'done' && m.status !== 'moving').length;
     lines.push(
-      `  live migrations          ${moves.count} (${moves.balance} load balancing, ${moves.failback} failback), ${mb(mbMoved)} moved`,
+      `  live migrations          ${moves.count} (${moves.balance} load balancing, ${moves.failback} failback), ${mb(mbMoved)} moved, longest ${longest} s${early ? `, ${early} ended early` : ''}`,
     );
   }
   const r = s.traces.repairs;

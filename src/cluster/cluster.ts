@@ -12,6 +12,7 @@ import { createFleet, ENGINE_OPTION_FIELDS, type EngineOptions } from '../host/c
 import { type Fleet, isOn, RUNNING, type VmRecord } from '../host/fleet.ts';
 import { Host } from '../host/host.ts';
 import { restartVm, startVm, stopVm } from '../host/lifecycle.ts';
+import type { SavedMove } from '../host/live-moves.ts';
 import { type HostOptions, resolveHostOptions } from '../host/options.ts';
 import { type HostCounters, hostCounters, type VmSnapshot, vmSnapshot } from '../host/snapshot.ts';
 import { makeHandles, setDemands, type VmHandles } from '../host/vm-handles.ts';
@@ -25,7 +26,7 @@ import {
   resolveAutoBalancer,
 } from './auto-balancer.ts';
 import { type Failback, resolveFailback } from './failback.ts';
-import { type Migration, Migrations } from './migrations.ts';
+import { type Migration, Migrations, resolveMigrationBandwidth } from './migrations.ts';
 import { placeAndStart } from './placement.ts';
 
 export interface ClusterOptions extends EngineOptions {
@@ -41,9 +42,17 @@ export interface ClusterOptions extends EngineOptions {
    * 'disabled' when a member runs 2012R2 (the feature came with Windows Server 2016).
    */
   autoBalancer?: Partial<AutoBalancer>;
+  /**
+   * How fast live migrations (the load balancer's moves, failbacks) copy a VM's memory, MB/s: a move of M MB takes
+   * ⌈M ÷ bandwidth⌉ seconds (at least 1), during which the VM runs on its source holding still and its memory is
+   * kept for it on the target. Default 1,000 (about a 10 GbE link: dynmem's choice, Microsoft publishes no single
+   * figure). A finite number above 0.
+   */
+  migrationBandwidthMBps?: number;
 }
 
-/** What a host's recovery did: the VMs that failed back to it. */
+/** What a host's recovery did: the VMs that started failing back to it (live migrations, under way until each
+ * lands: see `migrations()`). */
 export interface RecoveryReport {
   host: string;
   failedBack: { vm: string; from: string }[];
@@ -70,6 +79,8 @@ export class Cluster {
   private readonly members: Host[];
   readonly failback: Failback;
   readonly autoBalancer: Readonly<AutoBalancer>;
+  /** MB/s a live migration copies (see ClusterOptions). */
+  readonly migrationBandwidthMBps: number;
   /** Where each failed-over VM ran before its host failed: its home for failback. */
   private readonly homes: Map<VmRecord, number>;
   private readonly migrating: Migrations;
@@ -83,14 +94,15 @@ export class Cluster {
     failback: Failback = 'none',
     autoBalancer: AutoBalancer = { mode: 'disabled', level: 'low' },
     homes: ReadonlyMap<VmRecord, number> = new Map(),
-    migrations: readonly Migration[] = [],
+    migrationBandwidthMBps = resolveMigrationBandwidth(undefined),
   ) {
     this.fleet = fleet;
     this.failback = failback;
     this.autoBalancer = Object.freeze({ ...autoBalancer });
+    this.migrationBandwidthMBps = migrationBandwidthMBps;
     this.members = fleet.hosts.map((record) => new Host(fleet, record, true));
     this.homes = new Map(homes);
-    this.migrating = new Migrations(fleet, migrations);
+    this.migrating = new Migrations(fleet, migrationBandwidthMBps);
     this.passEvery = Math.max(1, Math.round(BALANCE_EVERY_SECONDS / fleet.balancer.balancerIntervalSeconds));
     this.nextPass = (Math.floor(fleet.ticks / this.passEvery) + 1) * this.passEvery;
     if (this.autoBalancer.mode === 'always' && fleet.hosts.length > 1) {
@@ -105,9 +117,10 @@ export class Cluster {
     }
   }
 
-  /** Every live migration so far (load balancing and failback), in the order they started. */
+  /** Every live migration so far (load balancing and failback), in the order they started, with its status
+   * ('moving' while under way). */
   migrations(): Migration[] {
-    return this.migrating.log.map((m) => ({ ...m }));
+    return this.fleet.moves.log.map((m) => ({ ...m }));
   }
 
   /** One load-balancing pass (see README "VM load balancing"). */
@@ -219,6 +232,9 @@ export class Cluster {
     const victims: VmRecord[] = [];
     for (const record of host.members) if (isOn(v.state[record.slot]!)) victims.push(record);
     victims.sort(failoverOrder);
+    // moves into the host are abandoned (their VMs run on where they are); moves out of it fail with it
+    this.fleet.moves.endAllOf(host.index, 'to');
+    this.fleet.moves.endAllOf(host.index, 'from');
     for (const record of victims) stopVm(this.fleet, record);
     host.failed = true;
     this.fleet.hostUpChanged(host.index);
@@ -241,7 +257,8 @@ export class Cluster {
     return report;
   }
 
-  /** A failed host comes back, empty, and takes VMs again; with failback 'immediate' its VMs move back to it. */
+  /** A failed host comes back, empty, and takes VMs again; with failback 'immediate' its VMs start moving back to
+   * it (live migrations: `failedBack` lists those that started). */
   recoverHost(name: string): RecoveryReport {
     const host = this.fleet.hostByName(name);
     if (!host.failed) throw new DynamicMemoryError('InvalidState', `Host '${name}' has not failed.`, { host: name });
@@ -255,7 +272,8 @@ export class Cluster {
     return report;
   }
 
-  /** Failback 'immediate': the VMs whose home recovered move back, in failover order, each where it fits. */
+  /** Failback 'immediate': the VMs whose home recovered start moving back, in failover order, each if it runs
+   * (not moving already) and its memory is free at home. */
   private failBack(returning: VmRecord[], home: number, report: RecoveryReport): void {
     returning.sort(failoverOrder);
     for (const record of returning) {
@@ -282,7 +300,9 @@ export class Cluster {
       fleet: saveFleet(this.fleet),
       failback: this.failback,
       autoBalancer: { ...this.autoBalancer },
+      migrationBandwidthMBps: this.migrationBandwidthMBps,
       migrations: this.migrations(),
+      moving: this.fleet.moves.saved(),
       homes: [...this.homes].map(([record, host]) => [record.name, host]),
     };
   }
@@ -315,6 +335,7 @@ export class Cluster {
       reserveMB: sum('reserveMB'),
       assignedMB: assigned,
       smartPagingMB: sum('smartPagingMB'),
+      migratingInMB: sum('migratingInMB'),
       runningVms: sum('runningVms'),
       hosts: this.fleet.hosts.length,
       failedHosts: this.fleet.hosts.length - live.length,
@@ -327,8 +348,11 @@ export interface ClusterState {
   fleet: FleetState;
   failback: Failback;
   autoBalancer: AutoBalancer;
+  migrationBandwidthMBps: number;
   /** Live migrations so far (the cluster's log). */
   migrations: Migration[];
+  /** The moves under way. */
+  moving: SavedMove[];
   /** Failed-over VMs and the host each ran on before, by name and host index. */
   homes: [string, number][];
 }
@@ -345,6 +369,13 @@ export async function clusterFromState(state: unknown, options: RestoreOptions, 
   if (!Array.isArray(s.homes)) throw badCheckpoint(`${field}.homes`, `${field}.homes must be an array.`);
   if (!Array.isArray(s.migrations)) {
     throw badCheckpoint(`${field}.migrations`, `${field}.migrations must be an array.`);
+  }
+  if (!Array.isArray(s.moving)) throw badCheckpoint(`${field}.moving`, `${field}.moving must be an array.`);
+  let bandwidth: number;
+  try {
+    bandwidth = resolveMigrationBandwidth(s.migrationBandwidthMBps);
+  } catch (error) {
+    throw badCheckpoint(`${field}.migrationBandwidthMBps`, (error as Error).message);
   }
   const fleet = await restoreFleet(s.fleet, options, `${field}.fleet`);
   let autoBalancer: AutoBalancer;
@@ -364,7 +395,19 @@ export async function clusterFromState(state: unknown, options: RestoreOptions, 
     }
     homes.set(fleet.vm(name), host);
   });
-  return new Cluster(fleet, failback, autoBalancer, homes, s.migrations as Migration[]);
+  s.moving.forEach((m: Partial<SavedMove>, k) => {
+    const at = `${field}.moving[${k}]`;
+    const known = typeof m?.vm === 'string' && fleet.has(m.vm) && fleet.hosts[m.to as number] !== undefined;
+    const entry = (s.migrations as unknown[])[m?.entry as number];
+    if (!known || !Number.isInteger(m.pool) || !Number.isInteger(m.endTick) || entry === undefined) {
+      throw badCheckpoint(
+        at,
+        'expected { vm, to, pool, mb, startTick, endTick, entry } of a VM, a host and a logged move.',
+      );
+    }
+  });
+  fleet.moves.restore(s.migrations as Migration[], s.moving as SavedMove[]);
+  return new Cluster(fleet, failback, autoBalancer, homes, bandwidth);
 }
 
 /**
@@ -379,7 +422,7 @@ export async function restoreCluster(checkpoint: unknown, options: RestoreOption
   return clusterFromState(openCheckpoint(checkpoint, 'cluster'), options, 'state');
 }
 
-const CLUSTER_FIELDS = ['hosts', 'failback', 'autoBalancer', ...ENGINE_OPTION_FIELDS];
+const CLUSTER_FIELDS = ['hosts', 'failback', 'autoBalancer', 'migrationBandwidthMBps', ...ENGINE_OPTION_FIELDS];
 
 /** Failover order: cluster priority, then weight, highest first (ties: the order the VMs are stored). */
 function failoverOrder(a: VmRecord, b: VmRecord): number {
@@ -428,7 +471,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     options.autoBalancer,
     resolved.map((h) => h.version),
   );
+  const bandwidth = resolveMigrationBandwidth(options.migrationBandwidthMBps);
   const fleet = await createFleet(options);
   for (const h of resolved) fleet.addHost(h);
-  return new Cluster(fleet, failback, autoBalancer);
+  return new Cluster(fleet, failback, autoBalancer, new Map(), bandwidth);
 }

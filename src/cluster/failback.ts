@@ -1,6 +1,5 @@
-// Cluster options about where VMs go after failures (Failover Clustering's failback), and the move itself.
+// The cluster option about where VMs go after failures (Failover Clustering's failback).
 import { DynamicMemoryError, shown } from '../errors.ts';
-import { type Fleet, isOn, type VmRecord } from '../host/fleet.ts';
 
 /** 'none' (Hyper-V's default): VMs stay where failover put them; 'immediate': they go home when it recovers. */
 export type Failback = 'none' | 'immediate';
@@ -15,19 +14,4 @@ export function resolveFailback(value: unknown): Failback {
     });
   }
   return value as Failback;
-}
-
-/**
- * @internal
- * Move a running VM to another host as a live migration: it keeps running with the memory it has, which must be
- * free on the target first (on its NUMA node with the most available memory, where the target's nodes balance on
- * their own). Returns false (and changes nothing) when it is not.
- */
-export function liveMigrate(fleet: Fleet, record: VmRecord, to: number): boolean {
-  const v = fleet.store.vms;
-  if (!isOn(v.state[record.slot]!) || fleet.hosts[to]!.failed) return false;
-  const node = fleet.nodesByAvailableMemory(to)[0]!;
-  if (fleet.availableInPool(fleet.hosts[to]!.firstPool + node) < v.assigned[record.slot]!) return false;
-  fleet.moveVm(record, to, node);
-  return true;
 }

@@ -1,60 +1,72 @@
-// Live migrations of a cluster's VMs (the load balancer's moves and failbacks), and their log.
-import type { Fleet, VmRecord } from '../host/fleet.ts';
-import { liveMigrate } from './failback.ts';
+// Live migrations of a cluster's VMs (the load balancer's moves and failbacks): the migration bandwidth option,
+// how long a move takes, and where it may go. The moves under way and their log are the fleet's (live-moves.ts).
+import { DynamicMemoryError, shown } from '../errors.ts';
+import { type Fleet, RUNNING, type VmRecord } from '../host/fleet.ts';
+import type { MigrationReason } from '../host/live-moves.ts';
 
-/** Why a VM moved. */
-export type MigrationReason = 'balance' | 'failback';
+export type { Migration, MigrationReason, MigrationStatus } from '../host/live-moves.ts';
 
-/** One live migration, as the cluster's log keeps it. */
-export interface Migration {
-  /** When it started, simulated seconds. */
-  atSeconds: number;
-  vm: string;
-  from: string;
-  to: string;
-  /** The VM's memory moved, MB. */
-  mb: number;
-  /** How long it took, simulated seconds. */
-  seconds: number;
-  reason: MigrationReason;
+/** Default migrationBandwidthMBps: about what one 10 GbE link carries (dynmem's choice: Microsoft publishes no
+ * single figure; live migration speed depends on the network, compression or SMB Direct). */
+export const DEFAULT_MIGRATION_BANDWIDTH_MBPS = 1000;
+
+/** @internal The cluster's migrationBandwidthMBps option: a finite number of MB/s above 0. */
+export function resolveMigrationBandwidth(value: unknown): number {
+  if (value === undefined) return DEFAULT_MIGRATION_BANDWIDTH_MBPS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `migrationBandwidthMBps must be a finite number of MB/s above 0, not ${shown(value)}.`,
+      { field: 'migrationBandwidthMBps' },
+    );
+  }
+  return value;
+}
+
+/** How long moving `mb` MB takes at `bandwidthMBps`: whole seconds, at least one. */
+export function migrationSeconds(mb: number, bandwidthMBps: number): number {
+  return Math.max(1, Math.ceil(mb / bandwidthMBps));
 }
 
 /** @internal The cluster's live migrations. */
 export class Migrations {
-  readonly log: Migration[];
-
   constructor(
     private readonly fleet: Fleet,
-    log: readonly Migration[] = [],
-  ) {
-    this.log = log.map((m) => ({ ...m }));
-  }
+    readonly bandwidthMBps: number,
+  ) {}
 
-  /** Memory in use on a host as the load balancer counts it, MB. */
+  /** Memory in use on a host as the load balancer counts it: reserve + held + kept for VMs moving in − held by
+   * VMs moving out, MB. */
   usedOn(host: number): number {
     const fleet = this.fleet;
-    return fleet.hosts[host]!.options.reserveMB + fleet.heldOn(host);
+    return (
+      fleet.hosts[host]!.options.reserveMB +
+      fleet.heldOn(host) +
+      fleet.moves.keptOn(host) -
+      fleet.moves.movingOutOf(host)
+    );
   }
 
-  canMove(_record: VmRecord): boolean {
-    return true;
+  /** Whether a VM may start a move: running and not moving already. */
+  canMove(record: VmRecord): boolean {
+    return this.fleet.store.vms.state[record.slot] === RUNNING && !this.fleet.moves.isMoving(record);
   }
 
-  /** Move a running VM to host `to` if its memory is free there; false (nothing changed) if not. */
+  /**
+   * Start moving a running VM to host `to` as a live migration: it keeps running on its host with the memory it
+   * has, which must be free on the target first (on its NUMA node with the most available memory, where the
+   * target's nodes balance on their own) and is kept there until the move lands. Returns false (and changes
+   * nothing) when the VM cannot move or its memory is not free there.
+   */
   move(record: VmRecord, to: number, reason: MigrationReason): boolean {
     const fleet = this.fleet;
-    const from = record.host;
+    if (!this.canMove(record) || record.host === to || fleet.hosts[to]!.failed) return false;
+    const pool = fleet.hosts[to]!.firstPool + fleet.nodesByAvailableMemory(to)[0]!;
     const mb = fleet.store.vms.assigned[record.slot]!;
-    if (!liveMigrate(fleet, record, to)) return false;
-    this.log.push({
-      atSeconds: fleet.timeSeconds,
-      vm: record.name,
-      from: fleet.hosts[from]!.options.name,
-      to: fleet.hosts[to]!.options.name,
-      mb,
-      seconds: 0,
-      reason,
-    });
+    if (fleet.availableInPool(pool) < mb) return false;
+    const seconds = migrationSeconds(mb, this.bandwidthMBps);
+    const ticks = Math.max(1, Math.ceil(seconds / fleet.balancer.balancerIntervalSeconds - 1e-9));
+    fleet.moves.begin(record, to, pool, ticks, reason);
     return true;
   }
 }

@@ -61,6 +61,7 @@ export const HOST_COLUMNS = [
   'esxMinFree',
   'memory',
   'reserve',
+  'movingIn',
   'balloonRate',
   'hysteresis',
   'waterLevel',

@@ -24,7 +24,7 @@ import type { PolicyName, ResolvedPolicy } from '../host/policy.ts';
 import { HOST_COLUMNS, type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
 import type { Engine, EngineKind } from './engine.ts';
 
-export { OFF, RUNNING, STARTING };
+export { BALANCED, OFF, RUNNING, STARTING };
 
 /** Columns that can be read and not written (methods such as `set` aside, which the facade never calls). */
 export type ReadonlyColumns<Name extends string> = { readonly [K in Name]: Readonly<Float64Array> };
@@ -136,6 +136,12 @@ export class Store {
     const v = this.#engine.vms;
     v.state[slot] = state;
     v.balanced[slot] = state === RUNNING && v.dynamic[slot] !== 0 ? BALANCED : NOT_BALANCED;
+  }
+
+  /** A running VM held still while it is live-migrated: the balancer leaves its memory alone until the next
+   * `setState`. */
+  holdStill(slot: number): void {
+    this.#engine.vms.balanced[slot] = NOT_BALANCED;
   }
 
   /** A VM's settings as the kernel reads them. */
@@ -375,6 +381,7 @@ export class Store {
   addHost(index: number, options: HostColumnOptions, availableMB: number): void {
     this.setHostUp(index, true);
     this.writeHostOptions(index, options);
+    this.keepForMovesIn(index, 0);
     this.#engine.hosts.minAvailable[index] = availableMB;
     this.resetSpanExtremes(index + 1, index);
   }
@@ -430,6 +437,11 @@ export class Store {
     h.proxmoxDeadband[index] = o.deadbandMB ?? 0;
     h.esxIdleTax[index] = o.idleTax ?? 0;
     h.esxMinFree[index] = o.minFreeMB ?? 0;
+  }
+
+  /** Memory kept in a pool for VMs moving in (live migrations under way), MB: the kernel counts it as used. */
+  keepForMovesIn(pool: number, mb: number): void {
+    this.#engine.hosts.movingIn[pool] = mb;
   }
 
   /** A host fails (its VMs are off and it takes none) or comes back. */

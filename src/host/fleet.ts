@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import { NO_VM_BALLOON_LIMIT, RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, type StartFailure, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
+import { LiveMoves } from './live-moves.ts';
 import type { ResolvedHostOptions } from './options.ts';
 import { RoomiestHost } from './roomiest-host.ts';
 import { vmMemoryLimit } from './versions.ts';
@@ -23,8 +24,9 @@ export interface BalancerOptions {
 }
 
 /**
- * Work due at a given balancer tick (a cluster's live migrations ending, its load-balancing passes): `advance`
- * stops the engine at each such tick and runs it there, so the result is the same however time is cut into calls.
+ * Work due at a given balancer tick (a cluster's load-balancing passes; live migrations landing are the fleet's
+ * own timers): `advance` stops the engine at each such tick and runs it there, so the result is the same however
+ * time is cut into calls.
  */
 export interface Timetable {
   /** The next tick at which something is due (after `tick`), or Infinity. */
@@ -111,6 +113,8 @@ export class Fleet {
   private readonly gatherStep: GatherStep;
   /** Scheduled work of a cluster, if any. */
   timetable: Timetable | undefined;
+  /** Live migrations: their log and the moves under way (a cluster's). */
+  readonly moves = new LiveMoves(this);
   /** The live host with the most available memory, for placement. */
   private readonly roomiest = new RoomiestHost((host) =>
     this.hosts[host]!.failed ? -Infinity : this.availableOn(host),
@@ -257,6 +261,7 @@ export class Fleet {
       bufferPercent: s.bufferPercent,
       weight: s.weight,
     });
+    if (this.moves.isMoving(record)) this.store.holdStill(record.slot);
     this.store.setBalloonDriver(record.slot, {
       rateMBps: s.balloonDriverRateMBps ?? NO_VM_BALLOON_LIMIT,
       limitMB: s.balloonDriverLimitMB,
@@ -332,6 +337,11 @@ export class Fleet {
     return this.roomiest.best(this.hosts.length);
   }
 
+  /** Memory kept on a host for VMs moving in changed: its place among the roomiest hosts. */
+  availabilityChanged(host: number): void {
+    this.roomiest.update(host);
+  }
+
   /** A host failed or came back (`failed` set on its record): its pools stop or resume balancing. */
   hostUpChanged(host: number): void {
     const record = this.hosts[host]!;
@@ -342,21 +352,24 @@ export class Fleet {
   }
 
   /**
-   * Available Memory of a host: what VMs could still be given, MB (none on a failed host). The one place it is
-   * computed; pass `heldMB` where the caller has summed what the host's VMs hold already.
+   * Available Memory of a host: what VMs could still be given, MB (none on a failed host): all but the reserve,
+   * what is kept for VMs moving in and what its VMs hold. The one place it is computed; pass `heldMB` where the
+   * caller has summed what the host's VMs hold already.
    */
   availableOn(host: number, heldMB = this.heldOn(host)): number {
     const record = this.hosts[host]!;
-    return record.failed ? 0 : record.options.memoryMB - record.options.reserveMB - heldMB;
+    if (record.failed) return 0;
+    return record.options.memoryMB - record.options.reserveMB - this.moves.keptOn(host) - heldMB;
   }
 
-  /** Available Memory of one memory pool: its host's, or its NUMA node's (size − reserve share − held), MB. */
+  /** Available Memory of one memory pool: its host's, or its NUMA node's (size − reserve share − kept for VMs
+   * moving in − held), MB. */
   availableInPool(pool: number): number {
     const host = this.hosts[this.hostOfPool(pool)]!;
     if (!host.options.numa.perNode) return this.availableOn(host.index);
     const node = pool - host.firstPool;
     const { nodesMB, reservesMB } = host.options.numa;
-    return host.failed ? 0 : nodesMB[node]! - reservesMB[node]! - this.heldInPool(pool);
+    return host.failed ? 0 : nodesMB[node]! - reservesMB[node]! - this.moves.keptIn(pool) - this.heldInPool(pool);
   }
 
   /** Where a VM's memory comes from: the Available Memory of its pool (its NUMA node's, or its host's), MB. */
@@ -382,14 +395,15 @@ export class Fleet {
     return this.availableInPool(record.firstPool + this.nodesByAvailableMemory(host)[0]!);
   }
 
-  /** Run balancer ticks for `seconds` of simulated time: one engine call per stretch between the ticks at which the
-   * timetable has work due, or tick by tick while starts gather their memory (each tick followed by the gathering
-   * step), so advance(n) is n × advance(1) either way. */
+  /** Run balancer ticks for `seconds` of simulated time: one engine call per stretch between the ticks at which
+   * live migrations land or the timetable has work due, or tick by tick while starts gather their memory (each
+   * tick followed by the gathering step), so advance(n) is n × advance(1) either way. */
   advance(seconds: unknown): void {
     const ticks = this.ticksIn(seconds);
     if (ticks === 0) return;
     const end = this.ticks + ticks;
     for (;;) {
+      this.moves.landDue(this.ticks);
       this.timetable?.runDue(this.ticks);
       if (this.ticks >= end) return;
       if (this.gathering.size > 0) {
@@ -397,7 +411,7 @@ export class Fleet {
         this.gatherStep(this);
         continue;
       }
-      const due = this.timetable?.nextTick(this.ticks) ?? Infinity;
+      const due = Math.min(this.timetable?.nextTick(this.ticks) ?? Infinity, this.moves.nextEnd());
       this.runTicks(Math.min(end, Math.max(due, this.ticks + 1)) - this.ticks);
     }
   }

@@ -3,9 +3,11 @@
 // gives). A start waits while that memory is ballooned out at the balloon rate, up to the host's start timeout; a
 // restart takes it at once and bridges the rest with Smart Paging. All of it comes from one memory pool: the VM's
 // host, or its NUMA node when the host's nodes balance on their own (a start picks the node).
+
+import { BALANCED } from '../engine/store.ts';
 import { DynamicMemoryError, outOfMemory } from '../errors.ts';
 import { ceilingOf, floorOf } from '../settings.ts';
-import { type Fleet, isOn, OFF, RUNNING, type VmRecord } from './fleet.ts';
+import { type Fleet, isOn, OFF, type VmRecord } from './fleet.ts';
 
 /** What a reclaim would take from each VM, decided before anything changes. */
 interface ReclaimPlan {
@@ -14,10 +16,11 @@ interface ReclaimPlan {
 }
 
 /** The lowest memory a reclaim may leave a running VM: its minimum (startup RAM for a guest without Dynamic
- * Memory), or its balloon driver's limit when higher. Booting and static VMs, and a stuck driver, give nothing. */
+ * Memory), or its balloon driver's limit when higher. VMs the balancer leaves alone (booting, static, or held
+ * still by a live migration) and a stuck driver give nothing. */
 function reclaimFloor(fleet: Fleet, slot: number): number | undefined {
   const v = fleet.store.vms;
-  if (v.state[slot] !== RUNNING || v.dynamic[slot] === 0 || v.balloonRate[slot] === 0) return undefined;
+  if (v.balanced[slot] !== BALANCED || v.balloonRate[slot] === 0) return undefined;
   return Math.max(v.floor[slot]!, v.balloonLimit[slot]!);
 }
 
@@ -267,6 +270,7 @@ export function restartVm(fleet: Fleet, record: VmRecord): void {
       { vm: record.name },
     );
   }
+  fleet.moves.end(record, 'cancelled'); // the reboot stays on the source
   const startup = record.settings.startupMB;
   const held = v.assigned[i]!;
   if (held >= startup) {
@@ -284,6 +288,7 @@ export function stopVm(fleet: Fleet, record: VmRecord): void {
     throw new DynamicMemoryError('InvalidState', `VM '${record.name}' is already off.`, { vm: record.name });
   }
   fleet.gathering.delete(record);
+  fleet.moves.end(record, 'cancelled');
   fleet.store.stop(i);
 }
 

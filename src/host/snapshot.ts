@@ -44,6 +44,8 @@ export interface VmSnapshot {
   gatheringMB: number;
   /** Seconds before a start still gathering its memory fails with OutOfMemory; 0 otherwise. */
   startTimeoutSecondsLeft: number;
+  /** The host a live migration is moving the VM to (it runs on `host` until the move lands), or null. */
+  migratingTo: string | null;
 }
 
 /** "Hyper-V Dynamic Memory Balancer" counters of a host (or, summed, of a cluster). */
@@ -64,6 +66,8 @@ export interface HostCounters {
   assignedMB: number;
   /** Σ Smart Paging in use, MB (on disk, not in the host's memory). */
   smartPagingMB: number;
+  /** Memory kept for VMs being live-migrated to this host, MB: in use, as the reserve (0 on a lone host). */
+  migratingInMB: number;
   runningVms: number;
 }
 
@@ -131,6 +135,7 @@ export function vmSnapshot(fleet: Fleet, record: VmRecord): VmSnapshot {
     bootSecondsLeft: state !== 'Starting' ? 0 : gatheringMB > 0 ? fleet.balancer.bootSeconds : v.bootLeft[i]!,
     gatheringMB,
     startTimeoutSecondsLeft: gatheringMB > 0 ? v.gatherTicksLeft[i]! * fleet.balancer.balancerIntervalSeconds : 0,
+    migratingTo: fleet.moves.isMoving(record) ? fleet.hosts[fleet.moves.targetOf(record)]!.options.name : null,
   };
 }
 
@@ -165,6 +170,7 @@ export function hostCounters(fleet: Fleet, host: number): HostCounters {
     reserveMB: o.reserveMB,
     assignedMB,
     smartPagingMB,
+    migratingInMB: fleet.moves.keptOn(host),
     runningVms,
   };
 }

@@ -73,6 +73,9 @@ function planStaticResize(fleet: Fleet, record: VmRecord, next: VmSettings): () 
 }
 
 export function setMemory(fleet: Fleet, record: VmRecord, change: Partial<VmConfig>): VmSnapshot {
+  // a live migration moves the VM with the memory it has: only its failover priority may change meanwhile
+  const memoryField = Object.keys(change ?? {}).find((field) => field !== 'clusterPriority');
+  if (memoryField !== undefined) fleet.moves.refuseWhileMoving(record, memoryField);
   const state = fleet.store.vms.state[record.slot]!;
   const version = record.host >= 0 ? fleet.hosts[record.host]!.options.version : undefined;
   const next = changedSettings(record.name, record.settings, change, {

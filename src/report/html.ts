@@ -235,7 +235,11 @@ function eventMarks(s: SimulationSummary, series: SimulationSeries): ChartMark[]
   for (const f of s.startFailures)
     marks.push({ at: f.atSeconds, kind: 'Start failure', label: `Start failure: ${f.vm}` });
   for (const m of s.migrations?.list ?? [])
-    marks.push({ at: m.atSeconds, kind: 'Migration', label: `Migration: ${m.vm} ${m.from} → ${m.to}, ${m.mb} MB` });
+    marks.push({
+      at: m.atSeconds,
+      kind: 'Migration',
+      label: `Migration: ${m.vm} ${m.from} → ${m.to}, ${m.mb} MB in ${m.seconds} s${m.status === 'done' ? '' : ` (${m.status})`}`,
+    });
   // A Smart Paging episode starts where the sampled Smart Paging leaves zero.
   const paging = series.total.smartPagingMB;
   paging.forEach((x, i) => {

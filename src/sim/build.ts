@@ -97,6 +97,9 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
     ...(scenario.pressureWindowSeconds !== undefined ? { pressureWindowSeconds: scenario.pressureWindowSeconds } : {}),
     ...(scenario.failback !== undefined ? { failback: scenario.failback } : {}),
     ...(scenario.autoBalancer !== undefined ? { autoBalancer: scenario.autoBalancer } : {}),
+    ...(scenario.migrationBandwidthMBps !== undefined
+      ? { migrationBandwidthMBps: scenario.migrationBandwidthMBps }
+      : {}),
   }).catch((error: unknown) => {
     if (error instanceof DynamicMemoryError) throw new ScenarioError(error.field ?? '', error.message);
     throw error;

@@ -97,6 +97,11 @@ export const SCENARIO_SCHEMA = {
       description:
         "Cluster VM load balancing (node fairness). Default { mode: 'always', level: 'low' }; 'disabled' with a 2012R2 host.",
     },
+    migrationBandwidthMBps: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'MB/s a cluster live migration copies: a move of M MB takes ceil(M / bandwidth) s. Default 1000.',
+    },
     startTime: {
       type: 'string',
       description: "ISO 8601 time of simulated time 0. Default: the earliest trace's first sample.",

@@ -112,6 +112,8 @@ export interface Scenario {
   /** Cluster VM load balancing (README "VM load balancing"). Default { mode: 'always', level: 'low' } (Microsoft's);
    * 'disabled' when a host runs 2012R2. */
   autoBalancer?: Partial<AutoBalancer>;
+  /** MB/s a cluster live migration copies (README "VM load balancing"). Default 1,000. */
+  migrationBandwidthMBps?: number;
   /** Wall-clock time of simulated time 0 (ISO 8601); default the earliest trace's first sample, else 2000-01-01. */
   startTime?: string;
   /** The allocation policy of every host that names none (README "Policies"). Default 'hyperv'. */

@@ -75,7 +75,7 @@ export interface SimulationSummary {
   /** Host recoveries: the VMs that failed back to the host (failback 'immediate'). */
   recoveries: { atSeconds: number; host: string; failedBack: string[] }[];
   /** Live migrations: how many the load balancer and failback started, and each (start time, VM, from, to, MB,
-   * seconds it took, why), in the order they started. */
+   * seconds it takes or took, why, status), in the order they started. */
   migrations: { count: number; balance: number; failback: number; list: Migration[] };
   eventErrors: RunLog['eventErrors'];
   /** The scenario's events (restarts, stops, host failures and recoveries, …) in the order applied. */
