@@ -36,6 +36,7 @@ export function splitCsvRow(
   problem: CsvProblem,
   blanksAroundQuotes = false,
 ): string[] {
+  if (!line.includes('"')) return line.split(separator); // the common line: bare cells only
   const cells: string[] = [];
   let i = 0;
   for (;;) {

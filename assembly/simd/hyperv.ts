@@ -298,56 +298,74 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
   goalSums.wanted = laneSum(wanted);
 }
 
-/** Pass 3 over lanes, as `moveAndCount`. When the floors of the fractions would hand out more than is `free` (a
- * hair of rounding, rare), the VMs from that pair on are moved by the scalar pass, which stops giving at `free`. */
+/** What the lanes' move handed out and counted (moveSums keeps the whole pass's sums). */
+class LaneMove {
+  given: f64 = 0;
+  added: f64 = 0;
+  removed: f64 = 0;
+  addOps: f64 = 0;
+  removeOps: f64 = 0;
+  moved: f64 = 0;
+}
+const laneMove = new LaneMove();
+
+/**
+ * Pass 3 over lanes, as `moveAndCount`: the move, then the counters, in two loops (one fused loop holds more
+ * vectors than a CPU has registers, and the spills cost more than reading four columns twice). When the floors of
+ * the fractions would hand out more than is `free` (a hair of rounding, rare), the VMs from that pair on are moved
+ * and counted by the scalar pass, which stops giving at `free`.
+ */
 function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, fraction: f64, free: f64): void {
-  const state = at(v.state);
+  // two copies of the move loop, so that the whole one has no test of `free` in it
+  const end = fraction < 1.0 ? moveLanes(v, h, host, from, to, dt, fraction, free, true) : moveLanes(v, h, host, from, to, dt, fraction, free, false);
+  const m = moveSums;
+  if (end < to) {
+    moveAndCountFrom(v, h, host, end, to, dt, alpha, fraction, free - laneMove.given);
+  } else {
+    m.held = m.paged = m.demand = m.guestMemory = m.added = m.removed = 0.0;
+    m.addOps = m.removeOps = m.shortfall = m.shortCount = m.moved = 0.0;
+  }
+  const lanes = laneMove;
+  m.added += lanes.added;
+  m.removed += lanes.removed;
+  m.addOps += lanes.addOps;
+  m.removeOps += lanes.removeOps;
+  m.moved += lanes.moved;
+  countLanes(v, from, end, dt, alpha);
+}
+
+/** The move of pass 3 over lanes: balloon down (Smart Paging first), then hand out what is free. Returns the row
+ * at which it stopped: `to`, or with `partial` the first pair whose floors would overrun `free`. */
+// @ts-expect-error: decorator
+@inline function moveLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, fraction: f64, free: f64, partial: bool): i32 {
   const balanced = at(v.balanced);
   const assigned = at(v.assigned);
   const smartPaging = at(v.smartPaging);
   const goal = at(v.goal);
-  const demand = at(v.demand);
   const balloonRate = at(v.balloonRate);
   const balloonLimit = at(v.balloonLimit);
   const vmAdded = at(v.added);
   const vmAddOps = at(v.addOps);
   const vmRemoved = at(v.removed);
   const vmRemoveOps = at(v.removeOps);
-  const pressure = at(v.pressure);
-  const avgPressure = at(v.avgPressure);
-  const minPressure = at(v.minPressure);
-  const maxPressure = at(v.maxPressure);
-  const guestVisible = at(v.guestVisible);
-  const smartPagingMBs = at(v.smartPagingMBs);
   const hostRate = f64x2.splat(h.balloonRate[host]);
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
-  const alpha2 = f64x2.splat(alpha);
   const part = f64x2.splat(fraction);
-  const partial = fraction < 1.0;
-  const hundred = f64x2.splat(100.0);
-  const notSampled = f64x2.splat(NOT_SAMPLED);
-  let held = ZERO;
-  let pagedSum = ZERO;
-  let balancedDemand = ZERO;
-  let balancedMemory = ZERO;
   let added = ZERO;
   let removed = ZERO;
   let addOps = ZERO;
   let removeOps = ZERO;
-  let shortfall = ZERO;
-  let shortCount = ZERO;
   let moved = ZERO;
   let given = 0.0;
   let i = from;
   for (; i < to; i += 2) {
-    const valid = validLanes(i, to);
-    const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
-    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
     const g = load2(goal, i);
     const phys0 = load2(assigned, i);
     const paged0 = load2(smartPaging, i);
     const moves = v128.andnot(isBalanced, settled2(phys0, paged0, g, hysteresis));
+    if (!v128.any_true(moves)) continue; // both settled (most pairs when demand ramps and the targets fit)
     // balloon down (Smart Paging first), then hand out what is free
     const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
     const cut = keep(balloonCut2(phys0, paged0, g, step), moves);
@@ -382,10 +400,49 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     addOps = f64x2.add(addOps, ones(grows));
     removed = f64x2.add(removed, keep(shrunk, shrinks));
     removeOps = f64x2.add(removeOps, ones(shrinks));
-    // pressure and its statistics (VMs that are on)
+  }
+  const lanes = laneMove;
+  lanes.given = given;
+  lanes.added = laneSum(added);
+  lanes.removed = laneSum(removed);
+  lanes.addOps = laneSum(addOps);
+  lanes.removeOps = laneSum(removeOps);
+  lanes.moved = laneSum(moved);
+  return i < to ? i : to;
+}
+
+/** The counters of pass 3 over lanes, rows from..to after their move: pressure and its statistics, the memory the
+ * guests see, shortfalls and Smart Paging time of the VMs that are on; adds the host's sums to moveSums. */
+function countLanes(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
+  const state = at(v.state);
+  const balanced = at(v.balanced);
+  const assigned = at(v.assigned);
+  const smartPaging = at(v.smartPaging);
+  const demand = at(v.demand);
+  const pressure = at(v.pressure);
+  const avgPressure = at(v.avgPressure);
+  const minPressure = at(v.minPressure);
+  const maxPressure = at(v.maxPressure);
+  const guestVisible = at(v.guestVisible);
+  const smartPagingMBs = at(v.smartPagingMBs);
+  const dt2 = f64x2.splat(dt);
+  const alpha2 = f64x2.splat(alpha);
+  const notSampled = f64x2.splat(NOT_SAMPLED);
+  let held = ZERO;
+  let pagedSum = ZERO;
+  let balancedDemand = ZERO;
+  let balancedMemory = ZERO;
+  let shortfall = ZERO;
+  let shortCount = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const valid = validLanes(i, to);
+    const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const phys = load2(assigned, i);
+    const paged = load2(smartPaging, i);
     const guestMemory = f64x2.add(phys, paged);
     const d = load2(demand, i);
-    const now = keep(f64x2.div(f64x2.mul(hundred, d), guestMemory), f64x2.gt(guestMemory, ZERO));
+    const now = keep(f64x2.div(f64x2.mul(HUNDRED, d), guestMemory), f64x2.gt(guestMemory, ZERO));
     store2(pressure, i, v128.bitselect(now, load2(pressure, i), on));
     const minP = load2(minPressure, i);
     const first = f64x2.eq(minP, notSampled);
@@ -411,23 +468,12 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     balancedMemory = f64x2.add(balancedMemory, keep(guestMemory, isBalanced));
   }
   const m = moveSums;
-  if (i < to) {
-    moveAndCountFrom(v, h, host, i, to, dt, alpha, fraction, free - given);
-  } else {
-    m.held = m.paged = m.demand = m.guestMemory = m.added = m.removed = 0.0;
-    m.addOps = m.removeOps = m.shortfall = m.shortCount = m.moved = 0.0;
-  }
   m.held += laneSum(held);
   m.paged += laneSum(pagedSum);
   m.demand += laneSum(balancedDemand);
   m.guestMemory += laneSum(balancedMemory);
-  m.added += laneSum(added);
-  m.removed += laneSum(removed);
-  m.addOps += laneSum(addOps);
-  m.removeOps += laneSum(removeOps);
   m.shortfall += laneSum(shortfall);
   m.shortCount += laneSum(shortCount);
-  m.moved += laneSum(moved);
 }
 
 /** Whether a VM of from..to is booting, over lanes. */
