@@ -4,7 +4,12 @@
 // Paging memory is removed first (shrinking the paging file frees no physical memory), and a driver with a limit
 // stops at it.
 
-import { greater, lesser } from './order.ts';
+import * as order from './order.ts';
+
+// Imports bound to module consts, which V8 treats as constants in the passes' loops (see jit.ts).
+const greater = order.greater;
+const lesser = order.lesser;
+
 /** MB the VM's balloon driver can give back in one tick of `dt` seconds: the host's rate, capped by the VM's own
  * (0: a stuck driver), in whole MB so that every amount stays whole. */
 export function balloonStep(hostRate: f64, vmRate: f64, dt: f64): f64 {

@@ -2,10 +2,33 @@
 // the JS engine's tick, and the Wasm core's code for what its lane-parallel tick (assembly/simd/) leaves to
 // scalar code. Every amount is whole MB, so sums are exact in any order and the two agree bit for bit.
 
-import { afterBalloon, balloonCut, balloonStep, physicalCut, settled } from './balloon.ts';
-import { greater, lesser } from './order.ts';
-import { BALANCED, HostStore, NOT_BALANCED, NOT_SAMPLED, OFF, RUNNING, STARTING, VmStore } from './store.ts';
-import { shareRatio, waterFill, weightedShare } from './waterfill.ts';
+import * as balloon from './balloon.ts';
+import * as jit from './jit.ts';
+import * as order from './order.ts';
+import * as store from './store.ts';
+import { HostStore, VmStore } from './store.ts';
+import * as waterfill from './waterfill.ts';
+
+// Imports bound to module consts, which V8 treats as constants in the passes' loops (see jit.ts).
+const afterBalloon = balloon.afterBalloon;
+const balloonCut = balloon.balloonCut;
+const balloonStep = balloon.balloonStep;
+const physicalCut = balloon.physicalCut;
+const settled = balloon.settled;
+const hostEndVm = jit.hostEndVm;
+const hostFirstVm = jit.hostFirstVm;
+const unboxed = jit.unboxed;
+const greater = order.greater;
+const lesser = order.lesser;
+const BALANCED = store.BALANCED;
+const NOT_BALANCED = store.NOT_BALANCED;
+const NOT_SAMPLED = store.NOT_SAMPLED;
+const OFF = store.OFF;
+const RUNNING = store.RUNNING;
+const STARTING = store.STARTING;
+const shareRatio = waterfill.shareRatio;
+const waterFill = waterfill.waterFill;
+const weightedShare = waterfill.weightedShare;
 
 /** The tiers in which memory is given when the targets do not all fit: every VM's minimum first, then its
  * demand (clamped to its range), then its buffer. The tier that does not fit is shared by weight. */
@@ -132,7 +155,8 @@ export const PREPARE_MOVE = -1;
 
 /** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation; and what `prepare`
  * says (as `keptAndWanted` or `tierNeeds` would; a wrong guess costs a pass, never a different result). */
-export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
+export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dtArgument: f64, prepare: i32): void {
+  const dt = unboxed(dtArgument);
   const state = v.state;
   const balanced = v.balanced;
   const demand = v.demand;
@@ -290,7 +314,8 @@ export function targets(v: VmStore, from: i32, to: i32): void {
 
 /** Pass 2c: what the move keeps and wants with the goals the allocation set (pass 1 finds it when the targets
  * were predicted to fit and did). */
-export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dtArgument: f64): void {
+  const dt = unboxed(dtArgument);
   const goal = v.goal;
   const assigned = v.assigned;
   const smartPaging = v.smartPaging;
@@ -345,7 +370,7 @@ export function moveAndCount(
   moveAndCountFrom(v, h, host, from, to, dt, alpha, freeFraction(free, goalSums.wanted), free);
 }
 
-/** `moveAndCount` of VMs from..to, each given `fraction` of what it wants while `freeLeft` MB last (the Wasm
+/** `moveAndCount` of VMs from..to, each given `fraction` of what it wants while `free` MB last (the Wasm
  * core's lane-parallel move continues here from the VM at which the floors of its fractions would overrun). */
 export function moveAndCountFrom(
   v: VmStore,
@@ -353,11 +378,15 @@ export function moveAndCountFrom(
   host: i32,
   from: i32,
   to: i32,
-  dt: f64,
-  alpha: f64,
-  fraction: f64,
-  freeLeft: f64,
+  dtArgument: f64,
+  alphaArgument: f64,
+  fractionArgument: f64,
+  free: f64,
 ): void {
+  const dt = unboxed(dtArgument);
+  const alpha = unboxed(alphaArgument);
+  const fraction = unboxed(fractionArgument);
+  let freeLeft = unboxed(free);
   const state = v.state;
   const balanced = v.balanced;
   const assigned = v.assigned;
@@ -538,8 +567,8 @@ export function powerOf(base: f64, k: f64): f64 {
  * counters stay, and the run totals grow linearly.
  */
 export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt: f64, alpha: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const decay = powerOf(1.0 - alpha, ticks);
   const state = v.state;
   const pressure = v.pressure;
@@ -566,8 +595,8 @@ let lastTickPrepared = PREPARE_MOVE;
 
 /** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
 export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();

@@ -4,8 +4,13 @@
 // (need per unit of weight; Infinity when it takes no part). Each VM gets min(need, λ × weight), with λ the water
 // level at which the shares add up to the pool. Weight-0 VMs are served only after every weighted VM is full,
 // then evenly. Every amount is whole MB, so every sum is exact whatever order it is taken in.
-import { lesser } from './order.ts';
+import * as jit from './jit.ts';
+import * as order from './order.ts';
 import { VmStore } from './store.ts';
+
+// Imports bound to module consts, which V8 treats as constants in the loops (see jit.ts).
+const lesser = order.lesser;
+const unboxed = jit.unboxed;
 
 /** Newton steps allowed to find the water level. They take a handful in practice (the first step lands at or
  * below the answer and each later one passes at least one VM's ratio); running out means a broken invariant. */
@@ -60,7 +65,8 @@ export function waterLevel(v: VmStore, from: i32, to: i32, pool: f64, start: f64
 
 /** Shares at level λ, added to `goal`: exactly `pool` MB in all (the whole MB lost to rounding go one each, in VM
  * order, to the VMs still short). */
-export function handOut(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64): void {
+export function handOut(v: VmStore, from: i32, to: i32, pool: f64, level: f64): void {
+  const lambda = unboxed(level);
   const need = v.need;
   const shareWeight = v.shareWeight;
   const share = v.share;

@@ -2,6 +2,8 @@
 // minFree, memory is revoked from the VMs with the fewest adjusted shares per page
 // ρ = S / (P × (f + k × (1 − f))), k = 1 / (1 − τ), idle memory taxed by τ (min-funding revocation).
 // Portable (asc and tsc).
+
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import { BALANCED, HostStore, VmStore } from '../store.ts';
 
 /** Shares of a VM: its Hyper-V weight, at least 1 (ESX has no zero shares). */
@@ -19,8 +21,8 @@ function pagesAt(x: f64, shares: f64, d: f64, k: f64, floor: f64, pages: f64): f
 
 /** Goals of the balanced VMs of `host`, whose balanced VMs may hold `pool` MB in all. */
 export function decideEsx(v: VmStore, h: HostStore, host: i32, pool: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const balanced = v.balanced;
   const floor = v.floor;
   const ceiling = v.ceiling;

@@ -1,12 +1,14 @@
 // oVirt MoM's balloon rules: each guest on its own, shrunk while the host is short of free memory (harder the
 // shorter it is), grown back otherwise, at most maxChange of its memory per interval and never by less than
 // minChange (the dead-band). Portable (asc and tsc).
+
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import { BALANCED, HostStore, VmStore } from '../store.ts';
 
 /** Goals of the balanced VMs of `host`, whose balanced VMs may hold `pool` MB in all. */
 export function decideMom(v: VmStore, h: HostStore, host: i32, pool: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const balanced = v.balanced;
   const floor = v.floor;
   const ceiling = v.ceiling;

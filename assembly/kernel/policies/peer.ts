@@ -13,6 +13,7 @@ import {
   noBoots,
   rampedDemand,
 } from '../hyperv.ts';
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import {
   BALANCED,
   HostStore,
@@ -33,8 +34,8 @@ import { decideSqueezed } from './squeezed.ts';
 
 /** One tick of host `host` under its peer policy. Never quiet: the control interval is a timer. */
 export function peerTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   if (anyStarting(v, from, to)) finishBoots(v, from, to, dt);
   else noBoots();
   lastDecisions(v, from, to, dt);

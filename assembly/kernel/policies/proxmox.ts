@@ -1,6 +1,8 @@
 // Proxmox VE auto-ballooning: steer host memory use toward a set-point (80 % by default) by water-filling the
 // memory above each VM's balloon minimum by shares, each VM moving at most maxChange MB per cycle.
 // Portable (asc and tsc).
+
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import { BALANCED, HostStore, VmStore } from '../store.ts';
 import { shareRatio, waterFill, weightedShare } from '../waterfill.ts';
 
@@ -11,8 +13,8 @@ export function proxmoxShares(weight: f64): f64 {
 
 /** Goals of the balanced VMs of `host`, whose balanced VMs may hold `pool` MB in all. */
 export function decideProxmox(v: VmStore, h: HostStore, host: i32, pool: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const balanced = v.balanced;
   const floor = v.floor;
   const assigned = v.assigned;

@@ -1,5 +1,7 @@
 // Qubes qmemman: each VM prefers 1.3 × what it uses (at least 200 MiB); a surplus is shared in proportion to
 // preference, a shortage is met by the donors (VMs above their preference) first. Portable (asc and tsc).
+
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import { BALANCED, HostStore, VmStore } from '../store.ts';
 
 /** Preferred memory of a VM using `demand` MB: factor × demand (at least the preferred minimum), inside the VM's
@@ -11,8 +13,8 @@ export function preferredMB(demand: f64, floor: f64, ceiling: f64, factor: f64, 
 
 /** Goals of the balanced VMs of `host`, whose balanced VMs may hold `pool` MB in all. */
 export function decideQmemman(v: VmStore, h: HostStore, host: i32, pool: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const balanced = v.balanced;
   const assigned = v.assigned;
   const goal = v.goal;

@@ -1,11 +1,13 @@
 // Xen squeezed: one fraction γ of every domain's [dynamic-min, dynamic-max] range, chosen so that the host keeps
 // exactly its free target ("slush"); free before allocate. Portable (asc and tsc).
+
+import { hostEndVm, hostFirstVm } from '../jit.ts';
 import { BALANCED, HostStore, VmStore } from '../store.ts';
 
 /** Goals of the balanced VMs of `host`, whose balanced VMs may hold `pool` MB in all. */
 export function decideSqueezed(v: VmStore, h: HostStore, host: i32, pool: f64): void {
-  const from = <i32>h.hostStart[host]!;
-  const to = <i32>h.hostEnd[host]!;
+  const from = hostFirstVm(h, host);
+  const to = hostEndVm(h, host);
   const balanced = v.balanced;
   const floor = v.floor;
   const ceiling = v.ceiling;
