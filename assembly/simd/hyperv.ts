@@ -154,17 +154,10 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   tierSums.unweightedNeed = laneSum(unweightedNeed);
 }
 
-/** 1 / 100, rounded. */
-const PERCENT: v128 = f64x2(0.01, 0.01);
-
 /** The lanes' targets, as `targetOf`. */
 // @ts-expect-error: decorator
 @inline function target2(d: v128, buffer: v128, lo: v128, hi: v128): v128 {
-  const n = f64x2.mul(d, buffer);
-  const up = f64x2.ceil(f64x2.mul(n, PERCENT));
-  // ceil(n / 100) exactly: n is whole (whole MB × whole percent), so the product by 0.01 is off by at most one
-  const exact = f64x2.sub(up, ones(f64x2.ge(f64x2.mul(f64x2.sub(up, ONE), HUNDRED), n)));
-  return min2(hi, max2(lo, f64x2.add(d, exact)));
+  return min2(hi, max2(lo, f64x2.add(d, f64x2.ceil(f64x2.div(f64x2.mul(d, buffer), HUNDRED)))));
 }
 
 /** The lanes' base in `tier`, as `tierBase`. */
