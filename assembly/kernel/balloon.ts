@@ -27,11 +27,6 @@ export function physicalCut(phys: f64, paged: f64, cut: f64, limit: f64): f64 {
   return lesser(cut - lesser(paged, cut), greater(0.0, phys - limit));
 }
 
-/** Physical memory a VM keeps after this tick's ballooning toward `goal`. */
-export function afterBalloon(phys: f64, paged: f64, goal: f64, step: f64, limit: f64): f64 {
-  return phys - physicalCut(phys, paged, balloonCut(phys, paged, goal, step), limit);
-}
-
 /** A VM within `hysteresis` MB of its goal is left as it is (never while it uses Smart Paging). With the default
  * hysteresis of 0 only a VM exactly at its goal is. */
 export function settled(phys: f64, paged: f64, goal: f64, hysteresis: f64): bool {

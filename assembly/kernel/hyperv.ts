@@ -7,10 +7,11 @@ import * as jit from './jit.ts';
 import * as order from './order.ts';
 import * as store from './store.ts';
 import { HostStore, VmStore } from './store.ts';
+import * as tiers from './tiers.ts';
+import * as rules from './vm-rules.ts';
 import * as waterfill from './waterfill.ts';
 
 // Imports bound to module consts, which V8 treats as constants in the passes' loops (see jit.ts).
-const afterBalloon = balloon.afterBalloon;
 const balloonCut = balloon.balloonCut;
 const balloonStep = balloon.balloonStep;
 const physicalCut = balloon.physicalCut;
@@ -26,15 +27,19 @@ const NOT_SAMPLED = store.NOT_SAMPLED;
 const OFF = store.OFF;
 const RUNNING = store.RUNNING;
 const STARTING = store.STARTING;
-const shareRatio = waterfill.shareRatio;
 const waterFill = waterfill.waterFill;
-const weightedShare = waterfill.weightedShare;
-
-/** The tiers in which memory is given when the targets do not all fit: every VM's minimum first, then its
- * demand (clamped to its range), then its buffer. The tier that does not fit is shared by weight. */
-export const TIER_MINIMUM = 0;
-export const TIER_DEMAND = 1;
-export const TIER_BUFFER = 2;
+const afterBalloon = rules.afterBalloon;
+const freeFraction = rules.freeFraction;
+const PREPARE_MOVE = tiers.PREPARE_MOVE;
+const rampedDemand = rules.rampedDemand;
+const setTierNeed = rules.setTierNeed;
+const shareOfFree = rules.shareOfFree;
+const targetOf = rules.targetOf;
+const TIER_BUFFER = tiers.TIER_BUFFER;
+const TIER_DEMAND = tiers.TIER_DEMAND;
+const TIER_MINIMUM = tiers.TIER_MINIMUM;
+const tierBase = rules.tierBase;
+const tierTop = rules.tierTop;
 
 /** What the goals pass finds on a host (one tick). */
 export class GoalSums {
@@ -139,20 +144,6 @@ export function noBoots(): void {
   bootSums.trims = 0.0;
 }
 
-/** Demand of a VM ramped by `rate` MB/s from `exact`, in whole MB (half up, never below zero). */
-export function rampedDemand(exact: f64): f64 {
-  return exact > 0.0 ? Math.floor(exact + 0.5) : 0.0;
-}
-
-/** Target of a demand `d` with `buffer` percent: demand plus buffer, clamped to [lo, hi]. */
-export function targetOf(d: f64, buffer: f64, lo: f64, hi: f64): f64 {
-  return lesser(hi, greater(lo, d + Math.ceil((d * buffer) / 100.0)));
-}
-
-/** What pass 1 prepares besides the sums, by what the last tick found: what the move keeps and wants if every VM
- * gets its target (PREPARE_MOVE, right when the targets fit), or a tier's needs (the tier's number). */
-export const PREPARE_MOVE = -1;
-
 /** Pass 1: demand ramps, and each balanced VM's goal is its target; sums for the allocation; and what `prepare`
  * says (as `keptAndWanted` or `tierNeeds` would; a wrong guess costs a pass, never a different result). */
 export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dtArgument: f64, prepare: i32): void {
@@ -250,32 +241,6 @@ export function tierPool(tier: i32, pool: f64): f64 {
   return pool > 0.0 ? pool : 0.0;
 }
 
-/** The base of a balanced VM in `tier`: what it is sure to get. */
-export function tierBase(tier: i32, lo: f64, demandLevel: f64): f64 {
-  if (tier == TIER_BUFFER) return demandLevel;
-  if (tier == TIER_DEMAND) return lo;
-  return 0.0;
-}
-
-/** The top of a balanced VM in `tier`: what it gets if the tier fits. */
-export function tierTop(tier: i32, lo: f64, demandLevel: f64, target: f64): f64 {
-  if (tier == TIER_BUFFER) return target;
-  if (tier == TIER_DEMAND) return demandLevel;
-  return lo;
-}
-
-/** Row i in the tier's sharing: its goal drops to `base`, its need is `top` − `base`, with its share weight and
- * ratio. Returns its share weight (0: it takes no part). */
-export function setTierNeed(v: VmStore, i: i32, base: f64, top: f64): f64 {
-  const n = top - base;
-  v.goal[i] = base;
-  v.need[i] = n;
-  const w = weightedShare(n, v.weight[i]!);
-  v.shareWeight[i] = w;
-  v.ratio[i] = shareRatio(n, w);
-  return w;
-}
-
 /** Pass 2a: each balanced VM's goal drops to the tier's base, its need is the tier's width, and its share weight
  * and ratio are set for the weighted sharing. (Pass 1 does it when the tier was predicted.) */
 export function tierNeeds(v: VmStore, from: i32, to: i32, tier: i32): void {
@@ -341,16 +306,6 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
   }
   goalSums.kept = kept;
   goalSums.wanted = wanted;
-}
-
-/** The share of free memory every VM gets of what it wants: 1 when all it wants is free, else free / wanted. */
-export function freeFraction(free: f64, wanted: f64): f64 {
-  return wanted > free ? free / wanted : 1.0;
-}
-
-/** What a VM that wants `want` MB is given when each gets `fraction` of what it wants, in whole MB. */
-export function shareOfFree(want: f64, fraction: f64): f64 {
-  return fraction < 1.0 ? Math.floor(want * fraction) : want;
 }
 
 /**

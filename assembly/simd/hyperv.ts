@@ -7,20 +7,18 @@ import {
   balancerPool,
   countHostTick,
   finishBoots,
-  freeFraction,
   goalSums,
   moveAndCountFrom,
   moveSums,
   noBoots,
-  PREPARE_MOVE,
   quietTick,
-  TIER_BUFFER,
-  TIER_DEMAND,
   tierFor,
   tierPool,
   tierSums,
   targets,
 } from '../kernel/hyperv.ts';
+import { PREPARE_MOVE, TIER_BUFFER, TIER_DEMAND } from '../kernel/tiers.ts';
+import { freeFraction } from '../kernel/vm-rules.ts';
 import { greater } from '../kernel/order.ts';
 import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
 import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/waterfill.ts';

@@ -3,7 +3,6 @@
 // read-only, which the types enforce. The kernel's markers (states, the `balanced` flag, "not sampled yet") are
 // written here and nowhere else in the facade.
 import { balloonStep } from '../../assembly/kernel/balloon.ts';
-import { rampedDemand } from '../../assembly/kernel/hyperv.ts';
 import { preferredMB } from '../../assembly/kernel/policies/qmemman.ts';
 import {
   BALANCED,
@@ -20,6 +19,7 @@ import {
   RUNNING,
   STARTING,
 } from '../../assembly/kernel/store.ts';
+import { rampedDemand } from '../../assembly/kernel/vm-rules.ts';
 import type { PolicyName, ResolvedPolicy } from '../host/policy.ts';
 import { HOST_COLUMNS, type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
 import type { Engine, EngineKind } from './engine.ts';

@@ -11,7 +11,6 @@ import {
   keptAndWanted,
   moveAndCount,
   noBoots,
-  rampedDemand,
 } from '../hyperv.ts';
 import { hostEndVm, hostFirstVm } from '../jit.ts';
 import {
@@ -26,6 +25,7 @@ import {
   POLICY_SQUEEZED,
   VmStore,
 } from '../store.ts';
+import { rampedDemand } from '../vm-rules.ts';
 import { decideEsx } from './esx.ts';
 import { decideMom } from './mom.ts';
 import { decideProxmox } from './proxmox.ts';
