@@ -385,6 +385,52 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       expect(host.counters().availableMemoryMB).toBe(1024);
     });
 
+    it("a donor's balloon gives at its rate in all: to the balancer and to the starts gathering from it together", async () => {
+      const host = await bare(8192);
+      host.addVm({ name: 'a', startupMB: 1024, minimumMB: 512, maximumMB: 8192 });
+      host.setDemand('a', 7000); // 8,400 wanted, capped by the host: a holds it all
+      host.start('a');
+      host.advance(60);
+      expect(assigned(host)).toEqual({ a: 8192 });
+      // a's demand drops as b starts: the balancer balloons a towards 2,400 at 128 MB a tick, which is all a's
+      // balloon gives; b gathers what that frees, 128 MB a tick (not 128 freed + 128 more reclaimed):
+      // 2,048 = 16 × 128, sixteen ticks
+      host.setDemand('a', 2000);
+      host.addVm({ name: 'b', startupMB: 2048, minimumMB: 512 });
+      host.start('b');
+      expect(assigned(host)).toEqual({ a: 8192, b: 0 });
+      host.advance(15);
+      expect(assigned(host)).toEqual({ a: 8192 - 15 * 128, b: 15 * 128 });
+      expect(host.vm('b').gatheringMB).toBe(128);
+      host.advance(1);
+      expect(assigned(host)).toEqual({ a: 6144, b: 2048 });
+      expect(host.vm('b').gatheringMB).toBe(0);
+      expect(host.vm('a').removedMemoryMB).toBe(2048);
+      checkInvariants(host);
+    });
+
+    it('two starts gathering from one donor share its balloon: 128 MB a tick between them', async () => {
+      const host = await bare(4096);
+      host.addVm({ name: 'a', startupMB: 1024, minimumMB: 512, maximumMB: 4096 });
+      host.setDemand('a', 3500); // 4,200 wanted: a holds the host
+      host.start('a');
+      host.advance(60);
+      expect(assigned(host)).toEqual({ a: 4096 });
+      host.addVm({ name: 'b', startupMB: 256, minimumMB: 256 });
+      host.addVm({ name: 'c', startupMB: 256, minimumMB: 256 });
+      host.start('b');
+      host.start('c');
+      // b, started first, takes the whole 128 of each tick until it has its 256; then c
+      host.advance(1);
+      expect(assigned(host)).toEqual({ a: 3968, b: 128, c: 0 });
+      host.advance(1);
+      expect(assigned(host)).toEqual({ a: 3840, b: 256, c: 0 });
+      host.advance(2);
+      expect(assigned(host)).toEqual({ a: 3584, b: 256, c: 256 });
+      expect(host.vm('a').removedMemoryMB).toBe(512);
+      checkInvariants(host);
+    });
+
     it('a start that fails leaves the running VMs unreclaimed', async () => {
       const host = await bare(4096);
       host.addVm({ name: 'r', startupMB: 1024, minimumMB: 512, maximumMB: 4096 });

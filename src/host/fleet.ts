@@ -46,8 +46,9 @@ export interface VmRecord {
   node: number;
 }
 
-/** Called after every tick while starts gather their memory (the lifecycle's gathering step). */
-export type GatherStep = (fleet: Fleet) => void;
+/** Called after every tick while starts gather their memory (the lifecycle's gathering step), with what each VM's
+ * balloon gave the balancer in that tick, MB by slot: a balloon driver removes memory at its rate whoever asks. */
+export type GatherStep = (fleet: Fleet, balloonedByBalancer: (slot: number) => number) => void;
 
 export interface HostRecord {
   readonly index: number;
@@ -407,8 +408,11 @@ export class Fleet {
       this.timetable?.runDue(this.ticks);
       if (this.ticks >= end) return;
       if (this.gathering.size > 0) {
+        this.layOut(); // slots stay put from here to the gathering step
+        const removedBefore = this.store.vms.removed.slice();
         this.runTicks(1);
-        this.gatherStep(this);
+        const removed = this.store.vms.removed;
+        this.gatherStep(this, (slot) => removed[slot]! - removedBefore[slot]!);
         continue;
       }
       const due = Math.min(this.timetable?.nextTick(this.ticks) ?? Infinity, this.moves.nextEnd());

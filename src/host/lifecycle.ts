@@ -35,12 +35,20 @@ export function mayReclaimFrom(claimantWeight: number, donorWeight: number): boo
 }
 
 /** Plan to free up to `wanted` MB in a memory pool for the VM in slot `claimant` from the pool's other running
- * Dynamic Memory VMs (each at most what its balloon gives in `ticks` ticks; all it can give by default), by the
+ * Dynamic Memory VMs (each at most what its balloon gives in `ticks` ticks, less `balloonedAlready` of it; all it
+ * can give by default), by the
  * host's policy: nothing under static (every VM holds its startup RAM), donors in
  * proportion to their excess over preference under qmemman (Qubes knows no priority), else from the VMs of lower
  * or equal weight than the claimant's (none for weight 0), lowest weight first, never below a minimum; never past
  * a balloon driver's limit, nothing from a stuck driver. */
-function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: number, ticks = Infinity): ReclaimPlan {
+function planReclaim(
+  fleet: Fleet,
+  pool: number,
+  wanted: number,
+  claimant: number,
+  ticks = Infinity,
+  balloonedAlready: (slot: number) => number = () => 0,
+): ReclaimPlan {
   const options = fleet.hosts[fleet.hostOfPool(pool)]!.options;
   const policy = options.policy;
   const dt = fleet.balancer.balancerIntervalSeconds;
@@ -59,7 +67,10 @@ function planReclaim(fleet: Fleet, pool: number, wanted: number, claimant: numbe
     const spare =
       ticks === Infinity
         ? above
-        : Math.min(above, ticks * fleet.store.balloonStepMB(slot, options.balloonRateMBps, dt));
+        : Math.min(
+            above,
+            ticks * fleet.store.balloonStepMB(slot, options.balloonRateMBps, dt) - balloonedAlready(slot),
+          );
     if (spare > 0) candidates.push({ slot, spare, weight: v.weight[slot]! });
   }
   if (policy.name === 'qmemman') return planDonations(candidates, wanted);
@@ -203,14 +214,18 @@ export function startVm(fleet: Fleet, record: VmRecord, homeOnFailure = record.h
  * boot; one whose timeout runs out first fails with OutOfMemory: it goes off (back where it was) and what it
  * held is free.
  */
-export function gatherStep(fleet: Fleet): void {
+export function gatherStep(fleet: Fleet, balloonedByBalancer: (slot: number) => number): void {
+  const taken = new Map<number, number>(); // MB each donor's balloon gave the starts this tick
+  const ballooned = (slot: number) => balloonedByBalancer(slot) + (taken.get(slot) ?? 0);
   for (const [record, home] of [...fleet.gathering]) {
     const v = fleet.store.vms;
     const i = record.slot;
     const pool = fleet.poolOf(record);
     const need = v.gatherNeed[i]!;
     const free = Math.min(need, Math.max(0, fleet.availableInPool(pool)));
-    const plan = free < need ? planReclaim(fleet, pool, need - free, i, 1) : { takes: [], total: 0 };
+    // one tick of each donor's balloon, less what it gave the balancer or another start this tick
+    const plan = free < need ? planReclaim(fleet, pool, need - free, i, 1, ballooned) : { takes: [], total: 0 };
+    for (const { slot, mb } of plan.takes) taken.set(slot, (taken.get(slot) ?? 0) + mb);
     applyReclaim(fleet, pool, plan);
     fleet.store.gather(i, free + plan.total, fleet.balancer.bootSeconds);
     if (v.gatherNeed[i]! <= 0) fleet.gathering.delete(record);
