@@ -253,10 +253,11 @@ describe.each(['wasm', 'js'] as const)('%s engine', (engine) => {
       // disabled: n4 stays empty to the end
       expect(off.summary.migrations).toMatchObject({ count: 0, list: [] });
       for (const [, k] of after(off)) expect(n4(off).runningVms[k]).toBe(0);
-      // always: the pass on join (3 h) moves VMs to n4, which runs VMs from then on
-      const joined = on.summary.migrations.list.filter((m) => m.atSeconds === 3 * 3600);
+      // always: the pass on join (3 h) moves VMs to n4, which runs VMs from then on (the 30-minute pass due at
+      // 3 h runs first, n4 still down: it may move VMs between the others)
+      const joined = on.summary.migrations.list.filter((m) => m.atSeconds === 3 * 3600 && m.to === 'n4');
       expect(joined.length).toBeGreaterThan(0);
-      for (const m of joined) expect(m).toMatchObject({ to: 'n4', reason: 'balance' });
+      for (const m of joined) expect(m.reason).toBe('balance');
       for (const [, k] of after(on)) expect(n4(on).runningVms[k]).toBeGreaterThan(0);
       expect(on.summary.migrations.count).toBe(on.summary.migrations.balance);
       // each took its memory over 1,000 MB/s, whole seconds, and landed (or ended with a host failure)
