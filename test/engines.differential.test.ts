@@ -28,6 +28,80 @@ const runs = (fallback: number) => Number(process.env.DIFF_RUNS ?? fallback);
 /** Time allowed for a property of `n` sequences: a second a sequence, far above what one takes. */
 const timeFor = (n: number) => Math.max(60_000, n * 1000);
 
+type Value<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
+/** The VM of the sure cases below: 2,048 MB at start, 512 to 6,144 with Dynamic Memory. */
+const PLAIN_VM: Value<typeof vmSpecArb> = {
+  startupMB: 2048,
+  minFraction: 0.25,
+  extraMaxMB: 4096,
+  bufferPercent: 20,
+  weight: 5000,
+  dynamicMemory: true,
+  guestOsMaxMB: null,
+  guestSupportsDynamicMemory: true,
+  guestSupportsHotAdd: true,
+  guestSupportsRuntimeResize: true,
+  generation: 2,
+  clusterPriority: 2000,
+  driver: { balloonDriverRateMBps: null, balloonDriverLimitMB: 0 },
+};
+const PLAIN_HOST: Value<typeof hostOptionsArb> = {
+  hysteresisMB: 0,
+  version: '2025',
+  balloonRateMBps: 128,
+  startTimeoutSeconds: 30,
+};
+
+/** A host run sure to make a start gather its memory (so every run of the suite sees one, whatever its random cases
+ * do): a 4 GB host filled by one VM, then a second VM starting. */
+const SURE_TO_GATHER = ((): [
+  number,
+  Value<typeof vmSpecArb>[],
+  Value<typeof opArb>[],
+  Value<typeof hostOptionsArb>,
+  { policy: 'hyperv' },
+  30,
+  1,
+] => {
+  const ops: Value<typeof opArb>[] = [
+    { op: 'start', vm: 0 },
+    { op: 'demand', vm: 0, mb: 3500 },
+    { op: 'advance', seconds: 40 },
+    { op: 'start', vm: 1 },
+    { op: 'advance', seconds: 3 },
+  ];
+  return [4096, [PLAIN_VM, PLAIN_VM], ops, PLAIN_HOST, { policy: 'hyperv' }, 30, 1];
+})();
+
+/** A cluster run sure to make a live migration (so every run of the suite sees moves under way): two 8 GB hosts,
+ * two VMs of 3,600 MB on the first, its neighbour failing and joining again; the join pass moves a VM at 20 MB/s,
+ * over minutes. */
+const SURE_TO_MIGRATE = ((): [
+  [number, Value<typeof hostOptionsArb>, { policy: 'hyperv' }][],
+  Value<typeof vmSpecArb>[],
+  Op[],
+  'none',
+  Value<typeof autoBalancerArb>,
+  20,
+] => {
+  const ops: Op[] = [
+    { op: 'start', vm: 0 },
+    { op: 'start', vm: 1 },
+    { op: 'start', vm: 2 },
+    { op: 'demand', vm: 0, mb: 3000 },
+    { op: 'demand', vm: 1, mb: 500 },
+    { op: 'demand', vm: 2, mb: 3000 },
+    { op: 'advance', seconds: 40 },
+    { op: 'failHost', host: 1 },
+    { op: 'advance', seconds: 10 },
+    { op: 'recoverHost', host: 1 },
+    { op: 'advance', seconds: 5 },
+  ];
+  const host: [number, Value<typeof hostOptionsArb>, { policy: 'hyperv' }] = [8192, PLAIN_HOST, { policy: 'hyperv' }];
+  return [[host, host], [PLAIN_VM, PLAIN_VM, PLAIN_VM], ops, 'none', { mode: 'always', level: 'low' }, 20];
+})();
+
 describe('wasm and js engines', () => {
   it(
     'agree exactly and keep the invariants at every tick on random sequences',
@@ -50,7 +124,11 @@ describe('wasm and js engines', () => {
             await runTwins(hosts, (host) => [host as Host], names, specs, ops, balancerIntervalSeconds);
           },
         ),
-        { numRuns: runs(HOST_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
+        {
+          numRuns: runs(HOST_RUNS),
+          endOnFailure: process.env.DIFF_SHRINK === undefined,
+          examples: [SURE_TO_GATHER],
+        },
       );
       expect(seen.gathering, 'host instants with a start gathering its memory').toBeGreaterThan(0);
     },
@@ -202,7 +280,11 @@ describe('wasm and js engines on clusters', () => {
             await runTwins(clusters, (cluster) => (cluster as Cluster).hosts(), names, specs, ops);
           },
         ),
-        { numRuns: runs(CLUSTER_RUNS), endOnFailure: process.env.DIFF_SHRINK === undefined },
+        {
+          numRuns: runs(CLUSTER_RUNS),
+          endOnFailure: process.env.DIFF_SHRINK === undefined,
+          examples: [SURE_TO_MIGRATE],
+        },
       );
       expect(seen.migrating, 'cluster instants with a live migration under way').toBeGreaterThan(0);
     },
