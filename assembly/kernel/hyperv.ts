@@ -181,9 +181,8 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
       demand[i] = rampedDemand(exact);
       ramping += 1.0;
     }
-    const phys = assigned[i]!;
     if (balanced[i]! == NOT_BALANCED) {
-      heldOutside += phys; // 0 for a VM that is off
+      heldOutside += assigned[i]!; // 0 for a VM that is off
       if (prepare == PREPARE_MOVE) goal[i] = 0.0;
       else setTierNeed(v, i, 0.0, 0.0);
       continue;
@@ -205,6 +204,7 @@ export function goals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, d
       continue;
     }
     goal[i] = target;
+    const phys = assigned[i]!;
     const paged = smartPaging[i]!;
     if (settled(phys, paged, target, hysteresis)) {
       kept += phys;

@@ -423,13 +423,13 @@ export class Fleet {
   private runTicks(ticks: number): void {
     this.layOut();
     this.store.run(this.poolTotal, ticks, this.balancer.balancerIntervalSeconds, this.alpha);
-    // The kernel moved memory: each live pool's sum is its last tick's (a failed host holds nothing).
+    // The kernel moved memory: each live pool's sum is its last tick's (a failed host holds nothing). Pool by
+    // pool, without a list of each host's pools: this runs at every advance().
     const held = this.store.hosts.held;
-    for (const host of this.hosts) {
-      for (const pool of this.poolsOf(host.index)) {
-        this.heldKnown[pool] = !host.failed;
-        this.held[pool] = host.failed ? 0 : held[pool]!;
-      }
+    for (let pool = 0; pool < this.poolTotal; pool++) {
+      const failed = this.hosts[this.hostOfPool(pool)]!.failed;
+      this.heldKnown[pool] = !failed;
+      this.held[pool] = failed ? 0 : held[pool]!;
     }
     this.roomiest.invalidate();
     this.ticks += ticks;
