@@ -1,6 +1,6 @@
 // A fleet's whole state as plain data, and a new fleet made from it: the registry (hosts, VMs, rows) and every
 // engine column by the column lists, so a column added to the kernel is saved and restored without a change here.
-import { HOST_COLUMNS, VM_COLUMNS } from '../engine/columns.ts';
+import { HOST_COLUMNS, SAVED_VM_COLUMNS } from '../engine/columns.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
 import { createFleet } from '../host/create.ts';
@@ -57,7 +57,7 @@ export function saveFleet(fleet: Fleet): FleetState {
     rows,
     gathering: [...fleet.gathering].map(([record, home]) => ({ vm: record.name, home })),
     // the host columns hold the kernel's memory pools: a host's, or each of its NUMA nodes'
-    columns: { vms: columns(VM_COLUMNS, v, rows.rows), hosts: columns(HOST_COLUMNS, h, fleet.poolTotal) },
+    columns: { vms: columns(SAVED_VM_COLUMNS, v, rows.rows), hosts: columns(HOST_COLUMNS, h, fleet.poolTotal) },
   };
 }
 
@@ -199,7 +199,7 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
     }),
   );
   const columns = object(s.columns, `${field}.columns`);
-  const vmColumns = columnsOf(columns.vms, VM_COLUMNS, rows.rows, `${field}.columns.vms`);
+  const vmColumns = columnsOf(columns.vms, SAVED_VM_COLUMNS, rows.rows, `${field}.columns.vms`);
   const pools = hosts.reduce((sum, host) => sum + poolsOf(host.options), 0);
   const hostColumns = columnsOf(columns.hosts, HOST_COLUMNS, pools, `${field}.columns.hosts`);
   const ticks = wholeIn(s.ticks, `${field}.ticks`, 0, Number.MAX_SAFE_INTEGER);

@@ -90,6 +90,13 @@ export const HOST_COLUMNS = [
 ] as const;
 
 export type VmColumnName = (typeof VM_COLUMNS)[number];
+
+/** The kernel's working space: written in every tick before anything reads it (and by each engine in its own way,
+ * the Wasm lanes also past a host's last row), so no part of a VM's state: checkpoints leave these out. */
+const WORKING_VM_COLUMNS: readonly VmColumnName[] = ['goal', 'need', 'shareWeight', 'ratio', 'share'];
+
+/** The VM columns that hold state: what a checkpoint keeps. */
+export const SAVED_VM_COLUMNS = VM_COLUMNS.filter((name) => !WORKING_VM_COLUMNS.includes(name));
 export type HostColumnName = (typeof HOST_COLUMNS)[number];
 
 /** A store as the facade sees it: one typed array per column. */

@@ -21,7 +21,7 @@ import {
 } from '../../assembly/kernel/store.ts';
 import { rampedDemand } from '../../assembly/kernel/vm-rules.ts';
 import type { PolicyName, ResolvedPolicy } from '../host/policy.ts';
-import { HOST_COLUMNS, type HostColumnName, VM_COLUMNS, type VmColumnName } from './columns.ts';
+import { HOST_COLUMNS, type HostColumnName, SAVED_VM_COLUMNS, VM_COLUMNS, type VmColumnName } from './columns.ts';
 import type { Engine, EngineKind } from './engine.ts';
 
 export { BALANCED, OFF, RUNNING, STARTING };
@@ -105,15 +105,15 @@ export class Store {
     this.#engine.run(hostCount, ticks, dt, alpha);
   }
 
-  /** Every column's first rows as a checkpoint saved them, by the column lists (a column added to the lists is
-   * saved and restored with the others). */
+  /** Every state column's first rows as a checkpoint saved them, by the column lists (a column added to the lists is
+   * saved and restored with the others; the kernel's working columns are not saved). */
   restoreColumns(
-    vms: Readonly<Record<VmColumnName, ArrayLike<number>>>,
+    vms: Readonly<Partial<Record<VmColumnName, ArrayLike<number>>>>,
     hosts: Readonly<Record<HostColumnName, ArrayLike<number>>>,
   ): void {
     const v = this.#engine.vms;
     const h = this.#engine.hosts;
-    for (const name of VM_COLUMNS) v[name].set(vms[name]);
+    for (const name of SAVED_VM_COLUMNS) v[name].set(vms[name]!);
     for (const name of HOST_COLUMNS) h[name].set(hosts[name]);
   }
 
