@@ -46,9 +46,10 @@ export interface VmRecord {
   node: number;
 }
 
-/** Called after every tick while starts gather their memory (the lifecycle's gathering step), with what each VM's
- * balloon gave the balancer in that tick, MB by slot: a balloon driver removes memory at its rate whoever asks. */
-export type GatherStep = (fleet: Fleet, balloonedByBalancer: (slot: number) => number) => void;
+/** Called after every tick while starts gather their memory (the lifecycle's gathering step), with what the balloon
+ * of each VM in a pool where a start gathers gave the balancer in that tick, MB by pool and slot: a balloon driver
+ * removes memory at its rate whoever asks. */
+export type GatherStep = (fleet: Fleet, balloonedByBalancer: (pool: number, slot: number) => number) => void;
 
 export interface HostRecord {
   readonly index: number;
@@ -408,16 +409,34 @@ export class Fleet {
       this.timetable?.runDue(this.ticks);
       if (this.ticks >= end) return;
       if (this.gathering.size > 0) {
-        this.layOut(); // slots stay put from here to the gathering step
-        const removedBefore = this.store.vms.removed.slice();
+        const before = this.removedInGatheringPools();
         this.runTicks(1);
         const removed = this.store.vms.removed;
-        this.gatherStep(this, (slot) => removed[slot]! - removedBefore[slot]!);
+        this.gatherStep(this, (pool, slot) => {
+          const rows = before.get(pool)!;
+          return removed[slot]! - rows.removed[slot - rows.start]!;
+        });
         continue;
       }
       const due = Math.min(this.timetable?.nextTick(this.ticks) ?? Infinity, this.moves.nextEnd());
       this.runTicks(Math.min(end, Math.max(due, this.ticks + 1)) - this.ticks);
     }
+  }
+
+  /** The balloons' removed-memory counters of the pools where starts gather, by pool: the rows from `start` (laid
+   * out, so that slots stay put until the gathering step). */
+  private removedInGatheringPools(): Map<number, { start: number; removed: Float64Array }> {
+    this.layOut();
+    const h = this.store.hosts;
+    const removed = this.store.vms.removed;
+    const pools = new Map<number, { start: number; removed: Float64Array }>();
+    for (const record of this.gathering.keys()) {
+      const pool = this.poolOf(record);
+      if (!pools.has(pool)) {
+        pools.set(pool, { start: h.hostStart[pool]!, removed: removed.slice(h.hostStart[pool]!, h.hostEnd[pool]!) });
+      }
+    }
+    return pools;
   }
 
   private runTicks(ticks: number): void {

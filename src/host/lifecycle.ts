@@ -214,13 +214,13 @@ export function startVm(fleet: Fleet, record: VmRecord, homeOnFailure = record.h
  * boot; one whose timeout runs out first fails with OutOfMemory: it goes off (back where it was) and what it
  * held is free.
  */
-export function gatherStep(fleet: Fleet, balloonedByBalancer: (slot: number) => number): void {
+export function gatherStep(fleet: Fleet, balloonedByBalancer: (pool: number, slot: number) => number): void {
   const taken = new Map<number, number>(); // MB each donor's balloon gave the starts this tick
-  const ballooned = (slot: number) => balloonedByBalancer(slot) + (taken.get(slot) ?? 0);
   for (const [record, home] of [...fleet.gathering]) {
     const v = fleet.store.vms;
     const i = record.slot;
     const pool = fleet.poolOf(record);
+    const ballooned = (slot: number) => balloonedByBalancer(pool, slot) + (taken.get(slot) ?? 0);
     const need = v.gatherNeed[i]!;
     const free = Math.min(need, Math.max(0, fleet.availableInPool(pool)));
     // one tick of each donor's balloon, less what it gave the balancer or another start this tick
