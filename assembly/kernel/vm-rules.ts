@@ -3,6 +3,7 @@
 // hyperv.ts run them over a host.
 import * as balloon from './balloon.ts';
 import * as order from './order.ts';
+import * as store from './store.ts';
 import { VmStore } from './store.ts';
 import * as tiers from './tiers.ts';
 import * as waterfill from './waterfill.ts';
@@ -11,6 +12,7 @@ import * as waterfill from './waterfill.ts';
 const balloonCut = balloon.balloonCut;
 const physicalCut = balloon.physicalCut;
 const greater = order.greater;
+const OFF = store.OFF;
 const lesser = order.lesser;
 const shareRatio = waterfill.shareRatio;
 const weightedShare = waterfill.weightedShare;
@@ -20,6 +22,17 @@ const TIER_DEMAND = tiers.TIER_DEMAND;
 /** Demand of a VM ramped by `rate` MB/s from `exact`, in whole MB (half up, never below zero). */
 export function rampedDemand(exact: f64): f64 {
   return exact > 0.0 ? Math.floor(exact + 0.5) : 0.0;
+}
+
+/** Row i's demand ramped by its rate over `dt` seconds (a VM that is off keeps its demand); 1 if it ramps, else 0
+ * (a ramp is a timer: no tick after one is quiet). */
+export function rampDemand(v: VmStore, i: i32, dt: f64): f64 {
+  const rate = v.demandRate[i]!;
+  if (rate == 0.0 || v.state[i]! == OFF) return 0.0;
+  const exact = v.demandExact[i]! + rate * dt;
+  v.demandExact[i] = exact;
+  v.demand[i] = rampedDemand(exact);
+  return 1.0;
 }
 
 /** Target of a demand `d` with `buffer` percent: demand plus buffer, clamped to [lo, hi]. */
