@@ -24,6 +24,22 @@ function splitCells(line: string, source: string, lineNo: number): string[] {
   });
 }
 
+/**
+ * The cells of a line without quotes, as many as `splitCells` finds, but only the three read are cut out (the others
+ * are left empty): a month of samples has eleven cells a row, and cutting them all made most of the garbage.
+ */
+function wantedCells(line: string, tCol: number, uCol: number, pCol: number): string[] {
+  const cells: string[] = [];
+  let start = 0;
+  for (let column = 0; ; column++) {
+    const end = line.indexOf(';', start);
+    const stop = end < 0 ? line.length : end;
+    cells.push(column === tCol || column === uCol || column === pCol ? line.slice(start, stop) : '');
+    if (end < 0) return cells;
+    start = end + 1;
+  }
+}
+
 /** Header names compare case-insensitively with runs of whitespace collapsed. */
 function normalizeName(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -77,7 +93,7 @@ export function parseBitbrains(text: string, source: string, vm: string = vmName
     const line = lines[lineIndex]!;
     if (line.trim() === '') continue;
     const lineNo = lineIndex + 1;
-    const cells = splitCells(line, source, lineNo);
+    const cells = line.includes('"') ? splitCells(line, source, lineNo) : wantedCells(line, tCol, uCol, pCol);
     if (cells.length !== columns) {
       throw new TraceError(source, lineNo, `expected ${columns} columns separated by ';', found ${cells.length}`);
     }
