@@ -179,9 +179,16 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
       throw new ScenarioError(`${path}.traces`, (error as Error).message, { file: fleet.traces });
     }
     // read side by side (a hundred files waited for one by one leave the process idle), refused in file order
+    const fresh = new Set(files.filter((file) => !cache.has(file)));
     const read = await Promise.allSettled(files.map((file) => readAll(loader, file, `${path}.traces`, cache)));
     const refused = read.find((r) => r.status === 'rejected');
     if (refused) throw refused.reason;
+    // the cache lists files in the order they were first asked for (the summary's trace list), not as reads ended
+    for (const file of fresh) {
+      const traces = cache.get(file)!;
+      cache.delete(file);
+      cache.set(file, traces);
+    }
     const traces = read.flatMap((r) => (r as PromiseFulfilledResult<DemandTrace[]>).value);
     const usable = fleet.skipIdle === false ? traces : traces.filter((t) => !isIdle(t));
     if (usable.length < traces.length) idleTraces.push(...traces.filter(isIdle).map((t) => t.vm));
