@@ -16,6 +16,7 @@ import {
   policyArb,
   runTwins,
   seen,
+  type VmSpec,
   vmConfig,
   vmSpecArb,
 } from './properties.ts';
@@ -31,7 +32,7 @@ const timeFor = (n: number) => Math.max(60_000, n * 1000);
 type Value<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 /** The VM of the sure cases below: 2,048 MB at start, 512 to 6,144 with Dynamic Memory. */
-const PLAIN_VM: Value<typeof vmSpecArb> = {
+const PLAIN_VM: VmSpec = {
   startupMB: 2048,
   minFraction: 0.25,
   extraMaxMB: 4096,
@@ -57,7 +58,7 @@ const PLAIN_HOST: Value<typeof hostOptionsArb> = {
  * do): a 4 GB host filled by one VM, then a second VM starting. */
 const SURE_TO_GATHER = ((): [
   number,
-  Value<typeof vmSpecArb>[],
+  VmSpec[],
   Value<typeof opArb>[],
   Value<typeof hostOptionsArb>,
   { policy: 'hyperv' },
@@ -79,7 +80,7 @@ const SURE_TO_GATHER = ((): [
  * over minutes. */
 const SURE_TO_MIGRATE = ((): [
   [number, Value<typeof hostOptionsArb>, { policy: 'hyperv' }][],
-  Value<typeof vmSpecArb>[],
+  VmSpec[],
   Op[],
   'none',
   Value<typeof autoBalancerArb>,
