@@ -351,7 +351,11 @@ export function keptAndWanted(v: VmStore, h: HostStore, host: i32, from: i32, to
 
 /**
  * Pass 3: move toward the goals, balloon down first (at most the VM's step, Smart Paging memory first), then hand
- * out what is free (each the same fraction of what it wants, never more than is free), and update every counter.
+ * out what is free (each the same fraction of what it wants), and update every counter.
+ *
+ * What is handed out never exceeds `free`: every amount is whole MB and the wants add up to `wanted` exactly, so
+ * with fraction = free / wanted the rounded products add up to less than free + 1 (free < 2^51 MB), and their
+ * floors, whole, to at most free. A broken invariant fails loudly (`checkHandedOut`).
  */
 export function moveAndCount(
   v: VmStore,
@@ -359,30 +363,13 @@ export function moveAndCount(
   host: i32,
   from: i32,
   to: i32,
-  dt: f64,
-  alpha: f64,
-  free: f64,
-): void {
-  moveAndCountFrom(v, h, host, from, to, dt, alpha, freeFraction(free, goalSums.wanted), free);
-}
-
-/** `moveAndCount` of VMs from..to, each given `fraction` of what it wants while `free` MB last (the Wasm
- * core's lane-parallel move continues here from the VM at which the floors of its fractions would overrun). */
-export function moveAndCountFrom(
-  v: VmStore,
-  h: HostStore,
-  host: i32,
-  from: i32,
-  to: i32,
   dtArgument: f64,
   alphaArgument: f64,
-  fractionArgument: f64,
   free: f64,
 ): void {
+  const fraction = unboxed(freeFraction(free, goalSums.wanted));
   const dt = unboxed(dtArgument);
   const alpha = unboxed(alphaArgument);
-  const fraction = unboxed(fractionArgument);
-  let freeLeft = unboxed(free);
   const state = v.state;
   const balanced = v.balanced;
   const assigned = v.assigned;
@@ -403,7 +390,6 @@ export function moveAndCountFrom(
   const vmRemoveOps = v.removeOps;
   const hostRate = h.balloonRate[host]!;
   const hysteresis = h.hysteresis[host]!;
-  // freeLeft: floors of fractions can round up by a hair, so never hand out more than is free
   const m = moveSums;
   let held = 0.0;
   let pagedSum = 0.0;
@@ -416,6 +402,7 @@ export function moveAndCountFrom(
   let shortfall = 0.0;
   let shortCount = 0.0;
   let moved = 0.0;
+  let given = 0.0;
   for (let i = from; i < to; i++) {
     if (state[i]! == OFF) continue;
     let phys = assigned[i]!;
@@ -431,9 +418,8 @@ export function moveAndCountFrom(
       shrunk = fromPaging + fromPhys;
       paged -= fromPaging;
       phys -= fromPhys;
-      const share = shareOfFree(greater(0.0, g - phys), fraction);
-      const give = share < freeLeft ? share : freeLeft;
-      freeLeft -= give;
+      const give = shareOfFree(greater(0.0, g - phys), fraction);
+      given += give;
       // Memory given while Smart Paging is in use replaces paging memory first (the guest's total grows only
       // by what exceeds it).
       const before = phys + paged;
@@ -494,6 +480,12 @@ export function moveAndCountFrom(
   m.shortfall = shortfall;
   m.shortCount = shortCount;
   m.moved = moved;
+  checkHandedOut(given, free);
+}
+
+/** The move never hands out more than is free (see `moveAndCount`). */
+export function checkHandedOut(given: f64, free: f64): void {
+  if (given > free) throw new Error('dynmem: the move handed out more than is free');
 }
 
 /** The host's counters and run totals after a tick, from the move pass's sums. */

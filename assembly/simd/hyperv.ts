@@ -8,7 +8,7 @@ import {
   countHostTick,
   finishBoots,
   goalSums,
-  moveAndCountFrom,
+  checkHandedOut,
   moveSums,
   noBoots,
   quietTick,
@@ -24,6 +24,7 @@ import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
 import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/waterfill.ts';
 import {
   at,
+  FIRST_LANE,
   INFINITY,
   keep,
   laneMax,
@@ -251,52 +252,72 @@ function waterLevelLanes(v: VmStore, from: i32, to: i32, pool: f64, start: f64):
   throw new Error('dynmem: the water level did not converge');
 }
 
-/** The hand-out over lanes, as `handOut` (its fix-ups are the scalar ones). */
-function handOutLanes(v: VmStore, from: i32, to: i32, pool: f64, lambda: f64): void {
+/** The hand-out over lanes, as `handOut`: the shares at λ, then (in the pass that finds what the move keeps and
+ * wants) the whole MB the floors lost. A λ a hair high, rare, is taken back by the scalar fix-up first. */
+function handOutLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, pool: f64, lambda: f64, dt: f64): void {
   const need = at(v.need);
   const shareWeight = at(v.shareWeight);
   const share = at(v.share);
   const goal = at(v.goal);
   const level = f64x2.splat(lambda);
-  let given = ZERO;
+  let sum = ZERO;
   for (let i = from; i < to; i += 2) {
     const s = min2(load2(need, i), f64x2.floor(f64x2.mul(level, load2(shareWeight, i))));
     store2(share, i, s);
     store2(goal, i, f64x2.add(load2(goal, i), s));
-    given = f64x2.add(given, s);
+    sum = f64x2.add(sum, s);
   }
-  fixUpHandOut(v, from, to, pool, laneSum(given));
+  const given = laneSum(sum);
+  if (given > pool) fixUpHandOut(v, from, to, pool, given); // leaves nothing to give
+  keptAndWantedLanes(v, h, host, from, to, dt, given > pool ? 0.0 : pool - given);
 }
 
-/** Pass 2c over lanes, as `keptAndWanted`. */
-function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+/**
+ * Pass 2c over lanes, as `keptAndWanted`, after giving out `rounding` MB as `fixUpHandOut` does: one each, in VM
+ * order, to the VMs of the weighted sharing still short of their need (0 when no hand-out came before).
+ */
+function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, rounding: f64): void {
   const goal = at(v.goal);
   const assigned = at(v.assigned);
   const smartPaging = at(v.smartPaging);
   const balanced = at(v.balanced);
   const balloonRate = at(v.balloonRate);
   const balloonLimit = at(v.balloonLimit);
+  const need = at(v.need);
+  const shareWeight = at(v.shareWeight);
+  const share = at(v.share);
   const hostRate = f64x2.splat(h.balloonRate[host]);
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
+  let left = rounding;
   let kept = ZERO;
   let wanted = ZERO;
   for (let i = from; i < to; i += 2) {
-    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
-    const g = load2(goal, i);
+    const valid = validLanes(i, to);
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    let g = load2(goal, i);
+    if (left > 0.0) {
+      // the rounding's MB while they last: both short lanes, or only the first when one MB is left for two
+      const short = v128.and(v128.and(f64x2.gt(load2(shareWeight, i), ZERO), f64x2.lt(load2(share, i), load2(need, i))), valid);
+      const lanes = i64x2.bitmask(short);
+      const gets = left > 1.0 || lanes != 3 ? short : v128.and(short, FIRST_LANE);
+      g = f64x2.add(g, ones(gets));
+      store2(goal, i, g);
+      left -= <f64>popcnt(i64x2.bitmask(gets));
+    }
     const phys = load2(assigned, i);
     const paged = load2(smartPaging, i);
     const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
-    const left = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, g, step), load2(balloonLimit, i)));
+    const keeps = f64x2.sub(phys, physicalCut2(phys, paged, balloonCut2(phys, paged, g, step), load2(balloonLimit, i)));
     const atGoal = settled2(phys, paged, g, hysteresis);
-    kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
-    wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(g, left)), atGoal), isBalanced));
+    kept = f64x2.add(kept, keep(v128.bitselect(phys, keeps, atGoal), isBalanced));
+    wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(g, keeps)), atGoal), isBalanced));
   }
   goalSums.kept = laneSum(kept);
   goalSums.wanted = laneSum(wanted);
 }
 
-/** What the lanes' move handed out and counted (moveSums keeps the whole pass's sums). */
+/** What the lanes' move handed out and counted. */
 class LaneMove {
   given: f64 = 0;
   added: f64 = 0;
@@ -309,33 +330,29 @@ const laneMove = new LaneMove();
 
 /**
  * Pass 3 over lanes, as `moveAndCount`: the move, then the counters, in two loops (one fused loop holds more
- * vectors than a CPU has registers, and the spills cost more than reading four columns twice). When the floors of
- * the fractions would hand out more than is `free` (a hair of rounding, rare), the VMs from that pair on are moved
- * and counted by the scalar pass, which stops giving at `free`.
+ * vectors than a CPU has registers, and the spills cost more than reading four columns twice).
  */
-function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, fraction: f64, free: f64): void {
-  // two copies of the move loop, so that the whole one has no test of `free` in it
-  const end = fraction < 1.0 ? moveLanes(v, h, host, from, to, dt, fraction, free, true) : moveLanes(v, h, host, from, to, dt, fraction, free, false);
-  const m = moveSums;
-  if (end < to) {
-    moveAndCountFrom(v, h, host, end, to, dt, alpha, fraction, free - laneMove.given);
-  } else {
-    m.held = m.paged = m.demand = m.guestMemory = m.added = m.removed = 0.0;
-    m.addOps = m.removeOps = m.shortfall = m.shortCount = m.moved = 0.0;
-  }
+function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, alpha: f64, free: f64): void {
+  // two copies of the move loop, so that the one where all that is wanted is free has no floors in it
+  const fraction = freeFraction(free, goalSums.wanted);
+  if (fraction < 1.0) moveLanes(v, h, host, from, to, dt, fraction, true);
+  else moveLanes(v, h, host, from, to, dt, fraction, false);
   const lanes = laneMove;
-  m.added += lanes.added;
-  m.removed += lanes.removed;
-  m.addOps += lanes.addOps;
-  m.removeOps += lanes.removeOps;
-  m.moved += lanes.moved;
-  countLanes(v, from, end, dt, alpha);
+  checkHandedOut(lanes.given, free);
+  const m = moveSums;
+  m.held = m.paged = m.demand = m.guestMemory = m.shortfall = m.shortCount = 0.0;
+  m.added = lanes.added;
+  m.removed = lanes.removed;
+  m.addOps = lanes.addOps;
+  m.removeOps = lanes.removeOps;
+  m.moved = lanes.moved;
+  countLanes(v, from, to, dt, alpha);
 }
 
-/** The move of pass 3 over lanes: balloon down (Smart Paging first), then hand out what is free. Returns the row
- * at which it stopped: `to`, or with `partial` the first pair whose floors would overrun `free`. */
+/** The move of pass 3 over lanes: balloon down (Smart Paging first), then hand out what is free: all that each
+ * wants, or with `partial` the floor of `fraction` of it. */
 // @ts-expect-error: decorator
-@inline function moveLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, fraction: f64, free: f64, partial: bool): i32 {
+@inline function moveLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, fraction: f64, partial: bool): void {
   const balanced = at(v.balanced);
   const assigned = at(v.assigned);
   const smartPaging = at(v.smartPaging);
@@ -355,9 +372,8 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
   let addOps = ZERO;
   let removeOps = ZERO;
   let moved = ZERO;
-  let given = 0.0;
-  let i = from;
-  for (; i < to; i += 2) {
+  let given = ZERO;
+  for (let i = from; i < to; i += 2) {
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
     const g = load2(goal, i);
     const phys0 = load2(assigned, i);
@@ -374,11 +390,7 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     const phys1 = f64x2.sub(phys0, fromPhys);
     const want = max2(ZERO, f64x2.sub(g, phys1));
     const give = keep(partial ? f64x2.floor(f64x2.mul(want, part)) : want, moves);
-    if (partial) {
-      const total = given + laneSum(give);
-      if (total > free) break;
-      given = total;
-    }
+    given = f64x2.add(given, give);
     const before = f64x2.add(phys1, paged1);
     const phys = f64x2.add(phys1, give);
     const after = max2(before, phys);
@@ -400,13 +412,12 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     removeOps = f64x2.add(removeOps, ones(shrinks));
   }
   const lanes = laneMove;
-  lanes.given = given;
+  lanes.given = laneSum(given);
   lanes.added = laneSum(added);
   lanes.removed = laneSum(removed);
   lanes.addOps = laneSum(addOps);
   lanes.removeOps = laneSum(removeOps);
   lanes.moved = laneSum(moved);
-  return i < to ? i : to;
 }
 
 /** The counters of pass 3 over lanes, rows from..to after their move: pressure and its statistics, the memory the
@@ -507,18 +518,18 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
     const start = h.waterLevel[host];
     if (tierShare < tierSums.weightedNeed) {
       const lambda = waterLevelLanes(v, from, to, tierShare, start);
-      handOutLanes(v, from, to, tierShare, lambda);
+      handOutLanes(v, h, host, from, to, tierShare, lambda, dt);
       h.waterLevel[host] = lambda;
     } else {
       h.waterLevel[host] = waterFill(v, from, to, tierShare, start, tierSums.weightedNeed, tierSums.unweightedNeed);
+      keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
     }
-    keptAndWantedLanes(v, h, host, from, to, dt);
   } else if (prepared != PREPARE_MOVE) {
     targets(v, from, to);
-    keptAndWantedLanes(v, h, host, from, to, dt);
+    keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
   }
   const free = greater(0.0, pool - goalSums.kept);
-  moveAndCountLanes(v, h, host, from, to, dt, alpha, freeFraction(free, goalSums.wanted), free);
+  moveAndCountLanes(v, h, host, from, to, dt, alpha, free);
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
 }
