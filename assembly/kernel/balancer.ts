@@ -3,14 +3,23 @@ import { fastForward, hypervTick } from './hyperv.ts';
 import { peerTick } from './policies/peer.ts';
 import { HostStore, POLICY_HYPERV, VmStore } from './store.ts';
 
-/** One tick of Hyper-V's balancer on one host; returns whether the tick was quiet. The JS engine passes the
+/** One tick of Hyper-V's balancer on one host; returns whether the tick was quiet. `follows`: the tick before
+ * was this host's, in the same call (nothing outside the kernel changed since). The JS engine passes the
  * portable `hypervTick`, the Wasm core its lane-parallel one. */
-export type HypervTick = (v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64) => bool;
+export type HypervTick = (v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool) => bool;
 
 /** The one place a host's policy picks the code of its tick. Returns whether the tick was quiet. */
-export function tickHost(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, hyperv: HypervTick): bool {
+export function tickHost(
+  v: VmStore,
+  h: HostStore,
+  host: i32,
+  dt: f64,
+  alpha: f64,
+  follows: bool,
+  hyperv: HypervTick,
+): bool {
   const policy = h.policy[host]!;
-  if (policy == POLICY_HYPERV) return hyperv(v, h, host, dt, alpha);
+  if (policy == POLICY_HYPERV) return hyperv(v, h, host, dt, alpha, follows);
   return peerTick(v, h, host, dt, alpha);
 }
 
@@ -34,7 +43,7 @@ export function tick(
   for (let host = 0; host < hostCount; host++) {
     if (h.up[host] == 0) continue;
     for (let t = 1.0; t <= ticks; t++) {
-      const quiet = tickHost(v, h, host, dt, alpha, hyperv);
+      const quiet = tickHost(v, h, host, dt, alpha, t > 1.0, hyperv);
       if (quiet && t < ticks) {
         fastForward(v, h, host, ticks - t, dt, alpha);
         break;

@@ -581,13 +581,35 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt:
  * Right on every tick of a host but its first in a call, unless the host's state changes. */
 let lastTickPrepared = PREPARE_MOVE;
 
-/** One Hyper-V balancer tick of host `host` (VMs from..to). Returns whether the tick was quiet. */
-export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
+/**
+ * Whether the goals the last tick set still hold: it was this host's tick (`follows`), no demand ramps and no
+ * VM boots. Goals depend on demands, settings, states and the pool only; within one call nothing but a ramp or
+ * a boot changes those, and the move changes only the memory of balanced VMs, which no goal depends on. Then
+ * the tick skips the goals and the sharing (after a step in held demand, the ticks that follow while memory
+ * settles), and the goal sums of the last tick stand too.
+ */
+export function goalsHold(follows: bool, booting: bool): bool {
+  return follows && !booting && goalSums.ramping == 0.0;
+}
+
+/** One Hyper-V balancer tick of host `host` (VMs from..to), `follows` as `HypervTick`. Returns whether the tick
+ * was quiet. */
+export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool): bool {
   const from = hostFirstVm(h, host);
   const to = hostEndVm(h, host);
   const booting = anyStarting(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
+  if (goalsHold(follows, booting)) keptAndWanted(v, h, host, from, to, dt);
+  else allocate(v, h, host, from, to, dt);
+  moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));
+  countHostTick(h, host, dt, alpha);
+  return quietTick(booting);
+}
+
+/** Passes 1 and 2: the goals, shared by tier when the targets do not all fit, and what the move keeps and
+ * wants. */
+function allocate(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const prepared = lastTickPrepared;
   goals(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
@@ -608,7 +630,4 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   }
   if (!shared && prepared != PREPARE_MOVE) targets(v, from, to);
   if (shared || prepared != PREPARE_MOVE) keptAndWanted(v, h, host, from, to, dt);
-  moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, pool - goalSums.kept));
-  countHostTick(h, host, dt, alpha);
-  return quietTick(booting);
 }

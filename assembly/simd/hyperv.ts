@@ -7,6 +7,7 @@ import {
   balancerPool,
   countHostTick,
   finishBoots,
+  goalsHold,
   goalSums,
   checkHandedOut,
   moveSums,
@@ -500,12 +501,21 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
 let lastTickPrepared = PREPARE_MOVE;
 
 /** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
-export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
+export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool): bool {
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
   const booting = anyStartingLanes(v, from, to);
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
+  if (goalsHold(follows, booting)) keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
+  else allocateLanes(v, h, host, from, to, dt);
+  moveAndCountLanes(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));
+  countHostTick(h, host, dt, alpha);
+  return quietTick(booting);
+}
+
+/** Passes 1 and 2 over lanes, as `allocate`. */
+function allocateLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const prepared = lastTickPrepared;
   goalsLanes(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
@@ -528,8 +538,4 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
     targets(v, from, to);
     keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
   }
-  const free = greater(0.0, pool - goalSums.kept);
-  moveAndCountLanes(v, h, host, from, to, dt, alpha, free);
-  countHostTick(h, host, dt, alpha);
-  return quietTick(booting);
 }
