@@ -586,7 +586,8 @@ let lastTickPrepared = PREPARE_MOVE;
  * VM boots. Goals depend on demands, settings, states and the pool only; within one call nothing but a ramp or
  * a boot changes those, and the move changes only the memory of balanced VMs, which no goal depends on. Then
  * the tick skips the goals and the sharing (after a step in held demand, the ticks that follow while memory
- * settles), and the goal sums of the last tick stand too.
+ * settles), and the goal sums of the last tick stand too. It relies on host-major order (`tick`): the Wasm passes
+ * write the row past a host with an odd number of VMs, the next host's first, whose own ticks all come later.
  */
 export function goalsHold(follows: bool, booting: bool): bool {
   return follows && !booting && goalSums.ramping == 0.0;
