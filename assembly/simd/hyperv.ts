@@ -1,7 +1,7 @@
 // Hyper-V's balancer tick for the Wasm core: the portable tick's passes (assembly/kernel/hyperv.ts) over f64x2
 // lanes, with the same formulas in the same order, so both engines agree bit for bit (the differential tests
 // prove it). Rare paths stay scalar and shared: boots finishing, weight-0 VMs sharing what the weighted ones
-// leave, the hand-out's whole-MB fix-ups, and a move that would run short of free memory mid-hand-out.
+// leave, and a water level a hair too high (its hand-out taken back MB by MB).
 import {
   anyStarting,
   balancerPool,
