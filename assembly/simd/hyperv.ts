@@ -300,8 +300,8 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
     if (left > 0.0) {
       // the rounding's MB while they last: both short lanes, or only the first when one MB is left for two
       const short = v128.and(v128.and(f64x2.gt(load2(shareWeight, i), ZERO), f64x2.lt(load2(share, i), load2(need, i))), valid);
-      const lanes = i64x2.bitmask(short);
-      const gets = left > 1.0 || lanes != 3 ? short : v128.and(short, FIRST_LANE);
+      const bothShort = i64x2.bitmask(short) == 0b11;
+      const gets = left > 1.0 || !bothShort ? short : v128.and(short, FIRST_LANE);
       g = f64x2.add(g, ones(gets));
       store2(goal, i, g);
       left -= <f64>popcnt(i64x2.bitmask(gets));
