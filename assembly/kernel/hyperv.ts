@@ -602,7 +602,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
   if (goalsHold(follows, booting)) keptAndWanted(v, h, host, from, to, dt);
-  else allocate(v, h, host, from, to, dt);
+  else setGoals(v, h, host, from, to, dt);
   moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
@@ -610,7 +610,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
 
 /** Passes 1 and 2: the goals, shared by tier when the targets do not all fit, and what the move keeps and
  * wants. */
-function allocate(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+function setGoals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const prepared = lastTickPrepared;
   goals(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);

@@ -508,14 +508,14 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
   if (goalsHold(follows, booting)) keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
-  else allocateLanes(v, h, host, from, to, dt);
+  else setGoalsLanes(v, h, host, from, to, dt);
   moveAndCountLanes(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));
   countHostTick(h, host, dt, alpha);
   return quietTick(booting);
 }
 
-/** Passes 1 and 2 over lanes, as `allocate`. */
-function allocateLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+/** Passes 1 and 2 over lanes, as `setGoals`. */
+function setGoalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   const prepared = lastTickPrepared;
   goalsLanes(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
