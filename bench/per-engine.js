@@ -9,22 +9,29 @@ import { loadPreviousRelease, PREVIOUS_RELEASE } from './previous-release.js';
 export const SAMPLE = fileURLToPath(new URL('../data/bitbrains-sample/', import.meta.url));
 
 /**
- * What each benchmark runs, side by side: this build with both engines in both interpolation modes, and the
- * previous release with both engines (it knows only the linear ramp).
+ * What each benchmark runs, side by side: this build with both engines in both interpolation modes (the wasm
+ * engine on its default threads, and on one), and the previous release with both engines (it knows only the
+ * linear ramp, on one thread).
  */
 const VARIANTS = [
-  { release: 'current', engine: 'wasm', demand: 'step' },
-  { release: 'current', engine: 'wasm', demand: 'linear' },
-  { release: 'current', engine: 'js', demand: 'step' },
-  { release: 'current', engine: 'js', demand: 'linear' },
-  { release: PREVIOUS_RELEASE, engine: 'wasm', demand: 'linear' },
-  { release: PREVIOUS_RELEASE, engine: 'js', demand: 'linear' },
+  { release: 'current', engine: 'wasm', threads: 'auto', demand: 'step' },
+  { release: 'current', engine: 'wasm', threads: 'auto', demand: 'linear' },
+  { release: 'current', engine: 'wasm', threads: 1, demand: 'step' },
+  { release: 'current', engine: 'wasm', threads: 1, demand: 'linear' },
+  { release: 'current', engine: 'js', threads: 1, demand: 'step' },
+  { release: 'current', engine: 'js', threads: 1, demand: 'linear' },
+  { release: PREVIOUS_RELEASE, engine: 'wasm', threads: 1, demand: 'linear' },
+  { release: PREVIOUS_RELEASE, engine: 'js', threads: 1, demand: 'linear' },
 ];
 
 async function runVariant(variant, scenario, describe) {
   const current = variant.release === 'current';
   const { simulate } = current ? await import('../dist/src/index.js') : await loadPreviousRelease();
-  const input = { ...scenario(variant.engine), ...(current ? { demandInterpolation: variant.demand } : {}) };
+  const input = {
+    ...scenario(variant.engine),
+    ...(current ? { demandInterpolation: variant.demand } : {}),
+    ...(current && variant.threads !== 'auto' ? { threads: variant.threads } : {}),
+  };
   let summary;
   let cpu;
   const bench = new Bench({ iterations: 1, time: 0, warmup: false });
@@ -65,12 +72,23 @@ export async function benchPerEngine(fileUrl, scenario, describe, note) {
     rows.push(JSON.parse(run.stdout));
   });
   console.table(rows);
-  const cpu = (release, engine, demand) =>
-    rows.find((r) => r.release === release && r.engine === engine && r.demand === demand)?.['cpu s'];
-  for (const engine of only ? [only] : ['wasm', 'js']) {
-    const before = cpu(PREVIOUS_RELEASE, engine, 'linear');
-    const ratios = ['step', 'linear'].map((d) => `${d} ${(before / cpu('current', engine, d)).toFixed(2)}×`);
-    console.log(`${engine}: speed-up over ${PREVIOUS_RELEASE} (CPU time): ${ratios.join(', ')}`);
+  const time = (release, engine, threads, demand, measure) =>
+    rows.find((r) => r.release === release && r.engine === engine && r.threads === threads && r.demand === demand)?.[
+      measure
+    ];
+  // one thread: CPU time (steadier on a shared machine); the default threads: wall time (what they shorten)
+  const engines = [
+    ['wasm', 'auto', 'wall s'],
+    ['wasm', 1, 'cpu s'],
+    ['js', 1, 'cpu s'],
+  ];
+  for (const [engine, threads, measure] of engines) {
+    if (only && engine !== only) continue;
+    const before = time(PREVIOUS_RELEASE, engine, 1, 'linear', measure);
+    const ratios = ['step', 'linear'].map(
+      (d) => `${d} ${(before / time('current', engine, threads, d, measure)).toFixed(2)}×`,
+    );
+    console.log(`${engine} (threads ${threads}): speed-up over ${PREVIOUS_RELEASE} (${measure}): ${ratios.join(', ')}`);
   }
   console.log(note);
 }

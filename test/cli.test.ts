@@ -366,7 +366,7 @@ describe('scenario and data errors: exit 1, naming the field, file and line', ()
       'scenario.json',
       `{ ${host}, "vms": [{ "name": "a", "demandMB": 100 }], "colour": "blue" }`,
     );
-    expectDataError(run, 'dynmem: colour: unknown field (known: name, engine, duration,');
+    expectDataError(run, 'dynmem: colour: unknown field (known: name, engine, threads, duration,');
   });
 
   it('an unknown VM setting', () => {

@@ -66,7 +66,7 @@ describe.each(['wasm', 'js'] as const)('advance(n) = n × advance(1) (%s engine)
     const make = async () => {
       const host = await contendedHost(engine);
       const fleet = (host as any).fleet;
-      fleet.store.rampDemand(fleet.vm('v3').slot, 1000, 1.5); // from 1,000 MB, 1.5 MB/s
+      fleet.store.rampDemands(Int32Array.of(fleet.vm('v3').slot), Float64Array.of(1000), Float64Array.of(1.5)); // from 1,000 MB, 1.5 MB/s
       return host;
     };
     const once = await make();

@@ -27,6 +27,7 @@ type EventOf<A extends ScenarioEvent['action']> = Extract<ScenarioEvent, { actio
 const SCENARIO: Fields<Scenario> = {
   name: true,
   engine: true,
+  threads: true,
   duration: true,
   balancerIntervalSeconds: true,
   sampleInterval: true,

@@ -9,7 +9,7 @@ const debugCore =
   process.env.WASM_BUILD === 'debug'
     ? [
         {
-          find: /^\.\/core-bytes\.generated\.js$/,
+          find: /^(\.\/|\.\.\/engine\/)(threads-)?core-bytes\.generated\.js$/,
           replacement: fileURLToPath(new URL('./debug-core-bytes.ts', import.meta.url)),
         },
       ]
@@ -32,7 +32,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['dist/src/**/*.js', 'dist/assembly/kernel/**/*.js', 'src/**/*.ts', 'assembly/kernel/**/*.ts'],
-      exclude: ['src/engine/core-bytes.generated.ts', '**/*.d.ts'],
+      exclude: ['src/engine/*core-bytes.generated.ts', '**/*.d.ts'],
       reporter: ['text-summary', 'text'],
       thresholds: { lines: 90 },
     },

@@ -40,14 +40,26 @@ export function tick(
   alpha: f64,
   hyperv: HypervTick,
 ): void {
-  for (let host = 0; host < hostCount; host++) {
-    if (h.up[host] == 0) continue;
-    for (let t = 1.0; t <= ticks; t++) {
-      const quiet = tickHost(v, h, host, dt, alpha, t > 1.0, hyperv);
-      if (quiet && t < ticks) {
-        fastForward(v, h, host, ticks - t, dt, alpha);
-        break;
-      }
+  for (let host = 0; host < hostCount; host++) runHost(v, h, host, ticks, dt, alpha, hyperv);
+}
+
+/** One host's part of `tick`: its `ticks` ticks, or none when it is down. (The threaded core's instances each
+ * run whole hosts of a call.) */
+export function runHost(
+  v: VmStore,
+  h: HostStore,
+  host: i32,
+  ticks: f64,
+  dt: f64,
+  alpha: f64,
+  hyperv: HypervTick,
+): void {
+  if (h.up[host] == 0) return;
+  for (let t = 1.0; t <= ticks; t++) {
+    const quiet = tickHost(v, h, host, dt, alpha, t > 1.0, hyperv);
+    if (quiet && t < ticks) {
+      fastForward(v, h, host, ticks - t, dt, alpha);
+      return;
     }
   }
 }

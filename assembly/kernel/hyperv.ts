@@ -54,6 +54,9 @@ export class GoalSums {
   wanted: f64 = 0;
   /** VMs whose demand ramps (a timer: no tick after one is quiet). */
   ramping: f64 = 0;
+  /** What the last tick run (of any host) needed after its goals pass: pass 1 prepares the same (see `goals`).
+   * Right on every tick of a host but its first in a call, unless the host's state changes. */
+  prepared: i32 = PREPARE_MOVE;
 }
 
 /** What the move-and-count pass finds on a host (one tick). */
@@ -86,10 +89,20 @@ export class TierSums {
   unweightedNeed: f64 = 0;
 }
 
-export const goalSums = new GoalSums();
-export const moveSums = new MoveSums();
-export const tierSums = new TierSums();
-export const bootSums = new BootSums();
+// A tick's scratch sums, one set per instance of the core. (They are `let` for `useSums`.)
+export let goalSums = new GoalSums();
+export let moveSums = new MoveSums();
+export let tierSums = new TierSums();
+export let bootSums = new BootSums();
+
+/** Tick with another set of scratch sums: a helper instance of the threaded core shares the first instance's
+ * memory and must not allocate (its start function never runs), so it takes a set the first one made for it. */
+export function useSums(goals: GoalSums, moves: MoveSums, tiers: TierSums, boots: BootSums): void {
+  goalSums = goals;
+  moveSums = moves;
+  tierSums = tiers;
+  bootSums = boots;
+}
 
 /** Whether a VM of from..to is booting (then `finishBoots` runs before the goals). */
 export function anyStarting(v: VmStore, from: i32, to: i32): bool {
@@ -577,10 +590,6 @@ export function fastForward(v: VmStore, h: HostStore, host: i32, ticks: f64, dt:
   h.shortVmSeconds[host]! += m.shortCount * span;
 }
 
-/** What the last tick run (of any host) needed after its goals pass: pass 1 prepares the same (see `goals`).
- * Right on every tick of a host but its first in a call, unless the host's state changes. */
-let lastTickPrepared = PREPARE_MOVE;
-
 /**
  * Whether the goals the last tick set still hold: it was this host's tick (`follows`), no demand ramps and no
  * VM boots. Goals depend on demands, settings, states and the pool only; within one call nothing but a ramp or
@@ -611,11 +620,11 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
 /** Passes 1 and 2: the goals, shared by tier when the targets do not all fit, and what the move keeps and
  * wants. */
 function setGoals(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
-  const prepared = lastTickPrepared;
+  const prepared = goalSums.prepared;
   goals(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
   const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
-  lastTickPrepared = shared ? tierFor(pool) : PREPARE_MOVE;
+  goalSums.prepared = shared ? tierFor(pool) : PREPARE_MOVE;
   if (shared) {
     const tier = tierFor(pool);
     if (tier != prepared) tierNeeds(v, from, to, tier);

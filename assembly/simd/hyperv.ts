@@ -319,7 +319,7 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
 }
 
 /** What the lanes' move handed out and counted. */
-class LaneMove {
+export class LaneMove {
   given: f64 = 0;
   added: f64 = 0;
   removed: f64 = 0;
@@ -327,7 +327,12 @@ class LaneMove {
   removeOps: f64 = 0;
   moved: f64 = 0;
 }
-const laneMove = new LaneMove();
+let laneMove = new LaneMove();
+
+/** Move with another scratch, as the kernel's `useSums`. */
+export function useLaneMove(lanes: LaneMove): void {
+  laneMove = lanes;
+}
 
 /**
  * Pass 3 over lanes, as `moveAndCount`: the move, then the counters, in two loops (one fused loop holds more
@@ -497,9 +502,6 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
   return v128.any_true(found);
 }
 
-/** What the last tick run needed after its goals pass, as the portable tick's `lastTickPrepared`. */
-let lastTickPrepared = PREPARE_MOVE;
-
 /** One Hyper-V balancer tick of host `host`, as `hypervTick`. Returns whether the tick was quiet. */
 export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool): bool {
   const from = <i32>h.hostStart[host];
@@ -516,11 +518,11 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
 
 /** Passes 1 and 2 over lanes, as `setGoals`. */
 function setGoalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
-  const prepared = lastTickPrepared;
+  const prepared = goalSums.prepared;
   goalsLanes(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
   const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
-  lastTickPrepared = shared ? tierFor(pool) : PREPARE_MOVE;
+  goalSums.prepared = shared ? tierFor(pool) : PREPARE_MOVE;
   if (shared) {
     const tier = tierFor(pool);
     if (tier != prepared) tierNeedsLanes(v, from, to, tier);

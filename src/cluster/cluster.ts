@@ -137,6 +137,11 @@ export class Cluster {
   get engine(): string {
     return this.fleet.store.kind;
   }
+  /** Threads the balancer runs on now: 1, or in Node with the 'wasm' engine the calling thread and the helpers
+   * started so far (by the first call long enough to share its hosts; see the `threads` option). */
+  get threads(): number {
+    return this.fleet.store.threads;
+  }
   get timeSeconds(): number {
     return this.fleet.timeSeconds;
   }

@@ -8,6 +8,9 @@ export type EngineKind = 'wasm' | 'js';
 
 export interface Engine {
   readonly kind: EngineKind;
+  /** Threads its calls run on now: 1, or with the threaded Wasm core the calling thread and the helpers started
+   * so far (the first call long enough to share starts them). */
+  readonly threads: number;
   /** Current views. Replaced by `grow`: never keep a column across a call that can grow the store. */
   readonly vms: VmColumns;
   readonly hosts: HostColumns;

@@ -12,6 +12,7 @@ export function createJsEngine(): Engine {
   let hostCapacity = 0;
   return {
     kind: 'js',
+    threads: 1,
     get vms() {
       return vms;
     },

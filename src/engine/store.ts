@@ -81,6 +81,11 @@ export class Store {
   get kind(): EngineKind {
     return this.#engine.kind;
   }
+  /** Threads the engine runs on now (see `Engine.threads`). */
+  get threads(): number {
+    return this.#engine.threads;
+  }
+
   /** Current views. Replaced by `grow`: never keep a column across a call that can grow the store. */
   get vms(): ReadonlyColumns<VmColumnName> {
     return this.#engine.vms;
@@ -121,11 +126,16 @@ export class Store {
 
   /** An empty slot: off, nothing held, no counters, no balloon driver limits of its own. */
   clearVm(slot: number): void {
-    const v = this.#engine.vms;
     this.#assign(slot, 0);
-    for (const name of VM_COLUMNS) v[name][slot] = 0;
-    this.setState(slot, OFF);
-    v.balloonRate[slot] = NO_VM_BALLOON_LIMIT;
+    this.#emptyRow(slot);
+  }
+
+  /** `clearVm` without telling `onAssignedChange`: for rows a re-layout moved the VM out of. */
+  #emptyRow(row: number): void {
+    const v = this.#engine.vms;
+    for (const name of VM_COLUMNS) v[name][row] = 0;
+    this.setState(row, OFF);
+    v.balloonRate[row] = NO_VM_BALLOON_LIMIT;
   }
 
   /**
@@ -188,12 +198,16 @@ export class Store {
     }
   }
 
-  /** A demand of `exactMB` now, ramping by `rateMBps` every second inside the core (rounded as the core does). */
-  rampDemand(slot: number, exactMB: number, rateMBps: number): void {
-    const v = this.#engine.vms;
-    v.demandExact[slot] = exactMB;
-    v.demandRate[slot] = rateMBps;
-    v.demand[slot] = wholeDemandMB(exactMB);
+  /** Demands of `exactMB[k]` now for the VMs in `slots[k]`, each ramping by `ratesMBps[k]` every second inside
+   * the core (rounded as the core does). */
+  rampDemands(slots: Int32Array, exactMB: Float64Array, ratesMBps: Float64Array): void {
+    const { demand, demandExact, demandRate } = this.#engine.vms;
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k]!;
+      demandExact[slot] = exactMB[k]!;
+      demandRate[slot] = ratesMBps[k]!;
+      demand[slot] = wholeDemandMB(exactMB[k]!);
+    }
   }
 
   /**
@@ -355,20 +369,23 @@ export class Store {
   }
 
   /**
-   * Lay the rows out anew: row k takes what was in row `order[k]`, rows past the end are cleared, and host h owns
-   * rows hostStart[h] .. hostEnd[h] − 1 (`hostOfRow` tells each new row's host; -1 for unplaced VMs, last).
+   * Lay the rows out anew: row k takes what was in row `order[k]` (a negative one is left empty), rows past the
+   * end are cleared, and host h owns rows hostStart[h] .. hostEnd[h] − 1 (`hostOfRow` tells each new row's
+   * host: -1 for unplaced VMs, last, and for empty rows, which stand before a host's first row).
    */
   relayout(order: readonly number[], usedRows: number, hostOfRow: (row: number) => number, hostCount: number): void {
     const v = this.#engine.vms;
     const columns = VM_COLUMNS.map((name) => v[name]);
     const old = columns.map((column) => column.slice(0, usedRows));
     order.forEach((from, row) => {
-      for (let c = 0; c < columns.length; c++) columns[c]![row] = old[c]![from]!;
+      if (from < 0) this.#emptyRow(row);
+      else for (let c = 0; c < columns.length; c++) columns[c]![row] = old[c]![from]!;
     });
-    for (let row = order.length; row < usedRows; row++) this.clearVm(row);
+    for (let row = order.length; row < usedRows; row++) this.#emptyRow(row);
     const h = this.#engine.hosts;
     let next = 0;
     for (let host = 0; host < hostCount; host++) {
+      while (next < order.length && order[next]! < 0) next++;
       h.hostStart[host] = next;
       while (next < order.length && hostOfRow(next) === host) next++;
       h.hostEnd[host] = next;

@@ -4,7 +4,7 @@ import { DynamicMemoryError } from '../errors.ts';
 import { type Columns, columnStore, copyColumns, HOST_COLUMNS, VM_COLUMNS } from './columns.ts';
 import type { Engine } from './engine.ts';
 
-interface CoreExports {
+export interface CoreExports {
   memory: WebAssembly.Memory;
   allocate(vmCapacity: number, hostCapacity: number): void;
   vmColumnCount(): number;
@@ -32,7 +32,7 @@ function keep<Name extends string>(names: readonly Name[], store: Columns<Name>)
 }
 
 /** The core's exports, or a DynamicMemoryError when the module is not this release's core. */
-function coreOf(instance: WebAssembly.Instance): CoreExports {
+export function coreOf(instance: WebAssembly.Instance): CoreExports {
   const core = instance.exports as unknown as CoreExports;
   const missing = CORE_FUNCTIONS.filter((name) => typeof core[name] !== 'function');
   if (missing.length > 0 || !(core.memory instanceof WebAssembly.Memory)) {
@@ -52,16 +52,22 @@ function coreOf(instance: WebAssembly.Instance): CoreExports {
   return core;
 }
 
+/** What the core imports: its abort hook, and the threaded core its shared `memory`. */
+export function coreImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      ...(memory === undefined ? {} : { memory }),
+      abort(_message: number, _file: number, line: number, column: number) {
+        throw new Error(`dynmem Wasm core aborted at ${line}:${column}`);
+      },
+    },
+  };
+}
+
 export async function createWasmEngine(module: WebAssembly.Module): Promise<Engine> {
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, {
-      env: {
-        abort(_message: number, _file: number, line: number, column: number) {
-          throw new Error(`dynmem Wasm core aborted at ${line}:${column}`);
-        },
-      },
-    });
+    instance = await WebAssembly.instantiate(module, coreImports());
   } catch (error) {
     if (!(error instanceof WebAssembly.LinkError)) throw error;
     throw new DynamicMemoryError('InvalidSetting', `wasm: the module given is not dynmem's core (${error.message}).`, {
@@ -69,6 +75,12 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
     });
   }
   const core = coreOf(instance);
+  return engineOver(core, (hostCount, ticks, dt, alpha) => core.run(hostCount, ticks, dt, alpha));
+}
+
+/** The engine over a core instance's stores; `run` runs its ticks (the core's own `run`, or the threaded
+ * engine's split of the hosts between threads), on `threads()` threads. */
+export function engineOver(core: CoreExports, run: Engine['run'], threads = () => 1): Engine {
   const vmView = (capacity: number) => viewStore(core, VM_COLUMNS, core.vmColumn, capacity);
   const hostView = (capacity: number) => viewStore(core, HOST_COLUMNS, core.hostColumn, capacity);
   let vmCapacity = 0;
@@ -77,6 +89,9 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
   let hosts = hostView(0);
   return {
     kind: 'wasm',
+    get threads() {
+      return threads();
+    },
     get vms() {
       return vms;
     },
@@ -101,8 +116,6 @@ export async function createWasmEngine(module: WebAssembly.Module): Promise<Engi
       vmCapacity = nextVmCapacity;
       hostCapacity = nextHostCapacity;
     },
-    run(hostCount, ticks, dt, alpha) {
-      core.run(hostCount, ticks, dt, alpha);
-    },
+    run,
   };
 }

@@ -14,6 +14,9 @@ export interface EngineOptions {
   engine?: EngineKind;
   /** A Wasm core of your own (its bytes or compiled module) instead of the one built into the library. */
   wasm?: BufferSource | WebAssembly.Module;
+  /** Threads the Wasm engine may use in Node (whole hosts of a long call to each): default the machine's cores,
+   * up to 8; 1 keeps it on the calling thread. */
+  threads?: number;
   /** Seconds between balancer ticks. Default 1. */
   balancerIntervalSeconds?: number;
   /** Seconds a booting VM holds its startup RAM before its Dynamic Memory components report. Default 30. */
@@ -25,10 +28,16 @@ export interface EngineOptions {
 export const ENGINE_OPTION_FIELDS = [
   'engine',
   'wasm',
+  'threads',
   'balancerIntervalSeconds',
   'bootSeconds',
   'pressureWindowSeconds',
 ];
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
 
 function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
@@ -40,6 +49,26 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
     );
   }
   return value;
+}
+
+/** The most threads the `threads` option takes. */
+const MAX_THREADS = 64;
+
+/** The `threads` option, checked against the engine and the platform (undefined: the default). */
+function threadCount(options: EngineOptions, kind: EngineKind): number | undefined {
+  const threads = options.threads;
+  if (threads === undefined) return undefined;
+  const refuse = (message: string) => new DynamicMemoryError('InvalidSetting', message, { field: 'threads' });
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw refuse(`threads must be a whole number from 1 to ${MAX_THREADS}, not ${shown(threads)}.`);
+  }
+  if (threads === 1) return threads;
+  if (kind === 'js') throw refuse("threads is for engine 'wasm'; the js engine runs on the calling thread.");
+  if (options.wasm !== undefined) {
+    throw refuse('threads > 1 runs the built-in threaded core; a Wasm core of your own runs on the calling thread.');
+  }
+  if (!isNode()) throw refuse("threads > 1 needs Node's worker threads; in a browser the core runs on the page's.");
+  return threads;
 }
 
 /** @internal The fleet behind a host or cluster: its engine and balancer options. */
@@ -60,13 +89,23 @@ export async function createFleet(options: EngineOptions): Promise<Fleet> {
     bootSeconds: positive(options.bootSeconds, 'bootSeconds', 30, true),
     pressureWindowSeconds: positive(options.pressureWindowSeconds, 'pressureWindowSeconds', 60),
   };
-  const engine: Engine = kind === 'js' ? createJsEngine() : await wasmEngine(options.wasm);
+  const threads = threadCount(options, kind);
+  const engine: Engine = kind === 'js' ? createJsEngine() : await wasmEngine(options.wasm, threads);
   return new Fleet(engine, balancer, gatherStep);
 }
 
-/** The Wasm engine from the default core or the caller's `wasm` option; a module that cannot be read, compiled
+/** The Wasm engine from the default core (threaded in Node unless `threads` is 1) or the caller's `wasm` option;
+ * a module that cannot be read, compiled
  * or instantiated as the core is refused as a setting, whatever the platform's own error was. */
-async function wasmEngine(source: unknown): Promise<Engine> {
+async function wasmEngine(source: unknown, threads: number | undefined): Promise<Engine> {
+  if (source === undefined && isNode() && threads !== 1) {
+    // A variable specifier keeps browser bundlers away from the Node-only threaded engine.
+    const threaded = (await import(
+      /* @vite-ignore */ new URL('../node/threaded-engine.js', import.meta.url).href
+    )) as typeof import('../node/threaded-engine.ts');
+    const count = threads ?? threaded.defaultThreads();
+    if (count > 1) return threaded.createThreadedWasmEngine(count);
+  }
   const usable =
     source === undefined ||
     source instanceof WebAssembly.Module ||

@@ -502,16 +502,26 @@ export class Fleet {
     const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.poolTotal : this.poolOf(r));
     records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a pool
+    // Each pool starts on a cache line, after empty rows if need be: the Wasm core writes rows in pairs, and
+    // threads ticking two pools would otherwise write the same pair, or make a shared line bounce between cores.
+    const rows: (VmRecord | undefined)[] = [];
+    records.forEach((record, k) => {
+      if (k > 0 && rank(record) !== rank(records[k - 1]!)) {
+        while (rows.length % ROWS_PER_CACHE_LINE !== 0) rows.push(undefined);
+      }
+      rows.push(record);
+    });
+    this.ensureCapacity(rows.length, this.poolTotal);
     this.store.relayout(
-      records.map((record) => record.slot),
+      rows.map((record) => (record === undefined ? EMPTY_ROW : record.slot)),
       this.bySlot.length,
-      (slot) => this.poolOf(records[slot]!),
+      (row) => (rows[row] === undefined ? EMPTY_ROW : this.poolOf(rows[row])),
       this.poolTotal,
     );
-    records.forEach((record, slot) => {
-      record.slot = slot;
+    rows.forEach((record, slot) => {
+      if (record !== undefined) record.slot = slot;
     });
-    this.bySlot = records;
+    this.bySlot = rows;
     this.freeSlots = [];
     this.layoutDirty = false;
     this.layoutVersion++;
@@ -556,6 +566,12 @@ export class Fleet {
     e.grow(vmCapacity, hostCapacity);
   }
 }
+
+/** In a layout, a row left empty. */
+const EMPTY_ROW = -1;
+
+/** Rows of a column in a cache line (eight doubles of 64 bytes). */
+const ROWS_PER_CACHE_LINE = 8;
 
 /** The most ticks a fleet's clock runs, in all: beyond 2^53 − 1 a tick count is no longer exact in a double. */
 export const MAX_TICKS = Number.MAX_SAFE_INTEGER;

@@ -67,6 +67,11 @@ export class Host {
   get engine(): string {
     return this.fleet.store.kind;
   }
+  /** Threads the balancer runs on now (see `Cluster.threads`): a host whose NUMA nodes balance on their own
+   * shares them between threads. */
+  get threads(): number {
+    return this.fleet.store.threads;
+  }
   /** Simulated seconds so far. */
   get timeSeconds(): number {
     return this.fleet.timeSeconds;

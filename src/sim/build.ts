@@ -90,6 +90,7 @@ export async function buildScenario(scenario: Scenario, loader: TraceLoader): Pr
   const cluster = await createCluster({
     hosts,
     ...(scenario.engine ? { engine: scenario.engine } : {}),
+    ...(scenario.threads !== undefined ? { threads: scenario.threads } : {}),
     ...(scenario.balancerIntervalSeconds !== undefined
       ? { balancerIntervalSeconds: scenario.balancerIntervalSeconds }
       : {}),

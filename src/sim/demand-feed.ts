@@ -18,8 +18,14 @@ export class DemandFeed {
   private readonly batch: Float64Array;
   /** Demands set by events in place of a VM's trace, by VM index. */
   private readonly held = new Map<number, number>();
-  /** Linear: the VMs' records (their slots follow the store's re-layouts). */
+  /** Linear: the VMs' records (their slots follow the store's re-layouts), and one call's slots, demands now and
+   * rates; `nextDemands` holds the demands at `nextAt`, the grid point after the last one fed (the next `now`). */
   private readonly records: VmRecord[];
+  private readonly slots: Int32Array;
+  private nowDemands: Float64Array;
+  private nextDemands: Float64Array;
+  private readonly rates: Float64Array;
+  private nextAt = Number.NaN;
 
   constructor(cluster: Cluster, vms: SimVm[], mode: DemandInterpolation, gridStep: number) {
     this.cluster = cluster;
@@ -30,6 +36,10 @@ export class DemandFeed {
     this.handles = cluster.vmHandles(names);
     this.batch = new Float64Array(vms.length);
     this.records = names.map((name) => cluster.fleet.vm(name));
+    this.slots = new Int32Array(vms.length);
+    this.nowDemands = new Float64Array(vms.length);
+    this.nextDemands = new Float64Array(vms.length);
+    this.rates = new Float64Array(vms.length);
   }
 
   /** Every VM's demand at grid point t: held until the next point, or ramped towards its value there. */
@@ -40,18 +50,26 @@ export class DemandFeed {
       this.cluster.setDemands(this.handles, this.batch);
       return;
     }
-    const store = this.cluster.fleet.store;
+    // the demands now are the last call's next ones when this call comes at the grid point after it
+    [this.nowDemands, this.nextDemands] = [this.nextDemands, this.nowDemands];
+    const now = this.nowDemands;
+    const next = this.nextDemands;
+    if (this.nextAt !== t) for (let k = 0; k < n; k++) now[k] = Math.max(0, this.cursors.at(k, t));
+    const nextAt = t + this.gridStep;
     for (let k = 0; k < n; k++) {
-      const now = Math.max(0, this.cursors.at(k, t));
-      const next = Math.max(0, this.cursors.at(k, t + this.gridStep));
-      store.rampDemand(this.records[k]!.slot, now, (next - now) / this.gridStep);
+      next[k] = Math.max(0, this.cursors.at(k, nextAt));
+      this.rates[k] = (next[k]! - now[k]!) / this.gridStep;
+      this.slots[k] = this.records[k]!.slot;
     }
+    this.cluster.fleet.store.rampDemands(this.slots, now, this.rates);
+    this.nextAt = nextAt;
   }
 
   /** VM k's demand is `demandMB` from the next grid point on (a scenario's setDemand event). */
   hold(k: number, demandMB: number): void {
     this.cursors.replace(k, constantCurve(demandMB));
     this.held.set(k, demandMB);
+    this.nextAt = Number.NaN;
   }
 
   /** What a checkpoint keeps: the demands held by events, and the cursors. */

@@ -59,11 +59,11 @@ export interface Resume {
 
 /**
  * The scenario and every VM's demand as the run reads it (trace samples as exact doubles, offsets, start times,
- * static memory): a checkpoint resumes only a run of the same scenario on the same traces. The engine is left out:
- * a run may resume on another.
+ * static memory): a checkpoint resumes only a run of the same scenario on the same traces. The engine and its
+ * threads are left out: a run may resume on another.
  */
 export function scenarioHash(scenario: Scenario, vms: readonly SimVm[]): string {
-  const { engine: _, ...rest } = scenario;
+  const { engine: _, threads: __, ...rest } = scenario;
   const hash = new Fnv1a().text(JSON.stringify(rest));
   const seen = new Map<Float64Array, number>(); // copies of a trace share its samples: hashed once
   for (const vm of vms) {

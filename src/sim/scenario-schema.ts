@@ -62,6 +62,12 @@ export const SCENARIO_SCHEMA = {
   properties: {
     name: { type: 'string', description: 'Name of the run, shown in reports.' },
     engine: { enum: ['wasm', 'js'], description: 'The balancer engine. Default "wasm".' },
+    threads: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 64,
+      description: "Threads of the 'wasm' engine in Node (whole hosts each). Default: the machine's cores, up to 8.",
+    },
     duration: { $ref: '#/$defs/duration', description: 'Simulated time, > 0. Default "24h".' },
     balancerIntervalSeconds: { type: 'number', exclusiveMinimum: 0, description: 'Seconds between ticks. Default 1.' },
     sampleInterval: { $ref: '#/$defs/duration', description: 'Seconds between output samples. Default 300.' },

@@ -85,6 +85,9 @@ export type ScenarioEvent =
 export interface Scenario {
   name?: string;
   engine?: 'wasm' | 'js';
+  /** Threads of the 'wasm' engine in Node, each running whole hosts of a long call. Default: the machine's
+   * cores, up to 8; 1 keeps the balancer on the calling thread. Results do not depend on it. */
+  threads?: number;
   /** Simulated time. Default "24h". */
   duration?: Duration;
   /** Seconds between balancer ticks. Default 1. */

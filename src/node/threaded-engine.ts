@@ -1,0 +1,171 @@
+// The Wasm engine on several threads (Node): the threaded core, one instance on this thread and one on each
+// helper thread, all on one shared memory. A call big enough to pay for it is split by whole hosts (results are
+// the same as on one thread: hosts are independent within a call); a smaller one runs here alone.
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { HOST_COLUMNS } from '../engine/columns.ts';
+import type { Engine } from '../engine/engine.ts';
+import { THREADS_CORE_WASM_BASE64 } from '../engine/threads-core-bytes.generated.ts';
+import { type CoreExports, coreImports, coreOf, engineOver } from '../engine/wasm-engine.ts';
+import type { HelperData } from './core-helper.ts';
+import {
+  ACTIVE,
+  ALPHA,
+  ARGUMENT_SLOTS,
+  CONTROL_SLOTS,
+  DT,
+  FAILED,
+  HOST_COUNT,
+  HOST_STORE,
+  NEXT_HOST,
+  OPEN,
+  runClaimedHosts,
+  TICKS,
+  VM_STORE,
+  WAKE,
+} from './host-claims.ts';
+
+/** Pages the shared memory may grow to: the threads target's `maximumMemory` in asconfig.json (2 GiB). */
+const MAXIMUM_PAGES = 32768;
+
+/** The fewest VM-ticks in a call that is split: below, waking a helper costs more than it saves. */
+const SPLIT_VM_TICKS = 200_000;
+let splitVmTicks = SPLIT_VM_TICKS;
+
+/** Split calls of at least `vmTicks` VM-ticks from now on (tests split small calls; no argument: back to
+ * the default). */
+export function splitCallsFrom(vmTicks = SPLIT_VM_TICKS): void {
+  splitVmTicks = vmTicks;
+}
+
+/** The default thread count: the machine's, up to this many. */
+const DEFAULT_THREAD_LIMIT = 8;
+
+interface ThreadedCore extends CoreExports {
+  _start(): void;
+  runHost(host: number, ticks: number, dt: number, alpha: number): void;
+  newHelperScratch(): number;
+  vmStore(): number;
+  hostStore(): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The threads the engine uses when the caller does not say. */
+export function defaultThreads(): number {
+  return Math.min(availableParallelism(), DEFAULT_THREAD_LIMIT);
+}
+
+/** A Wasm engine that splits big calls' hosts between this thread and `threads − 1` helper threads. */
+export async function createThreadedWasmEngine(threads: number): Promise<Engine> {
+  compiled ??= await WebAssembly.compile(Buffer.from(THREADS_CORE_WASM_BASE64, 'base64'));
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(compiled, coreImports(memory));
+  const core = coreOf(instance) as ThreadedCore;
+  core._start();
+  const split = new HostSplit(compiled, memory, core, threads - 1);
+  return engineOver(
+    core,
+    (hostCount, ticks, dt, alpha) => split.run(hostCount, ticks, dt, alpha),
+    () => split.threads,
+  );
+}
+
+/** Helpers are told to stop when their engine is collected. */
+const helpersOfEngine = new FinalizationRegistry<Worker[]>((workers) => {
+  for (const worker of workers) void worker.terminate();
+});
+
+class HostSplit {
+  private readonly module: WebAssembly.Module;
+  private readonly memory: WebAssembly.Memory;
+  private readonly core: ThreadedCore;
+  private readonly helperCount: number;
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  private readonly args = new Float64Array(new SharedArrayBuffer(ARGUMENT_SLOTS * 8));
+  private readonly workers: Worker[] = [];
+  private readonly errorPorts: MessagePort[] = [];
+  private readonly hostEndColumn = HOST_COLUMNS.indexOf('hostEnd');
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, core: ThreadedCore, helperCount: number) {
+    this.module = module;
+    this.memory = memory;
+    this.core = core;
+    this.helperCount = helperCount;
+  }
+
+  /** This thread and the helpers started. */
+  get threads(): number {
+    return 1 + this.workers.length;
+  }
+
+  run(hostCount: number, ticks: number, dt: number, alpha: number): void {
+    if (!this.worthSplitting(hostCount, ticks)) {
+      this.core.run(hostCount, ticks, dt, alpha);
+      return;
+    }
+    this.startHelpers();
+    const { control, args, core } = this;
+    args[HOST_COUNT] = hostCount;
+    args[TICKS] = ticks;
+    args[DT] = dt;
+    args[ALPHA] = alpha;
+    args[VM_STORE] = core.vmStore();
+    args[HOST_STORE] = core.hostStore();
+    Atomics.store(control, NEXT_HOST, 0);
+    Atomics.store(control, OPEN, 1);
+    Atomics.add(control, WAKE, 1);
+    Atomics.notify(control, WAKE);
+    try {
+      runClaimedHosts(core, control, args);
+    } finally {
+      // Closed before waiting: a helper that comes later finds nothing to do and touches nothing.
+      Atomics.store(control, OPEN, 0);
+      for (let active = Atomics.load(control, ACTIVE); active !== 0; active = Atomics.load(control, ACTIVE)) {
+        Atomics.wait(control, ACTIVE, active);
+      }
+    }
+    if (Atomics.load(control, FAILED) !== 0) throw new Error(this.helperFailure());
+  }
+
+  /** Whether the call has hosts to share and VM-ticks enough to pay for waking a helper. */
+  private worthSplitting(hostCount: number, ticks: number): boolean {
+    if (this.helperCount === 0 || hostCount < 2) return false;
+    const hostEnd = new Float64Array(this.memory.buffer, this.core.hostColumn(this.hostEndColumn), hostCount);
+    let vms = 0;
+    for (let host = 0; host < hostCount; host++) vms = Math.max(vms, hostEnd[host]!);
+    return vms * ticks >= splitVmTicks;
+  }
+
+  /** The helper threads, started by the first call that is split; until each is up, the others run its share. */
+  private startHelpers(): void {
+    if (this.workers.length > 0) return;
+    for (let k = 0; k < this.helperCount; k++) {
+      const { port1, port2 } = new MessageChannel();
+      const workerData: HelperData = {
+        module: this.module,
+        memory: this.memory,
+        control: this.control.buffer as SharedArrayBuffer,
+        args: this.args.buffer as SharedArrayBuffer,
+        scratch: this.core.newHelperScratch(),
+        errors: port2,
+      };
+      const worker = new Worker(new URL('./core-helper.js', import.meta.url), { workerData, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.errorPorts.push(port1);
+    }
+    helpersOfEngine.register(this, this.workers);
+  }
+
+  /** The message of the helper tick that threw. */
+  private helperFailure(): string {
+    Atomics.store(this.control, FAILED, 0);
+    for (const port of this.errorPorts) {
+      const received = receiveMessageOnPort(port);
+      if (received !== undefined) return String(received.message);
+    }
+    return 'dynmem Wasm core failed in a helper thread';
+  }
+}
