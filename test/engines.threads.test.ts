@@ -3,7 +3,7 @@
 // agrees exactly with the single-threaded one and the JS engine, on random clusters and on a trace-driven day.
 
 import { fileURLToPath } from 'node:url';
-import { type Cluster, createCluster, createHost, type Scenario, simulate } from 'dynmem';
+import { type Cluster, createCluster, createHost, restoreCluster, type Scenario, simulate } from 'dynmem';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitCallsFrom } from '../dist/src/node/threaded-engine.js';
@@ -79,6 +79,23 @@ describe('threads option', () => {
     expect(threaded.counters()).toEqual(single.counters());
     expect(threaded.vms()).toEqual(js.vms());
     expect(threaded.hosts().map((h) => h.counters())).toEqual(js.hosts().map((h) => h.counters()));
+  });
+});
+
+describe('threaded checkpoints', () => {
+  it('restore on any number of threads and go on exactly as the original; a bad count is refused', async () => {
+    const original = await contendedCluster({ threads: 1 });
+    original.advance(600);
+    const saved = JSON.parse(JSON.stringify(original.checkpoint()));
+    const resumed = await restoreCluster(saved, { threads: 2 });
+    for (const cluster of [original, resumed]) cluster.advance(1500);
+    expect(resumed.threads).toBe(2);
+    expect(resumed.vms()).toEqual(original.vms());
+    expect(resumed.counters()).toEqual(original.counters());
+    await expect(restoreCluster(saved, { threads: 0 })).rejects.toMatchObject({
+      code: 'InvalidSetting',
+      field: 'threads',
+    });
   });
 });
 

@@ -140,8 +140,8 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
   const s = object(input, field);
   const restore = object(options ?? {}, 'options');
   for (const key of Object.keys(restore)) {
-    if (key !== 'engine' && key !== 'wasm') {
-      throw new DynamicMemoryError('InvalidSetting', `restore: unknown option ${shown(key)} (known: engine, wasm).`, {
+    if (key !== 'engine' && key !== 'wasm' && key !== 'threads') {
+      throw new DynamicMemoryError('InvalidSetting', `restore: unknown option ${shown(key)} (known: engine, wasm, threads).`, {
         field: key,
       });
     }
@@ -216,11 +216,13 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
     fleet = await createFleet({
       ...(restore.engine !== undefined ? { engine: restore.engine as EngineKind } : {}),
       ...(restore.wasm !== undefined ? { wasm: restore.wasm as RestoreOptions['wasm'] } : {}),
+      ...(restore.threads !== undefined ? { threads: restore.threads as number } : {}),
       ...balancer,
     });
   } catch (error) {
-    // engine and wasm are the caller's options, refused as createHost refuses them
-    if (!(error instanceof DynamicMemoryError) || error.field === 'engine' || error.field === 'wasm') throw error;
+    // engine, wasm and threads are the caller's options, refused as createHost refuses them
+    const callers = ['engine', 'wasm', 'threads'];
+    if (!(error instanceof DynamicMemoryError) || callers.includes(error.field ?? '')) throw error;
     throw badCheckpoint(`${field}.balancer.${error.field}`, error.message);
   }
   for (const host of hosts) fleet.addHost(host.options).failed = host.failed;

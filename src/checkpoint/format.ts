@@ -28,12 +28,15 @@ export interface Checkpoint<Kind extends CheckpointKind = CheckpointKind> {
   checksum: string;
 }
 
-/** What a restore may choose afresh: the engine (any engine restores any checkpoint) and a Wasm core of its own. */
+/** What a restore may choose afresh: the engine (any engine restores any checkpoint), a Wasm core of its own and
+ * its threads. */
 export interface RestoreOptions {
   /** 'wasm' (default) or 'js', whichever engine wrote the checkpoint. */
   engine?: EngineKind;
   /** A Wasm core of your own, as createHost takes it. */
   wasm?: BufferSource | WebAssembly.Module;
+  /** Threads of the Wasm engine, as createHost takes them. */
+  threads?: number;
 }
 
 /** A number JSON cannot hold as a number: NaN, ±Infinity and −0 (JSON writes −0 as 0). */

@@ -84,6 +84,7 @@ class HostSplit {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   private readonly args = new Float64Array(new SharedArrayBuffer(ARGUMENT_SLOTS * 8));
   private readonly workers: Worker[] = [];
+  private helpersStarted = false;
   private readonly errorPorts: MessagePort[] = [];
   private readonly hostEndColumn = HOST_COLUMNS.indexOf('hostEnd');
 
@@ -139,7 +140,8 @@ class HostSplit {
 
   /** The helper threads, started by the first call that is split; until each is up, the others run its share. */
   private startHelpers(): void {
-    if (this.workers.length > 0) return;
+    if (this.helpersStarted) return;
+    this.helpersStarted = true;
     for (let k = 0; k < this.helperCount; k++) {
       const { port1, port2 } = new MessageChannel();
       const workerData: HelperData = {
@@ -151,6 +153,9 @@ class HostSplit {
         errors: port2,
       };
       const worker = new Worker(new URL('./core-helper.js', import.meta.url), { workerData, transferList: [port2] });
+      // A helper that fails to start never joined a call (only a running helper counts itself in): the others go
+      // on without it, and `threads` stops counting it.
+      worker.on('error', () => this.workers.splice(this.workers.indexOf(worker), 1));
       worker.unref();
       port1.unref();
       this.workers.push(worker);

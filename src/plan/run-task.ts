@@ -84,8 +84,10 @@ export function metricsOf(summary: SimulationSummary, staticMBPerVm?: number): R
   };
 }
 
-/** Runs one task (the pool's and the queue workers' entry point). */
+/** Runs one task (the pool's and the queue workers' entry point): on one thread unless its scenario says, since a
+ * plan runs its runs side by side. */
 export default async function runTask(task: RunTask): Promise<RunMetrics> {
-  const { summary } = await simulate(task.scenario, { traceLoader: taskLoader(task) });
+  const scenario = { threads: 1, ...task.scenario };
+  const { summary } = await simulate(scenario, { traceLoader: taskLoader(task) });
   return metricsOf(summary, task.staticMB);
 }
