@@ -18,7 +18,7 @@ import {
   tierSums,
   targets,
 } from '../kernel/hyperv.ts';
-import { PREPARE_MOVE, TIER_BUFFER, TIER_DEMAND } from '../kernel/tiers.ts';
+import { PREPARE_MOVE, TIER_BUFFER, TIER_DEMAND, TIER_MINIMUM } from '../kernel/tiers.ts';
 import { freeFraction } from '../kernel/vm-rules.ts';
 import { greater } from '../kernel/order.ts';
 import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
@@ -66,8 +66,18 @@ import {
   return min2(f64x2.sub(cut, min2(paged, cut)), max2(ZERO, f64x2.sub(phys, limit)));
 }
 
-/** Pass 1 over lanes, as `goals` (with what `prepare` says). */
+/** Pass 1 over lanes, as `goals` (with what `prepare` says): a loop of its own for each kind of preparation, so
+ * that each holds only its own sums and constants in registers. */
 function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
+  if (prepare == PREPARE_MOVE) goalsLoop(v, h, host, from, to, dt, PREPARE_MOVE);
+  else if (prepare == TIER_BUFFER) goalsLoop(v, h, host, from, to, dt, TIER_BUFFER);
+  else if (prepare == TIER_DEMAND) goalsLoop(v, h, host, from, to, dt, TIER_DEMAND);
+  else goalsLoop(v, h, host, from, to, dt, TIER_MINIMUM);
+}
+
+/** `goalsLanes` for one kind of preparation (`prepare` a constant at each call, folded once inlined). */
+// @ts-expect-error: decorator
+@inline function goalsLoop(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const demand = at(v.demand);
@@ -429,6 +439,14 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
 /** The counters of pass 3 over lanes, rows from..to after their move: pressure and its statistics, the memory the
  * guests see, shortfalls and Smart Paging time of the VMs that are on; adds the host's sums to moveSums. */
 function countLanes(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
+  // every row balanced (as under contention): every VM is on, and the loop need not read whether
+  if (goalSums.balancedCount == <f64>(to - from)) countLoop(v, from, to, dt, alpha, true);
+  else countLoop(v, from, to, dt, alpha, false);
+}
+
+/** `countLanes`, knowing (`allBalanced`, a constant at each call) that every row is balanced, or not. */
+// @ts-expect-error: decorator
+@inline function countLoop(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64, allBalanced: bool): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const assigned = at(v.assigned);
@@ -451,8 +469,8 @@ function countLanes(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
   let shortCount = ZERO;
   for (let i = from; i < to; i += 2) {
     const valid = validLanes(i, to);
-    const on = v128.and(f64x2.ne(load2(state, i), ZERO), valid);
-    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const on = allBalanced ? valid : v128.and(f64x2.ne(load2(state, i), ZERO), valid);
+    const isBalanced = allBalanced ? valid : v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
     const phys = load2(assigned, i);
     const paged = load2(smartPaging, i);
     const guestMemory = f64x2.add(phys, paged);
