@@ -18,14 +18,19 @@ export class DemandFeed {
   private readonly batch: Float64Array;
   /** Demands set by events in place of a VM's trace, by VM index. */
   private readonly held = new Map<number, number>();
-  /** Linear: the VMs' records (their slots follow the store's re-layouts), and one call's slots, demands now and
-   * rates; `nextDemands` holds the demands at `nextAt`, the grid point after the last one fed (the next `now`). */
+  /** Linear: the VMs' records (their slots follow the store's re-layouts); `nextDemands` holds the demands at
+   * `nextAt`, the grid point after the last one fed (the next call's demands now), by VM index. */
   private readonly records: VmRecord[];
-  private readonly slots: Int32Array;
   private nowDemands: Float64Array;
   private nextDemands: Float64Array;
-  private readonly rates: Float64Array;
   private nextAt = Number.NaN;
+  /** Linear: one call's ramps in row order (the columns are written front to back, not at random rows): row of
+   * each, demand now and rate; `position[k]` is VM k's place in that order, as of fleet layout `layoutSeen`. */
+  private readonly rows: Int32Array;
+  private readonly exact: Float64Array;
+  private readonly rates: Float64Array;
+  private readonly position: Int32Array;
+  private layoutSeen = -1;
 
   constructor(cluster: Cluster, vms: SimVm[], mode: DemandInterpolation, gridStep: number) {
     this.cluster = cluster;
@@ -36,10 +41,12 @@ export class DemandFeed {
     this.handles = cluster.vmHandles(names);
     this.batch = new Float64Array(vms.length);
     this.records = names.map((name) => cluster.fleet.vm(name));
-    this.slots = new Int32Array(vms.length);
     this.nowDemands = new Float64Array(vms.length);
     this.nextDemands = new Float64Array(vms.length);
+    this.rows = new Int32Array(vms.length);
+    this.exact = new Float64Array(vms.length);
     this.rates = new Float64Array(vms.length);
+    this.position = new Int32Array(vms.length);
   }
 
   /** Every VM's demand at grid point t: held until the next point, or ramped towards its value there. */
@@ -56,13 +63,28 @@ export class DemandFeed {
     const next = this.nextDemands;
     if (this.nextAt !== t) for (let k = 0; k < n; k++) now[k] = Math.max(0, this.cursors.at(k, t));
     const nextAt = t + this.gridStep;
+    this.followLayout();
+    const { position, exact, rates } = this;
     for (let k = 0; k < n; k++) {
       next[k] = Math.max(0, this.cursors.at(k, nextAt));
-      this.rates[k] = (next[k]! - now[k]!) / this.gridStep;
-      this.slots[k] = this.records[k]!.slot;
+      const j = position[k]!;
+      exact[j] = now[k]!;
+      rates[j] = (next[k]! - now[k]!) / this.gridStep;
     }
-    this.cluster.fleet.store.rampDemands(this.slots, now, this.rates);
+    this.cluster.fleet.store.rampDemands(this.rows, exact, rates);
     this.nextAt = nextAt;
+  }
+
+  /** The VMs' rows and their order, again if the fleet laid its rows out anew since the last call. */
+  private followLayout(): void {
+    const fleet = this.cluster.fleet;
+    if (fleet.layoutVersion === this.layoutSeen) return;
+    const byRow = this.records.map((_, k) => k).sort((a, b) => this.records[a]!.slot - this.records[b]!.slot);
+    byRow.forEach((k, j) => {
+      this.position[k] = j;
+      this.rows[j] = this.records[k]!.slot;
+    });
+    this.layoutSeen = fleet.layoutVersion;
   }
 
   /** VM k's demand is `demandMB` from the next grid point on (a scenario's setDemand event). */
