@@ -141,9 +141,13 @@ export async function restoreFleet(input: unknown, options: RestoreOptions, fiel
   const restore = object(options ?? {}, 'options');
   for (const key of Object.keys(restore)) {
     if (key !== 'engine' && key !== 'wasm' && key !== 'threads') {
-      throw new DynamicMemoryError('InvalidSetting', `restore: unknown option ${shown(key)} (known: engine, wasm, threads).`, {
-        field: key,
-      });
+      throw new DynamicMemoryError(
+        'InvalidSetting',
+        `restore: unknown option ${shown(key)} (known: engine, wasm, threads).`,
+        {
+          field: key,
+        },
+      );
     }
   }
   const savedBalancer = object(s.balancer, `${field}.balancer`);

@@ -3,6 +3,11 @@ import type { HostColumns, VmColumns } from './columns.ts';
 
 export type { HostColumns, VmColumns } from './columns.ts';
 
+/** Each host's VM rows start on a multiple of this many rows (a cache line of doubles), with empty rows between
+ * hosts: the Wasm core's lanes write rows in pairs, and threads that tick two hosts at once must not write one
+ * pair, nor share a line more than they must. The fleet lays its rows out so; the threaded engine relies on it. */
+export const HOST_ROW_ALIGNMENT = 8;
+
 /** Which engine runs the balancer: the WebAssembly core, or the reference engine in plain JavaScript. */
 export type EngineKind = 'wasm' | 'js';
 

@@ -94,17 +94,31 @@ export async function createFleet(options: EngineOptions): Promise<Fleet> {
   return new Fleet(engine, balancer, gatherStep);
 }
 
+/** The Node-only threaded engine's module. A variable specifier keeps browser bundlers away from it; where it
+ * cannot be loaded (a bundle that left it out), the default runs on one thread and a `threads` > 1 is refused. */
+async function threadedEngine(
+  threads: number | undefined,
+): Promise<typeof import('../node/threaded-engine.ts') | undefined> {
+  try {
+    return await import(/* @vite-ignore */ new URL('../node/threaded-engine.js', import.meta.url).href);
+  } catch (error) {
+    if (threads === undefined) return undefined;
+    throw new DynamicMemoryError(
+      'InvalidSetting',
+      `threads > 1 needs dynmem's threaded engine (node/threaded-engine.js beside this module), which could not be loaded: ${(error as Error).message}`,
+      { field: 'threads' },
+    );
+  }
+}
+
 /** The Wasm engine from the default core (threaded in Node unless `threads` is 1) or the caller's `wasm` option;
  * a module that cannot be read, compiled
  * or instantiated as the core is refused as a setting, whatever the platform's own error was. */
 async function wasmEngine(source: unknown, threads: number | undefined): Promise<Engine> {
   if (source === undefined && isNode() && threads !== 1) {
-    // A variable specifier keeps browser bundlers away from the Node-only threaded engine.
-    const threaded = (await import(
-      /* @vite-ignore */ new URL('../node/threaded-engine.js', import.meta.url).href
-    )) as typeof import('../node/threaded-engine.ts');
-    const count = threads ?? threaded.defaultThreads();
-    if (count > 1) return threaded.createThreadedWasmEngine(count);
+    const threaded = await threadedEngine(threads);
+    const count = threads ?? threaded?.defaultThreads() ?? 1;
+    if (threaded !== undefined && count > 1) return threaded.createThreadedWasmEngine(count);
   }
   const usable =
     source === undefined ||

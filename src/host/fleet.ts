@@ -2,7 +2,7 @@
 // (names, settings) that the tick never touches. The kernel balances *memory pools* (the entries of its host
 // columns): a host is one pool, or one pool per NUMA node when its nodes balance on their own (NUMA spanning off);
 // a host's pools are consecutive.
-import type { Engine } from '../engine/engine.ts';
+import { type Engine, HOST_ROW_ALIGNMENT } from '../engine/engine.ts';
 import { NO_VM_BALLOON_LIMIT, RUNNING, STARTING, Store } from '../engine/store.ts';
 import { DynamicMemoryError, type StartFailure, shown } from '../errors.ts';
 import { ceilingOf, floorOf, type VmMemoryLimit, type VmSettings } from '../settings.ts';
@@ -491,9 +491,10 @@ export class Fleet {
   }
 
   /**
-   * Lay the columns out pool by pool (each pool's VMs in consecutive slots, unplaced VMs last, no holes), so a
-   * pool's tick reads its VMs' columns sequentially instead of striding across the whole store; inside a host,
-   * in the order the VMs were added (the order the kernel hands out spare MB in), whichever slots they took.
+   * Lay the columns out pool by pool (each pool's VMs in consecutive slots from a multiple of HOST_ROW_ALIGNMENT,
+   * empty slots only before a pool, unplaced VMs last), so a pool's tick reads its VMs' columns sequentially
+   * instead of striding across the whole store; inside a host, in the order the VMs were added (the order the
+   * kernel hands out spare MB in), whichever slots they took.
    * Runs only after VMs were added, removed or moved; before every engine call, and for readers that walk a
    * host's VMs by slot range (`hostStart`..`hostEnd`).
    */
@@ -502,12 +503,11 @@ export class Fleet {
     const records = [...this.byName.values()];
     const rank = (r: VmRecord) => (r.host < 0 ? this.poolTotal : this.poolOf(r));
     records.sort((a, b) => rank(a) - rank(b)); // stable: the order they were added within a pool
-    // Each pool starts on a cache line, after empty rows if need be: the Wasm core writes rows in pairs, and
-    // threads ticking two pools would otherwise write the same pair, or make a shared line bounce between cores.
+    // Each pool starts on a multiple of HOST_ROW_ALIGNMENT rows, after empty rows if need be (see there).
     const rows: (VmRecord | undefined)[] = [];
     records.forEach((record, k) => {
       if (k > 0 && rank(record) !== rank(records[k - 1]!)) {
-        while (rows.length % ROWS_PER_CACHE_LINE !== 0) rows.push(undefined);
+        while (rows.length % HOST_ROW_ALIGNMENT !== 0) rows.push(undefined);
       }
       rows.push(record);
     });
@@ -569,9 +569,6 @@ export class Fleet {
 
 /** In a layout, a row left empty. */
 const EMPTY_ROW = -1;
-
-/** Rows of a column in a cache line (eight doubles of 64 bytes). */
-const ROWS_PER_CACHE_LINE = 8;
 
 /** The most ticks a fleet's clock runs, in all: beyond 2^53 − 1 a tick count is no longer exact in a double. */
 export const MAX_TICKS = Number.MAX_SAFE_INTEGER;

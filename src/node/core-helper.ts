@@ -23,6 +23,8 @@ interface HelperCore extends HostRunner {
 }
 
 const data = workerData as HelperData;
+// (Instantiating writes the module's data segments into the shared memory again: the same bytes, constants the
+// core never changes, so the calling thread's instance reads what it read before.)
 const core = new WebAssembly.Instance(data.module, coreImports(data.memory)).exports as unknown as HelperCore;
 core.useScratch(data.scratch);
 const control = new Int32Array(data.control);

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { HOST_COLUMNS } from '../engine/columns.ts';
-import type { Engine } from '../engine/engine.ts';
+import { type Engine, HOST_ROW_ALIGNMENT } from '../engine/engine.ts';
 import { THREADS_CORE_WASM_BASE64 } from '../engine/threads-core-bytes.generated.ts';
 import { type CoreExports, coreImports, coreOf, engineOver } from '../engine/wasm-engine.ts';
 import type { HelperData } from './core-helper.ts';
@@ -25,8 +25,9 @@ import {
   WAKE,
 } from './host-claims.ts';
 
-/** Pages the shared memory may grow to: the threads target's `maximumMemory` in asconfig.json (2 GiB). */
-const MAXIMUM_PAGES = 32768;
+/** Pages the shared memory may grow to: the threads target's `maximumMemory` in asconfig.json (4 GiB, all that
+ * 32-bit Wasm addresses, as the single-threaded core's memory may). */
+const MAXIMUM_PAGES = 65536;
 
 /** The fewest VM-ticks in a call that is split: below, waking a helper costs more than it saves. */
 const SPLIT_VM_TICKS = 200_000;
@@ -86,6 +87,7 @@ class HostSplit {
   private readonly workers: Worker[] = [];
   private helpersStarted = false;
   private readonly errorPorts: MessagePort[] = [];
+  private readonly hostStartColumn = HOST_COLUMNS.indexOf('hostStart');
   private readonly hostEndColumn = HOST_COLUMNS.indexOf('hostEnd');
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, core: ThreadedCore, helperCount: number) {
@@ -117,6 +119,7 @@ class HostSplit {
     Atomics.store(control, OPEN, 1);
     Atomics.add(control, WAKE, 1);
     Atomics.notify(control, WAKE);
+    let helperFailure: string | undefined;
     try {
       runClaimedHosts(core, control, args);
     } finally {
@@ -125,23 +128,33 @@ class HostSplit {
       for (let active = Atomics.load(control, ACTIVE); active !== 0; active = Atomics.load(control, ACTIVE)) {
         Atomics.wait(control, ACTIVE, active);
       }
+      helperFailure = this.takeHelperFailure();
     }
-    if (Atomics.load(control, FAILED) !== 0) throw new Error(this.helperFailure());
+    if (helperFailure !== undefined) throw new Error(helperFailure);
   }
 
-  /** Whether the call has hosts to share and VM-ticks enough to pay for waking a helper. */
+  /** Whether the call has hosts to share, VM-ticks enough to pay for waking a helper, and every host's rows
+   * starting on a multiple of HOST_ROW_ALIGNMENT, as the fleet lays them out (two hosts sharing a pair of rows
+   * must not be ticked at once; a checkpoint of an older release may hold such a layout until its next). */
   private worthSplitting(hostCount: number, ticks: number): boolean {
     if (this.helperCount === 0 || hostCount < 2) return false;
-    const hostEnd = new Float64Array(this.memory.buffer, this.core.hostColumn(this.hostEndColumn), hostCount);
-    let vms = 0;
-    for (let host = 0; host < hostCount; host++) vms = Math.max(vms, hostEnd[host]!);
-    return vms * ticks >= splitVmTicks;
+    const buffer = this.memory.buffer;
+    const hostStart = new Float64Array(buffer, this.core.hostColumn(this.hostStartColumn), hostCount);
+    const hostEnd = new Float64Array(buffer, this.core.hostColumn(this.hostEndColumn), hostCount);
+    let rows = 0;
+    for (let host = 0; host < hostCount; host++) {
+      if (hostStart[host]! % HOST_ROW_ALIGNMENT !== 0 && hostEnd[host]! > hostStart[host]!) return false;
+      rows = Math.max(rows, hostEnd[host]!);
+    }
+    return rows * ticks >= splitVmTicks;
   }
 
-  /** The helper threads, started by the first call that is split; until each is up, the others run its share. */
+  /** The helper threads, started by the first call that is split; until each is up, the others run its share.
+   * Where threads cannot start (a sandbox without them), the calls run on the threads that did. */
   private startHelpers(): void {
     if (this.helpersStarted) return;
     this.helpersStarted = true;
+    const workers = this.workers; // (the listeners below must not hold `this`, or the engine is never collected)
     for (let k = 0; k < this.helperCount; k++) {
       const { port1, port2 } = new MessageChannel();
       const workerData: HelperData = {
@@ -152,25 +165,36 @@ class HostSplit {
         scratch: this.core.newHelperScratch(),
         errors: port2,
       };
-      const worker = new Worker(new URL('./core-helper.js', import.meta.url), { workerData, transferList: [port2] });
+      let worker: Worker;
+      try {
+        worker = new Worker(new URL('./core-helper.js', import.meta.url), { workerData, transferList: [port2] });
+      } catch {
+        break;
+      }
       // A helper that fails to start never joined a call (only a running helper counts itself in): the others go
       // on without it, and `threads` stops counting it.
-      worker.on('error', () => this.workers.splice(this.workers.indexOf(worker), 1));
+      worker.on('error', () => {
+        const index = workers.indexOf(worker);
+        if (index >= 0) workers.splice(index, 1);
+      });
       worker.unref();
       port1.unref();
-      this.workers.push(worker);
+      workers.push(worker);
       this.errorPorts.push(port1);
     }
-    helpersOfEngine.register(this, this.workers);
+    helpersOfEngine.register(this, workers);
   }
 
-  /** The message of the helper tick that threw. */
-  private helperFailure(): string {
+  /** The message of a helper tick that threw in the call just ended, if one did; clears what the helpers said. */
+  private takeHelperFailure(): string | undefined {
+    if (Atomics.load(this.control, FAILED) === 0) return undefined;
     Atomics.store(this.control, FAILED, 0);
+    let first: string | undefined;
     for (const port of this.errorPorts) {
-      const received = receiveMessageOnPort(port);
-      if (received !== undefined) return String(received.message);
+      for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+        first ??= String(received.message);
+      }
     }
-    return 'dynmem Wasm core failed in a helper thread';
+    return first ?? 'dynmem Wasm core failed in a helper thread';
   }
 }
