@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Cluster, createCluster, createHost, restoreCluster, type Scenario, simulate } from 'dynmem';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitCallsFrom } from '../dist/src/node/threaded-engine.js';
+import { splitCallsFrom } from '../dist/src/node/host-split.js';
 import {
   autoBalancerArb,
   clusterOpArb,
