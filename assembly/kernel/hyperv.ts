@@ -77,10 +77,18 @@ export class MoveSums {
   moved: f64 = 0;
 }
 
-/** What the boots that finished on a host this tick took back at once (see `trimAtBoot`). */
+/** What the boots that finished on a host this tick took back at once (see `trimAtBoot`), and whether the tick
+ * found a VM booting. */
 export class BootSums {
   trimmed: f64 = 0;
   trims: f64 = 0;
+  booting: bool = false;
+}
+
+/** Whether a tick must look for booting VMs: not when it follows a tick of the same host in the same call that
+ * found none (nothing starts a VM within a call; the kernel only ends boots). */
+export function mayBeBooting(follows: bool): bool {
+  return !follows || bootSums.booting;
 }
 
 /** The tier's needs of what the tier sharing finds. */
@@ -607,7 +615,8 @@ export function goalsHold(follows: bool, booting: bool): bool {
 export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool): bool {
   const from = hostFirstVm(h, host);
   const to = hostEndVm(h, host);
-  const booting = anyStarting(v, from, to);
+  const booting = mayBeBooting(follows) && anyStarting(v, from, to);
+  bootSums.booting = booting;
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
   if (goalsHold(follows, booting)) keptAndWanted(v, h, host, from, to, dt);

@@ -3,12 +3,13 @@
 // prove it). Rare paths stay scalar and shared: boots finishing, weight-0 VMs sharing what the weighted ones
 // leave, and a water level a hair too high (its hand-out taken back MB by MB).
 import {
-  anyStarting,
   balancerPool,
+  bootSums,
   countHostTick,
   finishBoots,
   goalsHold,
   goalSums,
+  mayBeBooting,
   checkHandedOut,
   moveSums,
   noBoots,
@@ -524,7 +525,8 @@ function anyStartingLanes(v: VmStore, from: i32, to: i32): bool {
 export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64, follows: bool): bool {
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
-  const booting = anyStartingLanes(v, from, to);
+  const booting = mayBeBooting(follows) && anyStartingLanes(v, from, to);
+  bootSums.booting = booting;
   if (booting) finishBoots(v, from, to, dt);
   else noBoots();
   if (goalsHold(follows, booting)) keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
