@@ -82,6 +82,32 @@ describe('threads option', () => {
   });
 });
 
+describe('threaded host', () => {
+  it('shares the NUMA nodes that balance on their own, with the results of the JS engine', async () => {
+    const make = (engine: 'wasm' | 'js') =>
+      createHost({
+        memoryMB: 131072,
+        reserveMB: 0,
+        numaNodes: 4,
+        numaSpanning: false,
+        engine,
+        threads: 2 - +(engine === 'js'),
+      });
+    const [threaded, js] = await Promise.all([make('wasm'), make('js')]);
+    for (const host of [threaded, js]) {
+      for (let i = 0; i < 240; i++) {
+        host.addVm({ name: `v${i}`, startupMB: 512, minimumMB: 256, maximumMB: 4096, weight: 100 * (1 + (i % 50)) });
+        host.start(`v${i}`);
+        host.setDemand(`v${i}`, 300 + ((i * 7919) % 1500));
+      }
+      host.advance(1200); // 288,000 VM-ticks over four nodes: shared
+    }
+    expect(threaded.threads).toBe(2);
+    expect(threaded.vms()).toEqual(js.vms());
+    expect(threaded.counters()).toEqual(js.counters());
+  });
+});
+
 describe('threaded checkpoints', () => {
   it('restore on any number of threads and go on exactly as the original; a bad count is refused', async () => {
     const original = await contendedCluster({ threads: 1 });
