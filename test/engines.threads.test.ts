@@ -74,6 +74,13 @@ describe('threads option', () => {
       cluster.failHost('h2');
       for (let i = 0; i < 256; i += 3) cluster.setDemand(`v${i}`, 3000 - ((i * 104729) % 2500));
       cluster.advance(1800);
+      // more VMs than the store holds: it grows (the shared memory too) under the running helper
+      for (let i = 256; i < 400; i++) {
+        cluster.addVm({ name: `v${i}`, startupMB: 512, minimumMB: 256, maximumMB: 2048 });
+        cluster.start(`v${i}`);
+        cluster.setDemand(`v${i}`, 300 + ((i * 31) % 900));
+      }
+      cluster.advance(900);
     }
     expect(threaded.vms()).toEqual(single.vms());
     expect(threaded.counters()).toEqual(single.counters());
