@@ -135,7 +135,7 @@ function trimAtBoot(v: VmStore, i: i32): f64 {
 
 /** Boot countdowns: a VM whose guest reports this tick runs, balanced from this tick on (and trimmed to its
  * effective maximum) if it is dynamic. A start still gathering its startup RAM has not begun to boot. */
-export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
+function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
   const state = v.state;
   const bootLeft = v.bootLeft;
   const gatherNeed = v.gatherNeed;
@@ -159,8 +159,14 @@ export function finishBoots(v: VmStore, from: i32, to: i32, dt: f64): void {
   bootSums.trims = trims;
 }
 
-/** No boot finished on the host this tick. */
-export function noBoots(): void {
+/** A tick's boots: counted down when `booting` (a VM of from..to is), else none finished; noted for the next
+ * tick (see `mayBeBooting`). */
+export function countDownBoots(v: VmStore, from: i32, to: i32, dt: f64, booting: bool): void {
+  bootSums.booting = booting;
+  if (booting) {
+    finishBoots(v, from, to, dt);
+    return;
+  }
   bootSums.trimmed = 0.0;
   bootSums.trims = 0.0;
 }
@@ -616,9 +622,7 @@ export function hypervTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: 
   const from = hostFirstVm(h, host);
   const to = hostEndVm(h, host);
   const booting = mayBeBooting(follows) && anyStarting(v, from, to);
-  bootSums.booting = booting;
-  if (booting) finishBoots(v, from, to, dt);
-  else noBoots();
+  countDownBoots(v, from, to, dt, booting);
   if (goalsHold(follows, booting)) keptAndWanted(v, h, host, from, to, dt);
   else setGoals(v, h, host, from, to, dt);
   moveAndCount(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));

@@ -4,15 +4,13 @@
 // leave, and a water level a hair too high (its hand-out taken back MB by MB).
 import {
   balancerPool,
-  bootSums,
   countHostTick,
-  finishBoots,
+  countDownBoots,
   goalsHold,
   goalSums,
   mayBeBooting,
   checkHandedOut,
   moveSums,
-  noBoots,
   quietTick,
   tierFor,
   tierPool,
@@ -526,9 +524,7 @@ export function hypervTickLanes(v: VmStore, h: HostStore, host: i32, dt: f64, al
   const from = <i32>h.hostStart[host];
   const to = <i32>h.hostEnd[host];
   const booting = mayBeBooting(follows) && anyStartingLanes(v, from, to);
-  bootSums.booting = booting;
-  if (booting) finishBoots(v, from, to, dt);
-  else noBoots();
+  countDownBoots(v, from, to, dt, booting);
   if (goalsHold(follows, booting)) keptAndWantedLanes(v, h, host, from, to, dt, 0.0);
   else setGoalsLanes(v, h, host, from, to, dt);
   moveAndCountLanes(v, h, host, from, to, dt, alpha, greater(0.0, balancerPool(h, host) - goalSums.kept));

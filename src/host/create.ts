@@ -5,6 +5,7 @@ import { createJsEngine } from '../engine/js-engine.ts';
 import { loadCoreModule } from '../engine/load-wasm.ts';
 import { createWasmEngine } from '../engine/wasm-engine.ts';
 import { DynamicMemoryError, shown } from '../errors.ts';
+import { isNode } from '../platform.ts';
 import { type BalancerOptions, Fleet } from './fleet.ts';
 import { gatherStep } from './lifecycle.ts';
 
@@ -33,11 +34,6 @@ export const ENGINE_OPTION_FIELDS = [
   'bootSeconds',
   'pressureWindowSeconds',
 ];
-
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
-}
 
 function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;

@@ -22,7 +22,8 @@ import {
   WAKE,
 } from './host-claims.ts';
 
-/** The fewest VM-ticks in a call that is split: below, waking a helper costs more than it saves. */
+/** The fewest VM-ticks in a call that is split (a few ms of work): sharing costs the calling thread a few µs a
+ * call, which short calls do not repay. */
 const SPLIT_VM_TICKS = 200_000;
 let splitVmTicks = SPLIT_VM_TICKS;
 

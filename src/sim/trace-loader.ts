@@ -1,6 +1,7 @@
 // How a scenario's trace paths become traces: from files in Node, by fetch in browsers, or by a loader the
 // caller supplies.
 
+import { isNode } from '../platform.ts';
 import { parseTraceText } from '../traces/parse-trace.ts';
 import type { DemandTrace } from '../traces/types.ts';
 
@@ -9,11 +10,6 @@ export interface TraceLoader {
   read(path: string): Promise<DemandTrace[]>;
   /** The trace files of a folder or glob, sorted. */
   list(pattern: string): Promise<string[]>;
-}
-
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
 }
 
 /**

@@ -5,12 +5,11 @@
 import {
   anyStarting,
   balancerPool,
+  countDownBoots,
   countHostTick,
-  finishBoots,
   goalSums,
   keptAndWanted,
   moveAndCount,
-  noBoots,
 } from '../hyperv.ts';
 import { hostEndVm, hostFirstVm } from '../jit.ts';
 import {
@@ -36,8 +35,7 @@ import { decideSqueezed } from './squeezed.ts';
 export function peerTick(v: VmStore, h: HostStore, host: i32, dt: f64, alpha: f64): bool {
   const from = hostFirstVm(h, host);
   const to = hostEndVm(h, host);
-  if (anyStarting(v, from, to)) finishBoots(v, from, to, dt);
-  else noBoots();
+  countDownBoots(v, from, to, dt, anyStarting(v, from, to));
   lastDecisions(v, from, to, dt);
   const pool = balancerPool(h, host);
   const ticks = h.policyTicks[host]! + 1.0;
