@@ -8,7 +8,7 @@ import { hypervTickLanes, LaneMove, useLaneMove } from './simd/hyperv.ts';
 
 /** Columns per store. The store classes declare nothing but columns (each field one pointer), which
  * `allocateColumns` relies on: checked when the debug build starts, and against the facade's lists by a test. */
-const VM_COLUMN_COUNT: i32 = 33;
+const VM_COLUMN_COUNT: i32 = 34;
 const HOST_COLUMN_COUNT: i32 = 48;
 assert(offsetof<VmStore>() == (<usize>VM_COLUMN_COUNT) << alignof<usize>(), 'VmStore holds only its columns');
 assert(offsetof<HostStore>() == (<usize>HOST_COLUMN_COUNT) << alignof<usize>(), 'HostStore holds only its columns');

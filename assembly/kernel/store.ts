@@ -85,6 +85,8 @@ export class VmStore {
   shareWeight!: F64Column;
   ratio!: F64Column;
   share!: F64Column;
+  /** The Wasm lanes' list of a host's pairs that move this tick (row numbers as i32, from the host's first row). */
+  movingPairs!: F64Column;
 }
 
 /** One column per host field. */

@@ -94,10 +94,12 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   const buffer = at(v.buffer);
   const balloonRate = at(v.balloonRate);
   const balloonLimit = at(v.balloonLimit);
+  const moving = movingPairsOf(v, from);
   const hostRate = f64x2.splat(h.balloonRate[host]);
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
   const half = f64x2.splat(0.5);
+  let movingCount = 0;
   let heldOutside = ZERO;
   let balancedCount = ZERO;
   let sumLower = ZERO;
@@ -142,6 +144,7 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
       const atGoal = settled2(phys, paged, target, hysteresis);
       kept = f64x2.add(kept, keep(v128.bitselect(phys, left, atGoal), isBalanced));
       wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(target, left)), atGoal), isBalanced));
+      movingCount = listIfMoving(moving, movingCount, i, v128.andnot(isBalanced, atGoal));
     } else {
       const base = keep(tierBase2(prepare, lo, demandLevel), isBalanced);
       const n = f64x2.sub(keep(tierTop2(prepare, lo, demandLevel, target), isBalanced), base);
@@ -159,6 +162,7 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   s.kept = laneSum(kept);
   s.wanted = laneSum(wanted);
   s.ramping = laneSum(ramping);
+  laneMove.movingPairs = movingCount;
   tierSums.weightedNeed = laneSum(weightedNeed);
   tierSums.unweightedNeed = laneSum(unweightedNeed);
 }
@@ -296,9 +300,11 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
   const need = at(v.need);
   const shareWeight = at(v.shareWeight);
   const share = at(v.share);
+  const moving = movingPairsOf(v, from);
   const hostRate = f64x2.splat(h.balloonRate[host]);
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
+  let movingCount = 0;
   let left = rounding;
   let kept = ZERO;
   let wanted = ZERO;
@@ -322,13 +328,33 @@ function keptAndWantedLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: 
     const atGoal = settled2(phys, paged, g, hysteresis);
     kept = f64x2.add(kept, keep(v128.bitselect(phys, keeps, atGoal), isBalanced));
     wanted = f64x2.add(wanted, keep(v128.andnot(max2(ZERO, f64x2.sub(g, keeps)), atGoal), isBalanced));
+    movingCount = listIfMoving(moving, movingCount, i, v128.andnot(isBalanced, atGoal));
   }
   goalSums.kept = laneSum(kept);
   goalSums.wanted = laneSum(wanted);
+  laneMove.movingPairs = movingCount;
+}
+
+/** Where a host's list of moving pairs starts: the `movingPairs` column from the host's first row on (a host has
+ * fewer pairs than rows, and hosts never share rows, so threads never share a list). */
+// @ts-expect-error: decorator
+@inline function movingPairsOf(v: VmStore, from: i32): usize {
+  return at(v.movingPairs) + ((<usize>from) << 3);
+}
+
+/** Lists the pair at row `i` when a lane of `moves` is to move (written always, counted only then: no branch);
+ * returns the count. The move visits only these pairs, in row order, so a settled pair costs it nothing and no
+ * misprediction either. */
+// @ts-expect-error: decorator
+@inline function listIfMoving(list: usize, count: i32, i: i32, moves: v128): i32 {
+  store<i32>(list + ((<usize>count) << 2), i);
+  return count + <i32>v128.any_true(moves);
 }
 
 /** What the lanes' move handed out and counted. */
 export class LaneMove {
+  /** Pairs listed by the last kept/wanted pass as having a lane to move (see `listIfMoving`). */
+  movingPairs: i32 = 0;
   given: f64 = 0;
   added: f64 = 0;
   removed: f64 = 0;
@@ -382,19 +408,21 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
   const hysteresis = f64x2.splat(h.hysteresis[host]);
   const dt2 = f64x2.splat(dt);
   const part = f64x2.splat(fraction);
+  const moving = movingPairsOf(v, from);
+  const count = laneMove.movingPairs;
   let added = ZERO;
   let removed = ZERO;
   let addOps = ZERO;
   let removeOps = ZERO;
   let moved = ZERO;
   let given = ZERO;
-  for (let i = from; i < to; i += 2) {
+  for (let k = 0; k < count; k++) {
+    const i = load<i32>(moving + ((<usize>k) << 2));
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
     const g = load2(goal, i);
     const phys0 = load2(assigned, i);
     const paged0 = load2(smartPaging, i);
     const moves = v128.andnot(isBalanced, settled2(phys0, paged0, g, hysteresis));
-    if (!v128.any_true(moves)) continue; // both settled (most pairs when demand ramps and the targets fit)
     // balloon down (Smart Paging first), then hand out what is free
     const step = balloonStep2(hostRate, load2(balloonRate, i), dt2);
     const cut = keep(balloonCut2(phys0, paged0, g, step), moves);

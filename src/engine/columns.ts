@@ -36,6 +36,7 @@ export const VM_COLUMNS = [
   'shareWeight',
   'ratio',
   'share',
+  'movingPairs',
 ] as const;
 
 export const HOST_COLUMNS = [
@@ -93,7 +94,7 @@ export type VmColumnName = (typeof VM_COLUMNS)[number];
 
 /** The kernel's working space: written in every tick before anything reads it (and by each engine in its own way,
  * the Wasm lanes also past a host's last row), so no part of a VM's state: checkpoints leave these out. */
-const WORKING_VM_COLUMNS: readonly VmColumnName[] = ['goal', 'need', 'shareWeight', 'ratio', 'share'];
+const WORKING_VM_COLUMNS: readonly VmColumnName[] = ['goal', 'need', 'shareWeight', 'ratio', 'share', 'movingPairs'];
 
 /** The VM columns that hold state: what a checkpoint keeps. */
 export const SAVED_VM_COLUMNS = VM_COLUMNS.filter((name) => !WORKING_VM_COLUMNS.includes(name));
