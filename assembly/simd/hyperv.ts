@@ -68,10 +68,25 @@ import {
 /** Pass 1 over lanes, as `goals` (with what `prepare` says): a loop of its own for each kind of preparation, so
  * that each holds only its own sums and constants in registers. */
 function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64, prepare: i32): void {
-  if (prepare == PREPARE_MOVE) goalsLoop(v, h, host, from, to, dt, PREPARE_MOVE);
-  else if (prepare == TIER_BUFFER) goalsLoop(v, h, host, from, to, dt, TIER_BUFFER);
-  else if (prepare == TIER_DEMAND) goalsLoop(v, h, host, from, to, dt, TIER_DEMAND);
-  else goalsLoop(v, h, host, from, to, dt, TIER_MINIMUM);
+  if (prepare == PREPARE_MOVE) goalsForMove(v, h, host, from, to, dt);
+  else if (prepare == TIER_BUFFER) goalsForBuffer(v, h, host, from, to, dt);
+  else if (prepare == TIER_DEMAND) goalsForDemand(v, h, host, from, to, dt);
+  else goalsForMinimum(v, h, host, from, to, dt);
+}
+
+// One function per kind of preparation: loops of one function that differ only in a constant are merged back
+// into one loop that tests it at run time (Binaryen's code folding), functions are not.
+function goalsForMove(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  goalsLoop(v, h, host, from, to, dt, PREPARE_MOVE);
+}
+function goalsForBuffer(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  goalsLoop(v, h, host, from, to, dt, TIER_BUFFER);
+}
+function goalsForDemand(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  goalsLoop(v, h, host, from, to, dt, TIER_DEMAND);
+}
+function goalsForMinimum(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
+  goalsLoop(v, h, host, from, to, dt, TIER_MINIMUM);
 }
 
 /** `goalsLanes` for one kind of preparation (`prepare` a constant at each call, folded once inlined). */
@@ -130,12 +145,13 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
     heldOutside = f64x2.add(heldOutside, keep(v128.andnot(phys, isBalanced), valid));
     const lo = load2(floor, i);
     const hi = load2(ceiling, i);
-    const target = target2(d, load2(buffer, i), lo, hi);
     const demandLevel = min2(hi, max2(lo, d));
     balancedCount = f64x2.add(balancedCount, ones(isBalanced));
     sumLower = f64x2.add(sumLower, keep(lo, isBalanced));
     sumDemandLevel = f64x2.add(sumDemandLevel, keep(demandLevel, isBalanced));
-    sumTarget = f64x2.add(sumTarget, keep(target, isBalanced));
+    // (the demand and minimum tiers need no targets: see `targetsFit`)
+    const target = targetsNeeded(prepare) ? target2(d, load2(buffer, i), lo, hi) : ZERO;
+    if (targetsNeeded(prepare)) sumTarget = f64x2.add(sumTarget, keep(target, isBalanced));
     if (prepare == PREPARE_MOVE) {
       store2(goal, i, keep(target, isBalanced));
       const paged = load2(smartPaging, i);
@@ -158,13 +174,48 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   s.balancedCount = laneSum(balancedCount);
   s.lower = laneSum(sumLower);
   s.demandLevel = laneSum(sumDemandLevel);
-  s.target = laneSum(sumTarget);
+  s.target = targetsNeeded(prepare) ? laneSum(sumTarget) : NaN;
   s.kept = laneSum(kept);
   s.wanted = laneSum(wanted);
   s.ramping = laneSum(ramping);
   laneMove.movingPairs = movingCount;
   tierSums.weightedNeed = laneSum(weightedNeed);
   tierSums.unweightedNeed = laneSum(unweightedNeed);
+}
+
+/** Whether the goals pass for `prepare` sums the targets: the move and the buffer tier use them. */
+// @ts-expect-error: decorator
+@inline function targetsNeeded(prepare: i32): bool {
+  return prepare == PREPARE_MOVE || prepare == TIER_BUFFER;
+}
+
+/**
+ * Whether the targets of from..to all fit in `pool`, as `goalSums.target <= pool`. A goals pass for the demand or
+ * minimum tier does not sum the targets: each target is at least the VM's demand level (its demand plus a buffer
+ * of at least 0, clamped to the same range), so when the demand levels do not fit neither do the targets; only
+ * when they do (the tier changes) are the targets summed here.
+ */
+function targetsFit(v: VmStore, from: i32, to: i32, pool: f64): bool {
+  if (isNaN(goalSums.target)) {
+    if (goalSums.demandLevel > pool) return false;
+    goalSums.target = sumTargetsLanes(v, from, to);
+  }
+  return goalSums.target <= pool;
+}
+
+/** Σ target of the balanced VMs of from..to, over lanes. */
+function sumTargetsLanes(v: VmStore, from: i32, to: i32): f64 {
+  const balanced = at(v.balanced);
+  const floor = at(v.floor);
+  const ceiling = at(v.ceiling);
+  const demand = at(v.demand);
+  const buffer = at(v.buffer);
+  let sum = ZERO;
+  for (let i = from; i < to; i += 2) {
+    const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), validLanes(i, to));
+    sum = f64x2.add(sum, keep(target2(load2(demand, i), load2(buffer, i), load2(floor, i), load2(ceiling, i)), isBalanced));
+  }
+  return laneSum(sum);
 }
 
 /** The lanes' targets, as `targetOf`. */
@@ -467,8 +518,15 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
  * guests see, shortfalls and Smart Paging time of the VMs that are on; adds the host's sums to moveSums. */
 function countLanes(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
   // every row balanced (as under contention): every VM is on, and the loop need not read whether
-  if (goalSums.balancedCount == <f64>(to - from)) countLoop(v, from, to, dt, alpha, true);
-  else countLoop(v, from, to, dt, alpha, false);
+  if (goalSums.balancedCount == <f64>(to - from)) countAllBalanced(v, from, to, dt, alpha);
+  else countSomeBalanced(v, from, to, dt, alpha);
+}
+
+function countAllBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
+  countLoop(v, from, to, dt, alpha, true);
+}
+function countSomeBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
+  countLoop(v, from, to, dt, alpha, false);
 }
 
 /** `countLanes`, knowing (`allBalanced`, a constant at each call) that every row is balanced, or not. */
@@ -565,7 +623,7 @@ function setGoalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, 
   const prepared = goalSums.prepared;
   goalsLanes(v, h, host, from, to, dt, prepared);
   const pool = balancerPool(h, host);
-  const shared = goalSums.balancedCount > 0.0 && goalSums.target > pool;
+  const shared = goalSums.balancedCount > 0.0 && !targetsFit(v, from, to, pool);
   goalSums.prepared = shared ? tierFor(pool) : PREPARE_MOVE;
   if (shared) {
     const tier = tierFor(pool);
