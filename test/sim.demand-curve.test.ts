@@ -1,9 +1,11 @@
 // The running cursors that feed trace demand read exactly what a binary search over the samples reads, for traces
-// that wrap and inline samples that hold, time-shifted copies sharing one trace, and times that go back.
+// that wrap and inline samples that hold, time-shifted copies sharing one trace, and times that go back; the blocks
+// of demands read ahead hold what the cursors read at each grid point.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DemandCursors, demandAt, inlineCurve, traceCurve } from '../src/sim/demand-curve.ts';
+import { DemandAhead } from '../src/sim/demand-ahead.ts';
+import { constantCurve, DemandCursors, demandAt, inlineCurve, traceCurve } from '../src/sim/demand-curve.ts';
 import type { DemandTrace } from '../src/traces/types.ts';
 
 function trace(gaps: number[], values: number[]): DemandTrace {
@@ -64,5 +66,60 @@ describe('DemandCursors', () => {
     expect(cursors.at(0, 300)).toBe(2000);
     cursors.replace(0, inlineCurve([[0, 512]]));
     expect([cursors.at(0, 300), cursors.at(0, 10_000), cursors.at(1, 300)]).toEqual([512, 512, 2000]);
+  });
+});
+
+describe('DemandAhead', () => {
+  it('gives every VM the demand at each grid point, through blocks, curves replaced, cursors set back and off-grid times', () => {
+    const sample = fc.record({
+      gaps: fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 20 }),
+      values: fc.array(fc.integer({ min: 0, max: 8000 }), { minLength: 21, maxLength: 21 }),
+      offsets: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: 1, maxLength: 6 }),
+      gridStep: fc.constantFrom(60, 300, 450),
+      points: fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }),
+      replaced: fc.option(fc.record({ at: fc.nat(39), vm: fc.nat(5), mb: fc.integer({ min: 0, max: 9000 }) })),
+      setBack: fc.option(fc.nat(39)),
+    });
+    fc.assert(
+      fc.property(sample, ({ gaps, values, offsets, gridStep, points, replaced, setBack }) => {
+        const t = trace(gaps, values.slice(0, gaps.length + 1));
+        const curves = offsets.map((offset) => traceCurve(t, offset));
+        const cursors = new DemandCursors(curves);
+        const ahead = new DemandAhead(cursors, curves.length, gridStep);
+        points.forEach((point, step) => {
+          if (replaced && replaced.at === step && replaced.vm < curves.length) {
+            curves[replaced.vm] = constantCurve(replaced.mb);
+            cursors.replace(replaced.vm, curves[replaced.vm]!);
+            ahead.reread(replaced.vm);
+          }
+          if (setBack === step) {
+            cursors.restorePositions(new Int32Array(curves.length));
+            ahead.forget();
+          }
+          const time = point * gridStep;
+          expect(Array.from(ahead.at(time))).toEqual(curves.map((curve) => demandAt(curve, time)));
+          expect(Array.from(ahead.at(time + 0.5))).toEqual(curves.map((curve) => demandAt(curve, time + 0.5)));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a block of grid points at a time, at most 4 MB of them', () => {
+    const t = trace([300, 300], [1000, 1600, 400]);
+    let reads = 0;
+    const cursors = new DemandCursors(Array.from({ length: 10_000 }, (_, k) => traceCurve(t, k)));
+    const read = cursors.at.bind(cursors);
+    cursors.at = (k, time) => {
+      reads++;
+      return read(k, time);
+    };
+    const ahead = new DemandAhead(cursors, 10_000, 300);
+    ahead.at(0);
+    expect(reads).toBe(52 * 10_000); // 4 MiB / (8 B × 10,000 VMs) = 52 points
+    for (let point = 1; point < 52; point++) ahead.at(point * 300);
+    expect(reads).toBe(52 * 10_000);
+    ahead.at(52 * 300);
+    expect(reads).toBe(104 * 10_000);
   });
 });

@@ -57,11 +57,8 @@ function valueBetween(curve: DemandCurve, x: number, lo: number): number {
   return v0 + ((v1 - v0) * (x - t0)) / (t1 - t0);
 }
 
-/** Demand at simulated time t, MB (not rounded). */
-export function demandAt(curve: DemandCurve, t: number): number {
-  const times = curve.times;
-  const x = cycleTime(curve, t + curve.offset);
-  // binary search: the last sample at or before x
+/** The last sample at or before cycle time x (binary search). */
+function sampleBefore(times: Float64Array, x: number): number {
   let lo = 0;
   let hi = times.length - 1;
   while (lo < hi) {
@@ -69,13 +66,19 @@ export function demandAt(curve: DemandCurve, t: number): number {
     if (times[mid]! <= x) lo = mid;
     else hi = mid - 1;
   }
-  return valueBetween(curve, x, lo);
+  return lo;
+}
+
+/** Demand at simulated time t, MB (not rounded). */
+export function demandAt(curve: DemandCurve, t: number): number {
+  const x = cycleTime(curve, t + curve.offset);
+  return valueBetween(curve, x, sampleBefore(curve.times, x));
 }
 
 /**
  * Demand of many VMs read at times that move forward, as a run does: each VM keeps the index of the last sample it
  * passed, so a reading costs O(1) (a step or two forward, or back to the start after a trace wraps) instead of a
- * binary search. Readings equal `demandAt` exactly, in any order (going back in time only costs a rescan).
+ * binary search. Readings equal `demandAt` exactly, in any order (going back in time costs a binary search).
  * Time-shifted copies of a trace share its samples: per VM only its offset and index are kept, in flat arrays,
  * so a pass over thousands of VMs reads a few small arrays rather than an object per VM.
  */
@@ -101,7 +104,7 @@ export class DemandCursors {
     const last = times.length - 1;
     const x = cycleTime(curve, t + this.offset[k]!);
     let lo = this.index[k]!;
-    if (times[lo]! > x) lo = 0;
+    if (times[lo]! > x) lo = sampleBefore(times, x); // back in time (a wrap, a block read again): search
     while (lo < last && times[lo + 1]! <= x) lo++;
     this.index[k] = lo;
     return valueBetween(curve, x, lo);

@@ -5,6 +5,7 @@ import { wholeDemandMB } from '../engine/store.ts';
 import type { VmRecord } from '../host/fleet.ts';
 import type { VmHandles } from '../host/vm-handles.ts';
 import type { SimVm } from './build.ts';
+import { DemandAhead } from './demand-ahead.ts';
 import { constantCurve, DemandCursors } from './demand-curve.ts';
 import type { DemandInterpolation } from './scenario.ts';
 
@@ -13,6 +14,7 @@ export class DemandFeed {
   private readonly mode: DemandInterpolation;
   private readonly gridStep: number;
   private readonly cursors: DemandCursors;
+  private readonly ahead: DemandAhead;
   /** Step: every VM, for one batch call per grid point; `batch` is that call's demands, reused. */
   private readonly handles: VmHandles;
   private readonly batch: Float64Array;
@@ -37,6 +39,7 @@ export class DemandFeed {
     this.mode = mode;
     this.gridStep = gridStep;
     this.cursors = new DemandCursors(vms.map((vm) => vm.curve));
+    this.ahead = new DemandAhead(this.cursors, vms.length, gridStep);
     const names = vms.map((vm) => vm.name);
     this.handles = cluster.vmHandles(names);
     this.batch = new Float64Array(vms.length);
@@ -53,7 +56,8 @@ export class DemandFeed {
   feed(t: number): void {
     const n = this.batch.length;
     if (this.mode === 'step') {
-      for (let k = 0; k < n; k++) this.batch[k] = wholeDemandMB(this.cursors.at(k, t));
+      const demands = this.ahead.at(t);
+      for (let k = 0; k < n; k++) this.batch[k] = wholeDemandMB(demands[k]!);
       this.cluster.setDemands(this.handles, this.batch);
       return;
     }
@@ -61,12 +65,16 @@ export class DemandFeed {
     [this.nowDemands, this.nextDemands] = [this.nextDemands, this.nowDemands];
     const now = this.nowDemands;
     const next = this.nextDemands;
-    if (this.nextAt !== t) for (let k = 0; k < n; k++) now[k] = Math.max(0, this.cursors.at(k, t));
+    if (this.nextAt !== t) {
+      const demands = this.ahead.at(t);
+      for (let k = 0; k < n; k++) now[k] = Math.max(0, demands[k]!);
+    }
     const nextAt = t + this.gridStep;
+    const demands = this.ahead.at(nextAt);
     this.followLayout();
     const { position, exact, rates } = this;
     for (let k = 0; k < n; k++) {
-      next[k] = Math.max(0, this.cursors.at(k, nextAt));
+      next[k] = Math.max(0, demands[k]!);
       const j = position[k]!;
       exact[j] = now[k]!;
       rates[j] = (next[k]! - now[k]!) / this.gridStep;
@@ -90,6 +98,7 @@ export class DemandFeed {
   /** VM k's demand is `demandMB` from the next grid point on (a scenario's setDemand event). */
   hold(k: number, demandMB: number): void {
     this.cursors.replace(k, constantCurve(demandMB));
+    this.ahead.reread(k);
     this.held.set(k, demandMB);
     this.nextAt = Number.NaN;
   }
@@ -103,6 +112,7 @@ export class DemandFeed {
   restore(state: DemandFeedState): void {
     for (const [k, demandMB] of state.held) this.hold(k, demandMB);
     this.cursors.restorePositions(state.positions);
+    this.ahead.forget();
   }
 }
 
