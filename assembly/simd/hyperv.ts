@@ -24,6 +24,7 @@ import { HostStore, NOT_SAMPLED, VmStore } from '../kernel/store.ts';
 import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/waterfill.ts';
 import {
   at,
+  BOTH_LANES,
   FIRST_LANE,
   INFINITY,
   keep,
@@ -522,16 +523,38 @@ function countLanes(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
   else countSomeBalanced(v, from, to, dt, alpha);
 }
 
+/** Every row balanced: the whole pairs need no masks at all; the last row of a host with an odd number of VMs
+ * (whose pair's second lane is not the host's) goes to the masked loop. */
 function countAllBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
+  const pairsEnd = from + ((to - from) & ~1);
+  countWholePairs(v, from, pairsEnd, dt, alpha);
+  if (pairsEnd < to) countSomeBalanced(v, pairsEnd, to, dt, alpha);
+}
+
+// One function per case, as the goals passes (see goalsForMove).
+function countWholePairs(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
   countLoop(v, from, to, dt, alpha, true);
 }
 function countSomeBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64): void {
   countLoop(v, from, to, dt, alpha, false);
 }
 
-/** `countLanes`, knowing (`allBalanced`, a constant at each call) that every row is balanced, or not. */
+/** `value` where `mask` is set, 0.0 elsewhere; `value` itself when `unmasked` (a constant: every lane is set). */
 // @ts-expect-error: decorator
-@inline function countLoop(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64, allBalanced: bool): void {
+@inline function keepIn(value: v128, mask: v128, unmasked: bool): v128 {
+  return unmasked ? value : keep(value, mask);
+}
+
+/** `value` where `mask` is set, `old` elsewhere; `value` itself when `unmasked` (a constant: every lane is set). */
+// @ts-expect-error: decorator
+@inline function selectIn(value: v128, old: v128, mask: v128, unmasked: bool): v128 {
+  return unmasked ? value : v128.bitselect(value, old, mask);
+}
+
+/** `countLanes`, knowing (`wholePairs`, a constant at each call) that rows from..to are whole pairs of balanced
+ * VMs, or nothing of them. */
+// @ts-expect-error: decorator
+@inline function countLoop(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64, wholePairs: bool): void {
   const state = at(v.state);
   const balanced = at(v.balanced);
   const assigned = at(v.assigned);
@@ -553,37 +576,37 @@ function countSomeBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64):
   let shortfall = ZERO;
   let shortCount = ZERO;
   for (let i = from; i < to; i += 2) {
-    const valid = validLanes(i, to);
-    const on = allBalanced ? valid : v128.and(f64x2.ne(load2(state, i), ZERO), valid);
-    const isBalanced = allBalanced ? valid : v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
+    const valid = wholePairs ? BOTH_LANES : validLanes(i, to);
+    const on = wholePairs ? valid : v128.and(f64x2.ne(load2(state, i), ZERO), valid);
+    const isBalanced = wholePairs ? valid : v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
     const phys = load2(assigned, i);
     const paged = load2(smartPaging, i);
     const guestMemory = f64x2.add(phys, paged);
     const d = load2(demand, i);
     const now = keep(f64x2.div(f64x2.mul(HUNDRED, d), guestMemory), f64x2.gt(guestMemory, ZERO));
-    store2(pressure, i, v128.bitselect(now, load2(pressure, i), on));
+    store2(pressure, i, selectIn(now, wholePairs ? now : load2(pressure, i), on, wholePairs));
     const minP = load2(minPressure, i);
     const first = f64x2.eq(minP, notSampled);
     const avg = load2(avgPressure, i);
     const nextAvg = v128.bitselect(now, f64x2.add(avg, f64x2.mul(alpha2, f64x2.sub(now, avg))), first);
-    store2(avgPressure, i, v128.bitselect(nextAvg, avg, on));
-    store2(minPressure, i, v128.bitselect(v128.bitselect(now, min2(minP, now), first), minP, on));
+    store2(avgPressure, i, selectIn(nextAvg, avg, on, wholePairs));
+    store2(minPressure, i, selectIn(v128.bitselect(now, min2(minP, now), first), minP, on, wholePairs));
     const maxP = load2(maxPressure, i);
-    store2(maxPressure, i, v128.bitselect(v128.bitselect(now, max2(maxP, now), first), maxP, on));
+    store2(maxPressure, i, selectIn(v128.bitselect(now, max2(maxP, now), first), maxP, on, wholePairs));
     const seen = load2(guestVisible, i);
-    store2(guestVisible, i, v128.bitselect(max2(seen, guestMemory), seen, on));
-    const short = v128.and(f64x2.gt(d, guestMemory), on);
+    store2(guestVisible, i, selectIn(max2(seen, guestMemory), seen, on, wholePairs));
+    const short = keepIn(f64x2.gt(d, guestMemory), on, wholePairs);
     shortCount = f64x2.add(shortCount, ones(short));
     shortfall = f64x2.add(shortfall, keep(f64x2.sub(d, guestMemory), short));
-    const paging = v128.and(f64x2.gt(paged, ZERO), on);
+    const paging = keepIn(f64x2.gt(paged, ZERO), on, wholePairs);
     if (v128.any_true(paging)) {
       // rare: a pair without Smart Paging skips the column
       store2(smartPagingMBs, i, f64x2.add(load2(smartPagingMBs, i), keep(f64x2.mul(paged, dt2), paging)));
     }
-    held = f64x2.add(held, keep(phys, on));
-    pagedSum = f64x2.add(pagedSum, keep(paged, on));
-    balancedDemand = f64x2.add(balancedDemand, keep(d, isBalanced));
-    balancedMemory = f64x2.add(balancedMemory, keep(guestMemory, isBalanced));
+    held = f64x2.add(held, keepIn(phys, on, wholePairs));
+    pagedSum = f64x2.add(pagedSum, keepIn(paged, on, wholePairs));
+    balancedDemand = f64x2.add(balancedDemand, keepIn(d, isBalanced, wholePairs));
+    balancedMemory = f64x2.add(balancedMemory, keepIn(guestMemory, isBalanced, wholePairs));
   }
   const m = moveSums;
   m.held += laneSum(held);
