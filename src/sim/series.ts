@@ -103,19 +103,23 @@ export function takeSample(series: SimulationSeries, cluster: Cluster, t: number
   // columns, no walk of the registry.
   fleet.layOut();
   const pools = fleet.hosts.map((record) => fleet.poolsOf(record.index));
+  const { state, assigned: held, smartPaging, demand: vmDemand, dynamic } = v; // (locals: read once, not per VM)
   for (let host = 0; host < hostCount; host++) {
     for (const pool of pools[host]!) {
-      for (let i = h.hostStart[pool]!; i < h.hostEnd[pool]!; i++) {
-        const state = v.state[i]!;
-        if (state === OFF) continue;
-        assigned[host]! += v.assigned[i]!;
-        paged[host]! += v.smartPaging[i]!;
-        demand[host]! += v.demand[i]!;
+      const end = h.hostEnd[pool]!;
+      for (let i = h.hostStart[pool]!; i < end; i++) {
+        const vmState = state[i]!;
+        if (vmState === OFF) continue;
+        const memory = held[i]! + smartPaging[i]!;
+        const d = vmDemand[i]!;
+        assigned[host]! += held[i]!;
+        paged[host]! += smartPaging[i]!;
+        demand[host]! += d;
         running[host]! += 1;
-        if (v.demand[i]! > v.assigned[i]! + v.smartPaging[i]!) shortNow[host]! += 1;
-        if (state === RUNNING && v.dynamic[i] !== 0) {
-          dmDemand[host]! += v.demand[i]!;
-          dmMemory[host]! += v.assigned[i]! + v.smartPaging[i]!;
+        if (d > memory) shortNow[host]! += 1;
+        if (vmState === RUNNING && dynamic[i] !== 0) {
+          dmDemand[host]! += d;
+          dmMemory[host]! += memory;
         }
       }
     }
