@@ -75,8 +75,8 @@ function goalsLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt:
   else goalsForMinimum(v, h, host, from, to, dt);
 }
 
-// One function per kind of preparation: loops of one function that differ only in a constant are merged back
-// into one loop that tests it at run time (Binaryen's code folding), functions are not.
+// One function per kind of preparation: inlined copies of one loop in one function, differing only in a constant,
+// came out of Binaryen's -O3 passes as one loop testing the constant at run time; functions stay apart.
 function goalsForMove(v: VmStore, h: HostStore, host: i32, from: i32, to: i32, dt: f64): void {
   goalsLoop(v, h, host, from, to, dt, PREPARE_MOVE);
 }
