@@ -25,11 +25,13 @@ import { fixUpHandOut, WATER_LEVEL_STEP_LIMIT, waterFill } from '../kernel/water
 import {
   at,
   BOTH_LANES,
+  countIn,
   FIRST_LANE,
   INFINITY,
   keep,
   laneMax,
   laneMin,
+  laneCount,
   laneSum,
   load2,
   max2,
@@ -138,7 +140,7 @@ function goalsForMinimum(v: VmStore, h: HostStore, host: i32, from: i32, to: i32
       const ramped = keep(f64x2.floor(f64x2.add(exact, half)), f64x2.gt(exact, ZERO));
       d = v128.bitselect(ramped, d, ramps);
       store2(demand, i, d);
-      ramping = f64x2.add(ramping, ones(ramps));
+      ramping = countIn(ramping, ramps);
     }
     // goals of the balanced VMs; the others' memory is held outside the pool
     const isBalanced = v128.and(f64x2.ne(load2(balanced, i), ZERO), valid);
@@ -147,7 +149,7 @@ function goalsForMinimum(v: VmStore, h: HostStore, host: i32, from: i32, to: i32
     const lo = load2(floor, i);
     const hi = load2(ceiling, i);
     const demandLevel = min2(hi, max2(lo, d));
-    balancedCount = f64x2.add(balancedCount, ones(isBalanced));
+    balancedCount = countIn(balancedCount, isBalanced);
     sumLower = f64x2.add(sumLower, keep(lo, isBalanced));
     sumDemandLevel = f64x2.add(sumDemandLevel, keep(demandLevel, isBalanced));
     // (the demand and minimum tiers need no targets: see `targetsFit`)
@@ -172,13 +174,13 @@ function goalsForMinimum(v: VmStore, h: HostStore, host: i32, from: i32, to: i32
   }
   const s = goalSums;
   s.heldOutside = laneSum(heldOutside);
-  s.balancedCount = laneSum(balancedCount);
+  s.balancedCount = laneCount(balancedCount);
   s.lower = laneSum(sumLower);
   s.demandLevel = laneSum(sumDemandLevel);
   s.target = targetsNeeded(prepare) ? laneSum(sumTarget) : NaN;
   s.kept = laneSum(kept);
   s.wanted = laneSum(wanted);
-  s.ramping = laneSum(ramping);
+  s.ramping = laneCount(ramping);
   laneMove.movingPairs = movingCount;
   tierSums.weightedNeed = laneSum(weightedNeed);
   tierSums.unweightedNeed = laneSum(unweightedNeed);
@@ -304,7 +306,8 @@ function waterLevelLanes(v: VmStore, from: i32, to: i32, pool: f64, start: f64):
       cappedNeed = f64x2.add(cappedNeed, keep(load2(need, i), capped));
       openWeight = f64x2.add(openWeight, v128.andnot(load2(shareWeight, i), capped));
       highestCapped = max2(highestCapped, keep(r, capped));
-      lowestOpen = min2(lowestOpen, v128.bitselect(INFINITY, r, capped));
+      // a capped lane as NaN (its mask's bits), which pmin passes over: no Infinity to build in the loop
+      lowestOpen = min2(lowestOpen, v128.or(r, capped));
     }
     const open = laneSum(openWeight);
     if (open == 0.0) {
@@ -494,7 +497,7 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     store2(assigned, i, v128.bitselect(phys, phys0, moves));
     store2(smartPaging, i, v128.bitselect(paged, paged0, moves));
     const changed = v128.or(f64x2.ne(phys, phys0), f64x2.ne(paged, paged0));
-    moved = f64x2.add(moved, ones(v128.and(changed, moves)));
+    moved = countIn(moved, v128.and(changed, moves));
     const grows = f64x2.gt(grew, ZERO);
     const shrinks = f64x2.gt(shrunk, ZERO);
     store2(vmAdded, i, f64x2.add(load2(vmAdded, i), keep(grew, grows)));
@@ -502,17 +505,17 @@ function moveAndCountLanes(v: VmStore, h: HostStore, host: i32, from: i32, to: i
     store2(vmRemoved, i, f64x2.add(load2(vmRemoved, i), keep(shrunk, shrinks)));
     store2(vmRemoveOps, i, f64x2.add(load2(vmRemoveOps, i), ones(shrinks)));
     added = f64x2.add(added, keep(grew, grows));
-    addOps = f64x2.add(addOps, ones(grows));
+    addOps = countIn(addOps, grows);
     removed = f64x2.add(removed, keep(shrunk, shrinks));
-    removeOps = f64x2.add(removeOps, ones(shrinks));
+    removeOps = countIn(removeOps, shrinks);
   }
   const lanes = laneMove;
   lanes.given = laneSum(given);
   lanes.added = laneSum(added);
   lanes.removed = laneSum(removed);
-  lanes.addOps = laneSum(addOps);
-  lanes.removeOps = laneSum(removeOps);
-  lanes.moved = laneSum(moved);
+  lanes.addOps = laneCount(addOps);
+  lanes.removeOps = laneCount(removeOps);
+  lanes.moved = laneCount(moved);
 }
 
 /** The counters of pass 3 over lanes, rows from..to after their move: pressure and its statistics, the memory the
@@ -596,7 +599,7 @@ function countSomeBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64):
     const seen = load2(guestVisible, i);
     store2(guestVisible, i, selectIn(max2(seen, guestMemory), seen, on, wholePairs));
     const short = keepIn(f64x2.gt(d, guestMemory), on, wholePairs);
-    shortCount = f64x2.add(shortCount, ones(short));
+    shortCount = countIn(shortCount, short);
     shortfall = f64x2.add(shortfall, keep(f64x2.sub(d, guestMemory), short));
     const paging = keepIn(f64x2.gt(paged, ZERO), on, wholePairs);
     if (v128.any_true(paging)) {
@@ -614,7 +617,7 @@ function countSomeBalanced(v: VmStore, from: i32, to: i32, dt: f64, alpha: f64):
   m.demand += laneSum(balancedDemand);
   m.guestMemory += laneSum(balancedMemory);
   m.shortfall += laneSum(shortfall);
-  m.shortCount += laneSum(shortCount);
+  m.shortCount += laneCount(shortCount);
 }
 
 /** Whether a VM of from..to is booting, over lanes. */

@@ -43,6 +43,20 @@ export const HUNDRED: v128 = f64x2(100.0, 100.0);
   return v128.and(mask, ONE);
 }
 
+/** A count of lanes: one more in each lane of `mask`, as whole numbers (an all-ones lane is −1 as an i64), so that
+ * no constant 1.0 is needed in the loop (the compiler rebuilds a v128 constant at each use rather than keep it in
+ * a register). Start at ZERO; `laneCount` reads it. */
+// @ts-expect-error: decorator
+@inline export function countIn(count: v128, mask: v128): v128 {
+  return i64x2.sub(count, mask);
+}
+
+/** Σ of the two lanes of a `countIn` count. */
+// @ts-expect-error: decorator
+@inline export function laneCount(count: v128): f64 {
+  return <f64>(i64x2.extract_lane(count, 0) + i64x2.extract_lane(count, 1));
+}
+
 /** `value` in the lanes of `mask`, 0.0 elsewhere. */
 // @ts-expect-error: decorator
 @inline export function keep(value: v128, mask: v128): v128 {
