@@ -167,7 +167,7 @@ function goalsForMinimum(v: VmStore, h: HostStore, host: i32, from: i32, to: i32
     } else {
       const base = keep(tierBase2(prepare, lo, demandLevel), isBalanced);
       const n = f64x2.sub(keep(tierTop2(prepare, lo, demandLevel, target), isBalanced), base);
-      const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n);
+      const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n, dt2);
       weightedNeed = f64x2.add(weightedNeed, keep(n, shares));
       unweightedNeed = f64x2.add(unweightedNeed, v128.andnot(n, shares));
     }
@@ -244,16 +244,17 @@ function sumTargetsLanes(v: VmStore, from: i32, to: i32): f64 {
 }
 
 /** Rows i and i + 1 in the tier's sharing, as `setTierNeed` (columns by address); returns the lanes that take
- * part in the weighted sharing. */
+ * part in the weighted sharing. `positive`: lanes above 0, whatever they hold (the loop's dt, say). */
 // @ts-expect-error: decorator
-@inline function setTierNeed2(goal: usize, need: usize, shareWeight: usize, ratio: usize, weight: usize, i: i32, base: v128, n: v128): v128 {
+@inline function setTierNeed2(goal: usize, need: usize, shareWeight: usize, ratio: usize, weight: usize, i: i32, base: v128, n: v128, positive: v128): v128 {
   store2(goal, i, base);
   store2(need, i, n);
   const w = load2(weight, i);
   const shares = v128.and(f64x2.gt(n, ZERO), f64x2.ne(w, ZERO));
   const sw = keep(w, shares);
   store2(shareWeight, i, sw);
-  store2(ratio, i, v128.bitselect(f64x2.div(n, sw), INFINITY, shares));
+  // a lane out of the sharing divides a `positive` lane by its share weight 0: +Infinity, with no Infinity to build
+  store2(ratio, i, f64x2.div(v128.bitselect(n, positive, shares), sw));
   return shares;
 }
 
@@ -280,7 +281,7 @@ function tierNeedsLanes(v: VmStore, from: i32, to: i32, tier: i32): void {
     const base = keep(tierBase2(tier, lo, demandLevel), isBalanced);
     const top = keep(tierTop2(tier, lo, demandLevel, target2(d, load2(buffer, i), lo, hi)), isBalanced);
     const n = f64x2.sub(top, base);
-    const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n);
+    const shares = setTierNeed2(goal, need, shareWeight, ratio, weight, i, base, n, ONE);
     weightedNeed = f64x2.add(weightedNeed, keep(n, shares));
     unweightedNeed = f64x2.add(unweightedNeed, v128.andnot(n, shares));
   }
