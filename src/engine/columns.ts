@@ -93,7 +93,8 @@ export const HOST_COLUMNS = [
 export type VmColumnName = (typeof VM_COLUMNS)[number];
 
 /** The kernel's working space: written in every tick before anything reads it (and by each engine in its own way,
- * the Wasm lanes also past a host's last row), so no part of a VM's state: checkpoints leave these out. */
+ * the Wasm lanes also past a host's last row; `movingPairs` by the Wasm lanes alone), so no part of a VM's state:
+ * checkpoints leave these out. */
 const WORKING_VM_COLUMNS: readonly VmColumnName[] = ['goal', 'need', 'shareWeight', 'ratio', 'share', 'movingPairs'];
 
 /** The VM columns that hold state: what a checkpoint keeps. */
