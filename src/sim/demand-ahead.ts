@@ -1,8 +1,8 @@
 // Every VM's demand at the trace grid points ahead of a run, read a block of points at a time. Read one point at a
 // time, between two engine calls, the thousands of VMs' samples are found out of the caches (the engine's columns
-// pushed them out) and a day of 8,000 VMs spent 0.18 s waiting for them; read for a block of points back to back,
-// each trace's few samples stay cached from one point to the next. The values are those of reading each point
-// when it comes.
+// pushed them out): 0.18 s of a day of 8,000 VMs, against 0.06–0.09 s for the same reads with the samples cached.
+// Read for a block of points back to back, each trace's few samples stay cached from one point to the next. The
+// values are those of reading each point when it comes.
 import type { DemandCursors } from './demand-curve.ts';
 
 /** What a block holds at most, bytes: small enough to stay in the caches while the run reads it. */
