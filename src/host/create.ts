@@ -108,8 +108,8 @@ async function threadedEngine(
 }
 
 /** The Wasm engine from the default core (threaded in Node unless `threads` is 1) or the caller's `wasm` option;
- * a module that cannot be read, compiled
- * or instantiated as the core is refused as a setting, whatever the platform's own error was. */
+ * a module that cannot be read, compiled or instantiated as the core is refused as a setting, whatever the
+ * platform's own error was. */
 async function wasmEngine(source: unknown, threads: number | undefined): Promise<Engine> {
   if (source === undefined && isNode() && threads !== 1) {
     const threaded = await threadedEngine(threads);
